@@ -1,0 +1,210 @@
+"""Frozen, validated settings for models, training and data.
+
+Each dataclass validates itself in ``__post_init__`` and raises ``ValueError`` with a
+message that says what is wrong and what is allowed. The defaults are the app's
+defaults: pages feed them to their widgets, so each default has one source of truth.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+CellType = Literal["RNN", "LSTM", "GRU"]
+Head = Literal["last", "all"]
+Optimizer = Literal["adam", "sgd"]
+TargetMode = Literal["next", "change"]
+ScalerKind = Literal["minmax", "standard"]
+MnistSource = Literal["subset", "full"]
+
+CELL_TYPES: tuple[str, ...] = get_args(CellType)
+HEADS: tuple[str, ...] = get_args(Head)
+OPTIMIZERS: tuple[str, ...] = get_args(Optimizer)
+TARGET_MODES: tuple[str, ...] = get_args(TargetMode)
+SCALERS: tuple[str, ...] = get_args(ScalerKind)
+MNIST_SOURCES: tuple[str, ...] = get_args(MnistSource)
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+def _int_at_least(name: str, value: object, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name} must be a whole number >= {low}; got {value!r}")
+
+
+def _finite(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number; got {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelConfig:
+    """Shape of a recurrent network: the recurrent core plus a linear head."""
+
+    cell: CellType = "LSTM"  # which torch recurrent layer: RNN, LSTM or GRU
+    input_size: int = 1  # features per time step (28 pixels for an MNIST row)
+    hidden_size: int = 32  # units per layer and direction
+    num_layers: int = 2  # stacked recurrent layers
+    dropout: float = 0.0  # between stacked layers; needs num_layers >= 2
+    bidirectional: bool = False  # read the sequence both ways (D = 2)
+    head: Head = "last"  # "last": read the last step; "all": all steps flattened
+    output_size: int = 1  # 1 for a regressor, number of classes for a classifier
+    seq_len: int | None = None  # required by the "all" head (its Linear is seq_len * D * hidden)
+
+    def __post_init__(self) -> None:
+        _choice("cell", self.cell, CELL_TYPES)
+        _choice("head", self.head, HEADS)
+        _int_at_least("input_size", self.input_size, 1)
+        _int_at_least("hidden_size", self.hidden_size, 1)
+        _int_at_least("num_layers", self.num_layers, 1)
+        _int_at_least("output_size", self.output_size, 1)
+        dropout = _finite("dropout", self.dropout)
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}")
+        if dropout > 0 and self.num_layers == 1:
+            raise ValueError(
+                "dropout only acts between stacked layers: with num_layers=1 set dropout to 0 "
+                "or use num_layers >= 2"
+            )
+        if not isinstance(self.bidirectional, bool):
+            raise ValueError(f"bidirectional must be True or False; got {self.bidirectional!r}")
+        if self.head == "all":
+            if self.seq_len is None:
+                raise ValueError('the "all" head needs seq_len (its Linear reads every step)')
+            _int_at_least("seq_len", self.seq_len, 1)
+        elif self.seq_len is not None:
+            _int_at_least("seq_len", self.seq_len, 1)
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    """How to train: optimiser, schedule, stopping rules and reproducibility."""
+
+    epochs: int = 30  # passes over the training data
+    batch_size: int = 64  # samples per optimiser step
+    lr: float = 1e-3  # learning rate
+    optimizer: Optimizer = "adam"
+    weight_decay: float = 0.0  # L2 penalty passed to the optimiser
+    grad_clip: float | None = 1.0  # max gradient norm; recurrent nets can explode without it
+    patience: int | None = None  # early stopping: epochs without validation improvement
+    min_delta: float = 0.0  # improvement smaller than this does not reset patience
+    max_steps: int | None = None  # stop after this many optimiser steps (seed 000: 3,000)
+    eval_every: int | None = None  # also evaluate every N steps (seed 000: 500), else per epoch
+    log_every: int = 10  # batch callbacks fire every N steps (each UI update costs)
+    shuffle: bool = True  # shuffle training samples each epoch
+    seed: int = 0  # seeds torch and the shuffling; the same seed repeats a run exactly
+    device: str = "auto"  # "auto" (CUDA when present), "cpu", "cuda", "cuda:1", ...
+
+    def __post_init__(self) -> None:
+        _int_at_least("epochs", self.epochs, 1)
+        _int_at_least("batch_size", self.batch_size, 1)
+        lr = _finite("lr", self.lr)
+        if lr <= 0:
+            raise ValueError(f"lr (learning rate) must be > 0; got {self.lr!r}")
+        if lr > 10:
+            raise ValueError(f"lr (learning rate) must be <= 10; got {self.lr!r}")
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        if _finite("weight_decay", self.weight_decay) < 0:
+            raise ValueError(f"weight_decay must be >= 0; got {self.weight_decay!r}")
+        if self.grad_clip is not None and _finite("grad_clip", self.grad_clip) <= 0:
+            raise ValueError(f"grad_clip must be > 0 or None (off); got {self.grad_clip!r}")
+        if self.patience is not None:
+            _int_at_least("patience", self.patience, 1)
+        if _finite("min_delta", self.min_delta) < 0:
+            raise ValueError(f"min_delta must be >= 0; got {self.min_delta!r}")
+        if self.max_steps is not None:
+            _int_at_least("max_steps", self.max_steps, 1)
+        if self.eval_every is not None:
+            _int_at_least("eval_every", self.eval_every, 1)
+        _int_at_least("log_every", self.log_every, 1)
+        _int_at_least("seed", self.seed, 0)
+        if not isinstance(self.device, str) or not (
+            self.device in ("auto", "cpu", "cuda", "mps") or self.device.startswith("cuda:")
+        ):
+            raise ValueError(f'device must be "auto", "cpu", "cuda", "cuda:N" or "mps"; got {self.device!r}')
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastDataConfig:
+    """How a price table becomes supervised windows for a forecaster."""
+
+    target: str = "Close"  # column to predict
+    features: tuple[str, ...] = ()  # extra input columns besides the target
+    seq_len: int = 30  # past steps in each window
+    target_mode: TargetMode = "change"  # "next": the next value; "change": next minus last
+    val_fraction: float = 0.1  # chronological split: train | validation | test
+    test_fraction: float = 0.2
+    scaler: ScalerKind = "standard"  # fitted on the training part only
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.target, str) or not self.target:
+            raise ValueError("target must be a column name")
+        if not isinstance(self.features, tuple) or not all(isinstance(f, str) for f in self.features):
+            raise ValueError("features must be a tuple of column names")
+        if self.target in self.features:
+            raise ValueError(f"{self.target!r} is the target: do not list it again in features")
+        _int_at_least("seq_len", self.seq_len, 1)
+        _choice("target_mode", self.target_mode, TARGET_MODES)
+        _choice("scaler", self.scaler, SCALERS)
+        val = _finite("val_fraction", self.val_fraction)
+        test = _finite("test_fraction", self.test_fraction)
+        if not 0.0 <= val < 1.0:
+            raise ValueError(f"val_fraction must be in [0, 1); got {self.val_fraction!r}")
+        if not 0.0 < test < 1.0:
+            raise ValueError(f"test_fraction must be in (0, 1): a forecast needs test rows; got {self.test_fraction!r}")
+        if val + test >= 0.9:
+            raise ValueError(
+                f"val_fraction + test_fraction must leave at least 10% for training; "
+                f"got {val:.2f} + {test:.2f}"
+            )
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Input columns in model order: the target first, then the extra features."""
+        return (self.target, *self.features)
+
+    def check_rows(self, n_rows: int) -> None:
+        """Raise ``ValueError`` if a series of ``n_rows`` cannot be split and windowed."""
+        n_test = int(round(n_rows * self.test_fraction))
+        n_val = int(round(n_rows * self.val_fraction))
+        n_train = n_rows - n_test - n_val
+        if n_test < 1:
+            raise ValueError(
+                f"test_fraction {self.test_fraction:.2f} of {n_rows} rows leaves no test rows; "
+                "raise test_fraction or use a longer series"
+            )
+        if self.seq_len >= n_train:
+            raise ValueError(
+                f"seq_len {self.seq_len} is not shorter than the training part "
+                f"({n_train} of {n_rows} rows): use seq_len <= {max(n_train - 1, 1)} "
+                "or a longer series"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class MnistDataConfig:
+    """Which digits to use for the MNIST demo."""
+
+    source: MnistSource = "subset"  # "subset": 5,000 bundled digits; "full": 60,000 + 10,000
+    test_fraction: float = 0.2  # held-out share of the offline subset (full MNIST has its own)
+    train_limit: int | None = None  # use at most this many training digits
+    seed: int = 0  # fixes the subset's train / test split
+
+    def __post_init__(self) -> None:
+        _choice("source", self.source, MNIST_SOURCES)
+        frac = _finite("test_fraction", self.test_fraction)
+        if not 0.0 < frac < 1.0:
+            raise ValueError(f"test_fraction must be in (0, 1); got {self.test_fraction!r}")
+        if self.train_limit is not None:
+            _int_at_least("train_limit", self.train_limit, 1)
+        _int_at_least("seed", self.seed, 0)
+
