@@ -1,0 +1,31 @@
+"""Home: what each tool in LSTM Studio does, with a link to it."""
+
+import streamlit as st
+
+st.title("LSTM Studio")
+st.write(
+    "Train recurrent networks (RNN, LSTM, GRU) on CPU in your browser, watch them learn, "
+    "and see honestly what they add over a simple baseline."
+)
+
+st.subheader("Stock forecast")
+st.write(
+    "Forecast a daily price series (bundled sample, Yahoo Finance or your own CSV) with a "
+    "recurrent regressor, live loss curves while it trains, and its error beside the naive "
+    '"tomorrow = today" baseline.'
+)
+st.page_link("pages/stock_forecast.py", label="Open Stock forecast", icon=":material/show_chart:")
+
+st.subheader("MNIST classifier")
+st.write(
+    "Classify handwritten digits by reading each 28x28 image row by row as a sequence of 28 "
+    "steps; see accuracy, a confusion matrix and the digits it gets wrong."
+)
+st.page_link("pages/mnist_classifier.py", label="Open MNIST classifier", icon=":material/draw:")
+
+st.subheader("Compare models")
+st.write(
+    "Train RNN, LSTM, GRU, BiLSTM and a hand-written RNN on the same data side by side, and "
+    "look inside the LSTM's gates and cell state."
+)
+st.page_link("pages/compare_models.py", label="Open Compare models", icon=":material/compare_arrows:")

@@ -1,0 +1,30 @@
+"""Every st.session_state key the app uses, and a "set if missing" helper.
+
+Pages never use bare strings for session_state: add the key here, namespaced by page
+("stock.", "mnist.", "compare."), and initialise it at the top of the page with
+``set_default(KEY, value)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+
+T = TypeVar("T")
+
+# Per-session training jobs (background thread + its progress state), one per page.
+STOCK_JOB = "stock.job"
+MNIST_JOB = "mnist.job"
+COMPARE_JOB = "compare.job"
+
+
+def set_default(key: str, default: T | None = None, *, factory: Callable[[], T] | None = None) -> T:
+    """Store ``default`` (or ``factory()``) under ``key`` unless it is already set; return the value.
+
+    Use ``factory`` for mutable or costly values so they are built only on first use.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = factory() if factory is not None else default
+    return st.session_state[key]
