@@ -1,0 +1,278 @@
+"""Import a user's CSV as a tidy price table, saying exactly what was detected and changed.
+
+Cleaning rule (``CLEANING_RULE``, shown to users): rows whose date cannot be read are dropped;
+rows are sorted by date; for a date that appears more than once the last row wins; rows before
+the first date on which every chosen column has a value are dropped; later missing values are
+forward-filled (the last known value carries on); calendar gaps longer than ``GAP_DAYS`` days
+are reported but not filled, because markets close on weekends and holidays.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from .errors import CsvImportError
+from .provenance import Provenance, attach_provenance
+
+MAX_BYTES = 20_000_000
+MIN_ROWS = 30
+GAP_DAYS = 7
+CLEANING_RULE = (
+    "Unreadable dates are dropped, rows are sorted by date, a repeated date keeps its last row, "
+    "rows before the first complete row are dropped, later missing values are forward-filled, "
+    f"and gaps longer than {GAP_DAYS} days are reported but not filled."
+)
+_DATE_NAMES = re.compile(r"^(date|datetime|time|timestamp|day|period|month|dt)$|date", re.I)
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d{1,3}(\.\d{3})*,\d+$|^[-+]?\d+,\d+$")
+_SHARE_NEEDED = 0.9  # a column is numeric / dates when this share of its non-empty cells parse
+
+
+@dataclass(frozen=True)
+class CsvImport:
+    """A parsed CSV: the tidy frame, what was detected, and a report of every change."""
+
+    frame: pd.DataFrame  # DatetimeIndex "Date", float columns, provenance in attrs
+    date_column: str
+    value_columns: tuple[str, ...]
+    candidate_date_columns: tuple[str, ...]
+    candidate_value_columns: tuple[str, ...]
+    report: list[str] = field(default_factory=list)
+
+
+def _read_bytes(source: bytes | str | Path | IO[bytes] | IO[str], max_bytes: int) -> tuple[bytes, str]:
+    if isinstance(source, bytes | bytearray):
+        data, name = bytes(source), "uploaded file"
+    elif isinstance(source, str) and "\n" in source:
+        data, name = source.encode("utf-8"), "pasted text"
+    elif isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            raise CsvImportError(f"There is no file at {path}: check the path and try again.")
+        if path.stat().st_size > max_bytes:
+            raise CsvImportError(_too_large(path.name, path.stat().st_size, max_bytes))
+        data, name = path.read_bytes(), path.name
+    else:
+        raw = source.read(max_bytes + 1)
+        data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+        name = Path(str(getattr(source, "name", "uploaded file"))).name
+    if len(data) > max_bytes:
+        raise CsvImportError(_too_large(name, len(data), max_bytes))
+    return data, name
+
+
+def _too_large(name: str, size: int, limit: int) -> str:
+    return (
+        f"{name} is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit: keep only the date "
+        "and value columns you need, or a shorter date range."
+    )
+
+
+def _decode(data: bytes, name: str) -> str:
+    head = data[:4096]
+    if head.startswith((b"PK\x03\x04", b"\x1f\x8b", b"%PDF", b"\x89PNG")) or b"\x00" in head:
+        raise CsvImportError(
+            f"{name} is not a CSV file (it is binary, e.g. a spreadsheet, archive "
+            "or image): export it as CSV (comma-separated text) and upload that."
+        )
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 fails only on 5 unassigned bytes
+        text = data.decode("latin-1")
+    if not text.strip():
+        raise CsvImportError(f"{name} is empty: upload a CSV with a header row and one row per date.")
+    return text
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _to_numbers(column: pd.Series, delimiter: str) -> pd.Series:
+    text = column.astype("string").str.strip().str.replace(r"[$€£%\s]", "", regex=True)
+    present = text.dropna()
+    present = present[present != ""]
+    if delimiter != "," and len(present) and present.str.match(_DECIMAL_COMMA).mean() > 0.5:
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    elif len(present) and present.str.match(_THOUSANDS).any():
+        text = text.str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def _parse_share(parsed: pd.Series, raw: pd.Series) -> float:
+    filled = raw.notna() & (raw.astype("string").str.strip() != "")
+    return float(parsed[filled].notna().mean()) if filled.any() else 0.0
+
+
+def _to_dates(column: pd.Series) -> tuple[pd.Series, str]:
+    """Parse dates; when day-first reads more cells than month-first (13/01/2024), use day-first."""
+    text = column.astype("string").str.strip()
+    best, how = None, ""
+    for dayfirst in (False, True):
+        try:
+            parsed = pd.to_datetime(text, format="mixed", dayfirst=dayfirst, errors="coerce", utc=True)
+        except (ValueError, TypeError, OverflowError):
+            continue
+        if best is None or parsed.notna().sum() > best.notna().sum():
+            best, how = parsed, "day first" if dayfirst else "month first"
+    if best is None:
+        return pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]"), how
+    return best.dt.tz_localize(None), how
+
+
+def read_price_csv(
+    source: bytes | str | Path | IO[bytes] | IO[str],
+    date_column: str | None = None,
+    value_columns: list[str] | tuple[str, ...] | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    min_rows: int = MIN_ROWS,
+) -> CsvImport:
+    """Read a CSV with a date column and numeric columns into a tidy, cleaned frame.
+
+    Args:
+        source: raw bytes, a path, CSV text (a str containing a newline) or a file-like object
+            (e.g. Streamlit's UploadedFile).
+        date_column: the column holding dates; detected when None.
+        value_columns: numeric columns to keep; every numeric column when None.
+        max_bytes: larger files are refused.
+        min_rows: fewer usable rows than this after cleaning are refused.
+
+    Returns:
+        CsvImport with the frame (float columns, DatetimeIndex "Date"), the detected and chosen
+        columns, and ``report`` sentences describing each change (see ``CLEANING_RULE``).
+
+    Raises:
+        CsvImportError: with a sentence saying why the file cannot be used and what to do.
+    """
+    data, name = _read_bytes(source, max_bytes)
+    text = _decode(data, name)
+    delimiter = _sniff_delimiter(text)
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text), sep=delimiter, dtype=str, skipinitialspace=True, keep_default_na=True
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise CsvImportError(
+            f"{name} could not be read as CSV ({str(exc).strip()[:120]}): check that "
+            "it has one header row and the same number of fields on every line."
+        ) from exc
+    raw.columns = [str(c).strip() for c in raw.columns]
+    if raw.empty or len(raw.columns) < 2:
+        raise CsvImportError(
+            f"{name} has {len(raw)} rows and {len(raw.columns)} column(s): a price CSV "
+            "needs a header, a date column and at least one numeric column."
+        )
+
+    numbers = {c: _to_numbers(raw[c], delimiter) for c in raw.columns}
+    numeric = [c for c in raw.columns if _parse_share(numbers[c], raw[c]) >= _SHARE_NEEDED]
+    dates: dict[str, tuple[pd.Series, str]] = {}
+    for col in raw.columns:
+        if col in numeric and not _DATE_NAMES.search(col):
+            continue  # plain numbers ("2086.59") would parse as odd dates
+        parsed, how = _to_dates(raw[col])
+        if _parse_share(parsed, raw[col]) >= _SHARE_NEEDED:
+            dates[col] = (parsed, how)
+    date_candidates = sorted(dates, key=lambda c: (not _DATE_NAMES.search(c), list(raw.columns).index(c)))
+    columns_found = ", ".join(raw.columns)
+
+    if date_column is None:
+        if not date_candidates:
+            raise CsvImportError(
+                f"No column in {name} holds dates (columns: {columns_found}): add a "
+                "date column such as 2024-01-31 and upload again."
+            )
+        date_column = date_candidates[0]
+    elif date_column not in raw.columns:
+        raise CsvImportError(f"{name} has no column {date_column!r}; columns: {columns_found}.")
+    elif date_column not in dates:
+        raise CsvImportError(
+            f"Column {date_column!r} in {name} does not hold readable dates: "
+            f"choose one of {', '.join(date_candidates) or 'none found'}."
+        )
+    value_candidates = [c for c in numeric if c != date_column]
+    if value_columns is None:
+        value_columns = value_candidates
+    else:
+        bad = [c for c in value_columns if c not in value_candidates]
+        if bad:
+            raise CsvImportError(
+                f"Column(s) {', '.join(map(repr, bad))} in {name} are not numeric: "
+                f"choose from {', '.join(value_candidates) or 'none found'}."
+            )
+    if not value_columns:
+        raise CsvImportError(
+            f"No numeric column in {name} besides the dates (columns: {columns_found}): "
+            "a price CSV needs at least one column of numbers, such as Close."
+        )
+
+    parsed_dates, how = dates[date_column]
+    frame = pd.DataFrame({c: numbers[c] for c in value_columns})
+    frame.index = pd.DatetimeIndex(parsed_dates, name="Date")
+    report = [
+        f"Dates from column {date_column!r} ({how} where ambiguous); values: {', '.join(value_columns)}."
+    ]
+    frame = _clean(frame, report, min_rows=min_rows, name=name)
+    provenance = Provenance(
+        source="csv", name=name, note=f"Uploaded file {name}: {', '.join(value_columns)} by date."
+    )
+    return CsvImport(
+        attach_provenance(frame, provenance),
+        date_column,
+        tuple(value_columns),
+        tuple(date_candidates),
+        tuple(value_candidates),
+        report,
+    )
+
+
+def _clean(frame: pd.DataFrame, report: list[str], *, min_rows: int, name: str) -> pd.DataFrame:
+    """Apply ``CLEANING_RULE`` to ``frame``, appending one sentence per change to ``report``."""
+    bad_dates = int(frame.index.isna().sum())
+    if bad_dates:
+        frame = frame[frame.index.notna()]
+        report.append(f"Dropped {bad_dates} row(s) whose date could not be read.")
+    if not frame.index.is_monotonic_increasing:
+        frame = frame.sort_index(kind="stable")
+        report.append("Rows were not in date order: sorted by date.")
+    duplicated = frame.index.duplicated(keep="last")
+    if duplicated.any():
+        frame = frame[~duplicated]
+        report.append(f"{int(duplicated.sum())} repeated date(s): kept the last row for each.")
+    complete = frame.notna().all(axis=1).to_numpy()
+    first = int(complete.argmax()) if complete.any() else len(frame)
+    if first:
+        frame = frame.iloc[first:]
+        report.append(f"Dropped {first} leading row(s) before the first row with every value present.")
+    missing = int(frame.isna().sum().sum())
+    if missing:
+        frame = frame.ffill()
+        report.append(f"Filled {missing} missing value(s) with the previous row's value.")
+    if len(frame) < min_rows:
+        raise CsvImportError(
+            f"{name} has {len(frame)} usable row(s) after cleaning; at least {min_rows} "
+            "are needed: upload a longer series."
+        )
+    gaps = frame.index.to_series().diff() > pd.Timedelta(days=GAP_DAYS)
+    if gaps.any():
+        where = frame.index[gaps.to_numpy()]
+        report.append(
+            f"{int(gaps.sum())} gap(s) longer than {GAP_DAYS} days (first ends {where[0]:%Y-%m-%d}); "
+            "not filled."
+        )
+    return frame.astype("float64")
