@@ -1,0 +1,54 @@
+"""LSTM Studio's engine: every computation the pages show, with no Streamlit in it.
+
+Public API (details in each module):
+    config        ModelConfig, TrainConfig, ForecastDataConfig, MnistDataConfig
+    models        RecurrentModel, RecurrentRegressor, RecurrentClassifier, build_model, parameter_table
+    training      fit, evaluate, predict, Callback, History, EpochProgress, seed_everything
+    forecasting   prepare_forecast_data, train_forecaster, forecast_future, forecast_report
+    metrics       regression_report, skill_score, verdict, confusion_matrix, per_class_accuracy
+    preprocessing Scaler, make_windows, split_sizes
+    jobs          TrainingJob (background training that a page polls)
+    data          bundled prices, Yahoo Finance with cache, CSV import, MNIST (lstm_core.data)
+"""
+
+from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
+from lstm_core.forecasting import (
+    ForecastData,
+    ForecastResult,
+    forecast_future,
+    forecast_report,
+    predict_values,
+    prepare_forecast_data,
+    train_forecaster,
+)
+from lstm_core.jobs import JobSnapshot, TrainingJob
+from lstm_core.metrics import confusion_matrix, per_class_accuracy, regression_report, skill_score, verdict
+from lstm_core.models import (
+    RecurrentClassifier,
+    RecurrentModel,
+    RecurrentRegressor,
+    build_model,
+    parameter_table,
+)
+from lstm_core.preprocessing import Scaler, make_windows, split_sizes
+from lstm_core.training import (
+    Callback,
+    EpochProgress,
+    History,
+    StopTraining,
+    evaluate,
+    fit,
+    predict,
+    resolve_device,
+    seed_everything,
+)
+
+__all__ = [
+    "Callback", "EpochProgress", "ForecastData", "ForecastDataConfig", "ForecastResult", "History",
+    "JobSnapshot", "MnistDataConfig", "ModelConfig", "RecurrentClassifier", "RecurrentModel",
+    "RecurrentRegressor", "Scaler", "StopTraining", "TrainConfig", "TrainingJob", "build_model",
+    "confusion_matrix", "evaluate", "fit", "forecast_future", "forecast_report", "make_windows",
+    "parameter_table", "per_class_accuracy", "predict", "predict_values", "prepare_forecast_data",
+    "regression_report", "resolve_device", "seed_everything", "skill_score", "split_sizes",
+    "train_forecaster", "verdict",
+]

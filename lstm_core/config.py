@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from lstm_core.preprocessing import split_sizes
+
 CellType = Literal["RNN", "LSTM", "GRU"]
 Head = Literal["last", "all"]
 Optimizer = Literal["adam", "sgd"]
@@ -97,6 +99,7 @@ class TrainConfig:
     grad_clip: float | None = 1.0  # max gradient norm; recurrent nets can explode without it
     patience: int | None = None  # early stopping: epochs without validation improvement
     min_delta: float = 0.0  # improvement smaller than this does not reset patience
+    restore_best: bool = True  # end with the weights of the best epoch, not the last
     max_steps: int | None = None  # stop after this many optimiser steps (seed 000: 3,000)
     eval_every: int | None = None  # also evaluate every N steps (seed 000: 500), else per epoch
     log_every: int = 10  # batch callbacks fire every N steps (each UI update costs)
@@ -160,7 +163,9 @@ class ForecastDataConfig:
         if not 0.0 <= val < 1.0:
             raise ValueError(f"val_fraction must be in [0, 1); got {self.val_fraction!r}")
         if not 0.0 < test < 1.0:
-            raise ValueError(f"test_fraction must be in (0, 1): a forecast needs test rows; got {self.test_fraction!r}")
+            raise ValueError(
+                f"test_fraction must be in (0, 1): a forecast needs test rows; got {self.test_fraction!r}"
+            )
         if val + test >= 0.9:
             raise ValueError(
                 f"val_fraction + test_fraction must leave at least 10% for training; "
@@ -174,9 +179,7 @@ class ForecastDataConfig:
 
     def check_rows(self, n_rows: int) -> None:
         """Raise ``ValueError`` if a series of ``n_rows`` cannot be split and windowed."""
-        n_test = int(round(n_rows * self.test_fraction))
-        n_val = int(round(n_rows * self.val_fraction))
-        n_train = n_rows - n_test - n_val
+        n_train, _, n_test = split_sizes(n_rows, self.val_fraction, self.test_fraction)
         if n_test < 1:
             raise ValueError(
                 f"test_fraction {self.test_fraction:.2f} of {n_rows} rows leaves no test rows; "

@@ -1,0 +1,217 @@
+"""Forecasting pipeline: price table -> windows -> trained model -> judged predictions.
+
+    frame (DatetimeIndex, numeric columns)
+      -> chronological split of the rows: train | validation | test
+      -> scaler fitted on the training rows only
+      -> windows of seq_len rows; target = next value, or its change from the last one
+      -> fit() -> predictions inverse-scaled to real units -> metrics beside the naive
+         "tomorrow = today" baseline
+
+A window belongs to the part that holds its *target* row, so a test window may read
+the last training rows as inputs (they are known by then) but never a test target.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import torch
+
+from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
+from lstm_core.metrics import regression_report, skill_score, verdict
+from lstm_core.models import RecurrentModel, build_model
+from lstm_core.preprocessing import Scaler, make_windows, split_sizes
+from lstm_core.training import Callback, EpochProgress, History, fit, predict, seed_everything
+
+PARTS = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class ForecastData:
+    """Windows of one series, scaled, with everything needed to map back to real units."""
+
+    cfg: ForecastDataConfig
+    x: torch.Tensor  # (windows, seq_len, features), scaled, float32
+    y: torch.Tensor  # (windows, 1): scaled next value, or scaled change from the last value
+    dates: pd.DatetimeIndex  # date of each window's target row
+    actual: np.ndarray  # (windows,) target in real units
+    last: np.ndarray  # (windows,) last input value of the target: the naive prediction
+    scaler: Scaler
+    parts: dict[str, slice]  # windows of "train", "val" and "test"
+    series: pd.Series  # the whole target column in real units, for charts
+
+    def tensors(self, part: str) -> tuple[torch.Tensor, torch.Tensor]:
+        s = self.parts[part]
+        return self.x[s], self.y[s]
+
+    def to_values(self, y_scaled: np.ndarray, part: slice = slice(None)) -> np.ndarray:
+        """Model outputs (scaled) for the windows in ``part`` -> target in real units."""
+        y_scaled = np.asarray(y_scaled, dtype=np.float64).reshape(-1)
+        if self.cfg.target_mode == "change":
+            y_scaled = y_scaled + self.scaler.transform_column(self.last[part], 0)
+        return self.scaler.inverse_column(y_scaled, 0)
+
+    @property
+    def boundaries(self) -> dict[str, pd.Timestamp]:
+        """First target date of the validation and test parts (where the chart draws lines)."""
+        return {p: self.dates[self.parts[p].start] for p in ("val", "test") if _size(self.parts[p])}
+
+
+def _size(s: slice) -> int:
+    return s.stop - s.start
+
+
+def prepare_forecast_data(frame: pd.DataFrame, cfg: ForecastDataConfig) -> ForecastData:
+    """Split, scale and window ``frame`` as ``cfg`` says.
+
+    Raises:
+        ValueError: a missing column, missing values, or too few rows for the split
+            and sequence length (the message says what would work).
+    """
+    missing = [c for c in cfg.columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not in the data; available: {list(frame.columns)}")
+    table = frame[list(cfg.columns)].astype("float64")
+    if table.isna().any().any():
+        bad = [c for c in cfg.columns if table[c].isna().any()]
+        raise ValueError(f"column(s) {bad} have missing values; fill or drop them first")
+    cfg.check_rows(len(table))
+    n_train, n_val, _ = split_sizes(len(table), cfg.val_fraction, cfg.test_fraction)
+    values = table.to_numpy()
+    scaler = Scaler(cfg.scaler).fit(values[:n_train])
+    windows, next_rows = make_windows(scaler.transform(values), cfg.seq_len)
+    y = next_rows[:, :1]
+    if cfg.target_mode == "change":
+        y = y - windows[:, -1, :1]
+    # window k predicts row k + seq_len, so a part's rows [a, b) are windows [a - seq_len, b - seq_len)
+    cut1, cut2 = n_train - cfg.seq_len, n_train + n_val - cfg.seq_len
+    parts = {"train": slice(0, cut1), "val": slice(cut1, cut2), "test": slice(cut2, len(windows))}
+    target = values[:, 0]
+    return ForecastData(
+        cfg=cfg,
+        x=torch.tensor(windows, dtype=torch.float32),
+        y=torch.tensor(y, dtype=torch.float32),
+        dates=pd.DatetimeIndex(table.index[cfg.seq_len :]),
+        actual=target[cfg.seq_len :],
+        last=target[cfg.seq_len - 1 : -1],
+        scaler=scaler,
+        parts=parts,
+        series=table[cfg.target],
+    )
+
+
+def forecast_model_config(model_cfg: ModelConfig, data_cfg: ForecastDataConfig) -> ModelConfig:
+    """The model config with its input and output sizes set from the data."""
+    return replace(model_cfg, input_size=len(data_cfg.columns), output_size=1, seq_len=data_cfg.seq_len)
+
+
+def predict_values(model: RecurrentModel, data: ForecastData) -> np.ndarray:
+    """Predictions for every window, in real units: shape (windows,)."""
+    device = next(model.parameters()).device
+    return data.to_values(predict(model, data.x.to(device)).cpu().numpy())
+
+
+def forecast_report(
+    data: ForecastData, predicted: np.ndarray, part: str = "test"
+) -> tuple[pd.DataFrame, float]:
+    """Metrics of ``part`` for the model and the naive baseline, and the skill score."""
+    s = data.parts[part]
+    if not _size(s):
+        raise ValueError(f"the {part} part has no windows")
+    actual, pred, last = data.actual[s], predicted[s], data.last[s]
+    return regression_report(actual, pred, last), skill_score(actual, pred, last)
+
+
+def _future_dates(dates: pd.DatetimeIndex, steps: int) -> pd.DatetimeIndex:
+    """Continue the calendar: business days for a weekday-only daily series, else the usual step."""
+    step = pd.Series(dates).diff().median()
+    if step <= pd.Timedelta(days=1.5) and dates.dayofweek.max() < 5:
+        return pd.bdate_range(dates[-1] + pd.offsets.BDay(1), periods=steps)
+    return pd.DatetimeIndex([dates[-1] + step * (k + 1) for k in range(steps)])
+
+
+def forecast_future(model: RecurrentModel, data: ForecastData, steps: int) -> pd.Series:
+    """Recursive forecast of ``steps`` values beyond the data, each fed back as input.
+
+    Errors compound with every step, so read it as a scenario, not a promise.
+
+    Raises:
+        ValueError: with extra feature columns (their future values are unknown).
+    """
+    if data.cfg.features:
+        raise ValueError("a forecast beyond the data needs a target-only model: extra features "
+                         "have no known future values")
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1; got {steps}")
+    device = next(model.parameters()).device
+    recent = data.scaler.transform_column(data.series.to_numpy()[-data.cfg.seq_len :], 0)
+    window = torch.tensor(recent[:, None], dtype=torch.float32, device=device)
+    out = []
+    for _ in range(steps):
+        y = float(predict(model, window[None])[0, 0])
+        nxt = y + float(window[-1, 0]) if data.cfg.target_mode == "change" else y
+        out.append(nxt)
+        window = torch.cat([window[1:], window.new_tensor([[nxt]])])
+    values = data.scaler.inverse_column(np.array(out), 0)
+    return pd.Series(values, index=_future_dates(pd.DatetimeIndex(data.series.index), steps),
+                     name=f"{data.cfg.target} forecast")
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    model: RecurrentModel
+    model_cfg: ModelConfig
+    train_cfg: TrainConfig
+    data: ForecastData
+    history: History
+    predicted: np.ndarray  # (windows,) real units, every part
+    report: pd.DataFrame  # test metrics, model beside naive
+    skill: float  # 1 - RMSE_model / RMSE_naive on the test part
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.skill)
+
+
+class _Preview(Callback):
+    """Every ``every`` epochs, hands the current predictions (real units) to ``sink``."""
+
+    def __init__(self, model: RecurrentModel, data: ForecastData, every: int,
+                 sink: Callable[[int, np.ndarray], None]) -> None:
+        self.model, self.data, self.every, self.sink = model, data, every, sink
+
+    def on_epoch_end(self, progress: EpochProgress) -> None:
+        if progress.epoch == 1 or progress.epoch % self.every == 0:
+            self.sink(progress.epoch, predict_values(self.model, self.data))
+
+
+def train_forecaster(
+    frame: pd.DataFrame,
+    data_cfg: ForecastDataConfig,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    callbacks: Sequence[object] = (),
+    stop: threading.Event | None = None,
+    preview: Callable[[int, np.ndarray], None] | None = None,
+    preview_every: int = 5,
+) -> ForecastResult:
+    """Prepare the data, train a forecaster and judge it on the test part.
+
+    ``model_cfg``'s input size, output size and sequence length are taken from the data.
+    ``preview`` (if given) receives (epoch, predictions in real units) on epoch 1 and
+    every ``preview_every`` epochs, for a live fit chart.
+    """
+    data = prepare_forecast_data(frame, data_cfg)
+    model_cfg = forecast_model_config(model_cfg, data_cfg)
+    seed_everything(train_cfg.seed)
+    model = build_model(model_cfg, "regression")
+    extra = [_Preview(model, data, preview_every, preview)] if preview else []
+    history = fit(model, data.tensors("train"), data.tensors("val"), train_cfg, "regression",
+                  [*callbacks, *extra], stop)
+    predicted = predict_values(model, data)
+    report, skill = forecast_report(data, predicted)
+    return ForecastResult(model, model_cfg, train_cfg, data, history, predicted, report, skill)

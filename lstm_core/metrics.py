@@ -1,0 +1,119 @@
+"""Metrics: forecasts judged beside the naive baseline, and classification scores.
+
+The naive persistence baseline predicts that the next value equals the last one
+("tomorrow = today"). A forecaster that cannot beat it has learned nothing useful, so
+every regression metric is reported for both, with a skill score
+``1 - RMSE_model / RMSE_naive`` (positive: the model beats the baseline).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+REGRESSION_METRICS = ("RMSE", "MAE", "MAPE %", "Directional accuracy %")
+
+
+def _arrays(*arrays: np.ndarray) -> list[np.ndarray]:
+    out = [np.asarray(a, dtype=np.float64).reshape(-1) for a in arrays]
+    if len({len(a) for a in out}) != 1:
+        raise ValueError(f"arrays must have the same length; got {[len(a) for a in out]}")
+    if len(out[0]) == 0:
+        raise ValueError("metrics need at least one value")
+    return out
+
+
+def rmse(actual: np.ndarray, predicted: np.ndarray) -> float:
+    actual, predicted = _arrays(actual, predicted)
+    return float(np.sqrt(np.mean((actual - predicted) ** 2)))
+
+
+def mae(actual: np.ndarray, predicted: np.ndarray) -> float:
+    actual, predicted = _arrays(actual, predicted)
+    return float(np.mean(np.abs(actual - predicted)))
+
+
+def mape(actual: np.ndarray, predicted: np.ndarray) -> float:
+    """Mean absolute percentage error in percent; rows where the actual is 0 are skipped."""
+    actual, predicted = _arrays(actual, predicted)
+    nonzero = actual != 0
+    if not nonzero.any():
+        return float("nan")
+    return float(np.mean(np.abs((actual[nonzero] - predicted[nonzero]) / actual[nonzero])) * 100)
+
+
+def directional_accuracy(actual: np.ndarray, predicted: np.ndarray, last: np.ndarray) -> float:
+    """Percent of steps where the predicted move from ``last`` has the actual move's sign.
+
+    Steps where the price did not move are skipped. A forecast of "no move" never
+    counts as right, so the naive baseline has no directional skill by construction:
+    it is reported as NaN rather than as a misleading 0 %.
+    """
+    actual, predicted, last = _arrays(actual, predicted, last)
+    true_move, predicted_move = np.sign(actual - last), np.sign(predicted - last)
+    moved = true_move != 0
+    if not moved.any() or not predicted_move.any():
+        return float("nan")
+    return float(np.mean(true_move[moved] == predicted_move[moved]) * 100)
+
+
+def regression_report(actual: np.ndarray, predicted: np.ndarray, last: np.ndarray) -> pd.DataFrame:
+    """Model and naive baseline side by side, in real units.
+
+    Args:
+        actual: the true values, e.g. prices in USD.
+        predicted: the model's predictions of the same steps.
+        last: the last known value before each step (the naive prediction).
+
+    Returns:
+        A frame indexed by ``REGRESSION_METRICS`` with columns "model", "naive" and
+        "model / naive" (below 1 is better than the baseline, for the error metrics).
+    """
+    actual, predicted, last = _arrays(actual, predicted, last)
+    rows = {}
+    for name, fn in (("RMSE", rmse), ("MAE", mae), ("MAPE %", mape)):
+        model, naive = fn(actual, predicted), fn(actual, last)
+        rows[name] = (model, naive, model / naive if naive else float("nan"))
+    nan = float("nan")
+    rows["Directional accuracy %"] = (directional_accuracy(actual, predicted, last), nan, nan)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["model", "naive", "model / naive"])
+
+
+def skill_score(actual: np.ndarray, predicted: np.ndarray, last: np.ndarray) -> float:
+    """``1 - RMSE_model / RMSE_naive``: above 0 beats "tomorrow = today", 1 is perfect."""
+    naive = rmse(actual, last)
+    return float("nan") if naive == 0 else 1.0 - rmse(actual, predicted) / naive
+
+
+def verdict(skill: float) -> str:
+    """One plain sentence about the model against the naive baseline."""
+    if not np.isfinite(skill):
+        return "The naive baseline is exact on this data, so there is nothing to beat."
+    pct = abs(skill) * 100
+    if skill > 0.005:
+        return f"The model beats the naive 'tomorrow = today' baseline: its RMSE is {pct:.1f}% lower."
+    if skill < -0.005:
+        return (f"The model does not beat the naive 'tomorrow = today' baseline: "
+                f"its RMSE is {pct:.1f}% higher.")
+    return "The model ties the naive 'tomorrow = today' baseline (RMSE within 0.5%): it adds nothing."
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """Counts ``cm[true, predicted]`` of shape (n_classes, n_classes)."""
+    y_true = np.asarray(y_true, dtype=np.int64).reshape(-1)
+    y_pred = np.asarray(y_pred, dtype=np.int64).reshape(-1)
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"y_true has {len(y_true)} labels but y_pred has {len(y_pred)}")
+    return np.bincount(y_true * n_classes + y_pred, minlength=n_classes**2).reshape(n_classes, n_classes)
+
+
+def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
+    return float(np.mean(y_true == y_pred)) if len(y_true) else float("nan")
+
+
+def per_class_accuracy(cm: np.ndarray) -> np.ndarray:
+    """Recall of each class from a confusion matrix (NaN for a class with no samples)."""
+    totals = cm.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, np.diag(cm) / totals, np.nan)

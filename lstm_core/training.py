@@ -1,0 +1,375 @@
+"""The training loop: ``fit()`` with callbacks, stop requests, early stopping and seeding.
+
+Data lives in tensors on the training device and is batched by slicing a permuted copy
+once per epoch, so the hot loop has no per-sample Python. Callbacks receive immutable
+progress records, never the trainer, so they cannot change training state by accident.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+import numpy as np
+import torch
+from torch import nn
+
+from lstm_core.config import TrainConfig
+
+Task = Literal["regression", "classification"]
+StopReason = Literal["completed", "early_stopping", "stopped", "max_steps", "diverged"]
+
+
+class StopTraining(Exception):  # noqa: N818 - reads as an instruction, like StopIteration
+    """Raise from a callback to end training after the current batch."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrainStart:
+    cfg: TrainConfig
+    task: str
+    device: str
+    n_train: int
+    n_val: int
+    steps_per_epoch: int
+    total_steps: int
+
+
+@dataclass(frozen=True, slots=True)
+class BatchProgress:
+    epoch: int  # 1-based
+    step: int  # optimiser steps so far, across epochs
+    total_steps: int
+    loss: float  # this batch's training loss
+    elapsed: float  # seconds since training started
+    eta: float  # seconds left, extrapolated from the pace so far
+
+
+@dataclass(frozen=True, slots=True)
+class EvalPoint:
+    """A mid-epoch evaluation, every ``cfg.eval_every`` steps (seed 000 reports these)."""
+
+    epoch: int
+    step: int
+    train_loss: float  # mean training loss since the previous evaluation
+    val_loss: float | None
+    metrics: Mapping[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class EpochProgress:
+    epoch: int  # 1-based
+    epochs: int
+    step: int
+    total_steps: int
+    train_loss: float  # mean over the epoch's batches
+    val_loss: float | None
+    metrics: Mapping[str, float]  # e.g. train_accuracy, val_accuracy
+    elapsed: float
+    eta: float
+    best_epoch: int  # epoch of the lowest monitored loss so far
+    best_loss: float  # validation loss if there is validation data, else training loss
+
+
+@dataclass
+class History:
+    """Everything ``fit`` observed; ``stop_reason`` and ``message`` say how it ended."""
+
+    epochs: list[EpochProgress] = field(default_factory=list)
+    evals: list[EvalPoint] = field(default_factory=list)
+    stop_reason: StopReason = "completed"
+    message: str = ""
+    best_epoch: int = 0
+    best_loss: float = math.inf
+    restored_best: bool = False
+    elapsed: float = 0.0
+    device: str = "cpu"
+
+    @property
+    def train_loss(self) -> list[float]:
+        return [e.train_loss for e in self.epochs]
+
+    @property
+    def val_loss(self) -> list[float | None]:
+        return [e.val_loss for e in self.epochs]
+
+
+class Callback:
+    """Hooks with no-op defaults; override the ones you need.
+
+    ``on_epoch_end`` may return True to stop training (as may raising ``StopTraining``).
+    """
+
+    def on_train_start(self, info: TrainStart) -> None: ...
+
+    def on_batch_end(self, progress: BatchProgress) -> None: ...
+
+    def on_eval(self, point: EvalPoint) -> None: ...
+
+    def on_epoch_end(self, progress: EpochProgress) -> bool | None: ...
+
+    def on_train_end(self, history: History) -> None: ...
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch so that model initialisation repeats exactly."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    """``"auto"`` picks CUDA when present, then Apple's MPS, else the CPU."""
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} was requested but CUDA is not available; use 'auto' or 'cpu'")
+    return torch.device(device)
+
+
+def loss_function(task: str) -> nn.Module:
+    if task == "regression":
+        return nn.MSELoss()
+    if task == "classification":
+        return nn.CrossEntropyLoss()
+    raise ValueError(f"unknown task {task!r}; valid: regression, classification")
+
+
+@torch.no_grad()
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 2048) -> torch.Tensor:
+    """Model outputs for ``x`` in eval mode, on ``x``'s device, batched to bound memory."""
+    was_training = model.training
+    model.eval()
+    try:
+        parts = [model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+    finally:
+        model.train(was_training)
+    return torch.cat(parts) if parts else torch.empty(0)
+
+
+def evaluate(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, task: str, batch_size: int = 2048
+) -> tuple[float, dict[str, float]]:
+    """Mean loss and metrics (accuracy for classification) of ``model`` on ``(x, y)``."""
+    out = predict(model, x, batch_size)
+    loss = float(loss_function(task)(out, y))
+    metrics = {}
+    if task == "classification":
+        metrics["accuracy"] = float((out.argmax(1) == y).float().mean())
+    return loss, metrics
+
+
+def _optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def _call(callbacks: Sequence[object], hook: str, arg: object) -> bool:
+    """Run ``hook`` on every callback that has it; True if any asked to stop."""
+    stop = False
+    for cb in callbacks:
+        method = getattr(cb, hook, None)
+        if method is not None and method(arg) is True:
+            stop = True
+    return stop
+
+
+def _check_data(name: str, x: torch.Tensor, y: torch.Tensor) -> None:
+    if x.ndim != 3:
+        raise ValueError(f"{name} inputs must be (samples, seq_len, features); got shape {tuple(x.shape)}")
+    if len(x) != len(y):
+        raise ValueError(f"{name} has {len(x)} inputs but {len(y)} targets")
+
+
+class _Trainer:
+    """State of one ``fit`` call; kept private so that callbacks never see it."""
+
+    def __init__(self, model, train, val, cfg, task, callbacks, stop):
+        self.model, self.cfg, self.task, self.callbacks = model, cfg, task, list(callbacks)
+        self.stop_event = stop or threading.Event()
+        self.device = resolve_device(cfg.device)
+        self.model.to(self.device)
+        self.x, self.y = (t.to(self.device) for t in train)
+        self.val = tuple(t.to(self.device) for t in val) if val is not None and len(val[0]) else None
+        self.loss_fn = loss_function(task)
+        self.opt = _optimizer(model, cfg)
+        self.steps_per_epoch = math.ceil(len(self.x) / cfg.batch_size)
+        self.total_steps = cfg.epochs * self.steps_per_epoch
+        if cfg.max_steps is not None:
+            self.total_steps = min(self.total_steps, cfg.max_steps)
+        self.history = History(device=str(self.device))
+        self.best_state: dict[str, torch.Tensor] | None = None  # weights at the best epoch
+        self.init_state = copy.deepcopy(model.state_dict())  # what a diverged run falls back to
+        self.generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
+        self.step = 0
+        self.start = time.perf_counter()
+
+    def elapsed_eta(self) -> tuple[float, float]:
+        elapsed = time.perf_counter() - self.start
+        eta = elapsed / self.step * (self.total_steps - self.step) if self.step else math.nan
+        return elapsed, eta
+
+    def end(self, reason: StopReason, message: str = "") -> None:
+        self.history.stop_reason, self.history.message = reason, message
+
+    def evaluate_all(self) -> tuple[float | None, dict[str, float]]:
+        if self.val is None:
+            return None, {}
+        val_loss, val_metrics = evaluate(self.model, *self.val, self.task)
+        return val_loss, {f"val_{k}": v for k, v in val_metrics.items()}
+
+    def diverged(self, where: str) -> None:
+        self.end(
+            "diverged",
+            f"Training diverged: the loss became NaN or infinite {where}. "
+            f"Lower the learning rate (now {self.cfg.lr:g}) or keep gradient clipping on.",
+        )
+
+    def run_epoch(self, epoch: int) -> bool:
+        """One pass over the training data; False when training must end now."""
+        cfg, model = self.cfg, self.model
+        model.train()
+        perm = (
+            torch.randperm(len(self.x), generator=self.generator).to(self.device)
+            if cfg.shuffle
+            else torch.arange(len(self.x), device=self.device)
+        )
+        xs, ys = self.x[perm], self.y[perm]  # one gather per epoch, then contiguous slices
+        epoch_loss = torch.zeros((), device=self.device)
+        since_eval, since_eval_n = torch.zeros((), device=self.device), 0
+        correct = torch.zeros((), device=self.device)
+        for i in range(0, len(xs), cfg.batch_size):
+            xb, yb = xs[i : i + cfg.batch_size], ys[i : i + cfg.batch_size]
+            out = model(xb)
+            loss = self.loss_fn(out, yb)
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if cfg.grad_clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            self.opt.step()
+            self.step += 1
+            batch_loss = loss.detach()
+            epoch_loss += batch_loss * len(xb)
+            since_eval += batch_loss
+            since_eval_n += 1
+            if self.task == "classification":
+                correct += (out.detach().argmax(1) == yb).sum()
+            if self.step % cfg.log_every == 0:
+                value = float(batch_loss)
+                if not math.isfinite(value):
+                    self.diverged(f"at epoch {epoch}, step {self.step}")
+                    return False
+                _call(self.callbacks, "on_batch_end", BatchProgress(epoch, self.step, self.total_steps,
+                                                                    value, *self.elapsed_eta()))
+            if cfg.eval_every and self.step % cfg.eval_every == 0:
+                val_loss, metrics = self.evaluate_all()
+                model.train()
+                point = EvalPoint(epoch, self.step, float(since_eval) / since_eval_n, val_loss,
+                                  MappingProxyType(metrics))
+                self.history.evals.append(point)
+                _call(self.callbacks, "on_eval", point)
+                since_eval, since_eval_n = torch.zeros((), device=self.device), 0
+            if self.stop_event.is_set():
+                self.end("stopped", f"Stopped by request at epoch {epoch}, step {self.step}.")
+                return False
+            if cfg.max_steps is not None and self.step >= cfg.max_steps:
+                self.end("max_steps", f"Reached {cfg.max_steps} optimiser steps.")
+                break
+        seen = min(len(xs), i + cfg.batch_size)
+        train_loss = float(epoch_loss) / seen
+        if not math.isfinite(train_loss):
+            self.diverged(f"in epoch {epoch}")
+            return False
+        val_loss, metrics = self.evaluate_all()
+        if self.task == "classification":
+            metrics = {"train_accuracy": float(correct) / seen, **metrics}
+        if val_loss is not None and not math.isfinite(val_loss):
+            self.diverged(f"on the validation data in epoch {epoch}")
+            return False
+        monitored = train_loss if val_loss is None else val_loss
+        if monitored < self.history.best_loss - cfg.min_delta or self.best_state is None:
+            self.history.best_loss, self.history.best_epoch = monitored, epoch
+            self.best_state = copy.deepcopy(model.state_dict())
+        progress = EpochProgress(
+            epoch, cfg.epochs, self.step, self.total_steps, train_loss, val_loss,
+            MappingProxyType(metrics), *self.elapsed_eta(), self.history.best_epoch, self.history.best_loss,
+        )
+        self.history.epochs.append(progress)
+        stop = _call(self.callbacks, "on_epoch_end", progress)
+        if self.history.stop_reason == "max_steps":
+            return False
+        if cfg.patience is not None and epoch - self.history.best_epoch >= cfg.patience:
+            self.end("early_stopping", f"Early stopping: no improvement for {cfg.patience} epochs "
+                     f"after epoch {self.history.best_epoch}.")
+            return False
+        if stop:
+            self.end("stopped", f"Stopped by a callback after epoch {epoch}.")
+            return False
+        return True
+
+
+def fit(
+    model: nn.Module,
+    train: tuple[torch.Tensor, torch.Tensor],
+    val: tuple[torch.Tensor, torch.Tensor] | None,
+    cfg: TrainConfig,
+    task: Task = "regression",
+    callbacks: Sequence[object] = (),
+    stop: threading.Event | None = None,
+) -> History:
+    """Train ``model`` in place and return what happened.
+
+    Args:
+        model: maps (batch, seq_len, features) to (batch, outputs).
+        train: ``(x, y)``; ``y`` is (batch, outputs) floats for regression, class indices
+            (int64) for classification.
+        val: optional ``(x, y)`` for validation loss, early stopping and best weights.
+        cfg: optimiser, schedule, stopping rules, seed and device.
+        task: "regression" (MSE loss) or "classification" (cross-entropy).
+        callbacks: objects with any of the ``Callback`` hooks.
+        stop: set this event (from another thread) to stop after the current batch.
+
+    Returns:
+        The ``History``. A loss that turns NaN or infinite ends training with
+        ``stop_reason == "diverged"`` and a message, rather than an exception. Unless
+        ``cfg`` says otherwise the best weights (lowest validation loss) are restored.
+    """
+    _check_data("train", *train)
+    if len(train[0]) == 0:
+        raise ValueError("train has no samples")
+    if val is not None:
+        _check_data("val", *val)
+    torch.manual_seed(cfg.seed)  # dropout masks repeat with the seed
+    trainer = _Trainer(model, train, val, cfg, task, callbacks, stop)
+    _call(trainer.callbacks, "on_train_start", TrainStart(
+        cfg, task, str(trainer.device), len(trainer.x), 0 if trainer.val is None else len(trainer.val[0]),
+        trainer.steps_per_epoch, trainer.total_steps,
+    ))
+    try:
+        for epoch in range(1, cfg.epochs + 1):
+            if not trainer.run_epoch(epoch):
+                break
+    except StopTraining as exc:
+        trainer.end("stopped", str(exc) or "Stopped by a callback.")
+    history = trainer.history
+    if history.stop_reason == "diverged" and trainer.best_state is None:
+        model.load_state_dict(trainer.init_state)  # NaN weights are worth nothing
+    elif trainer.best_state is not None and cfg.restore_best:
+        model.load_state_dict(trainer.best_state)
+        history.restored_best = True
+    model.eval()
+    history.elapsed = time.perf_counter() - trainer.start
+    _call(trainer.callbacks, "on_train_end", history)
+    return history
