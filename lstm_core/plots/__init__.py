@@ -1,0 +1,8 @@
+"""Pure Plotly figure builders: data in, a new ``go.Figure`` out (no Streamlit, no I/O).
+
+Trace names and axis titles are stable strings so that tests can assert them.
+"""
+
+from lstm_core.plots.training import loss_figure
+
+__all__ = ["loss_figure"]

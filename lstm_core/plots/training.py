@@ -1,0 +1,45 @@
+"""Figures about training itself: loss (and accuracy) curves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from lstm_core.training import EpochProgress, EvalPoint
+
+
+def loss_figure(
+    epochs: Sequence[EpochProgress],
+    evals: Sequence[EvalPoint] = (),
+    total_epochs: int | None = None,
+    log_y: bool = True,
+    title: str = "Loss",
+) -> go.Figure:
+    """Training and validation loss per epoch (and per evaluation step, if any).
+
+    Traces: "train loss", "validation loss" (when there is validation data), and with
+    ``evals`` "train loss (every N steps)" / "test loss (every N steps)" on a step axis.
+    The x range is fixed to ``total_epochs`` so the curve grows into a stable frame.
+    """
+    fig = go.Figure()
+    x = [e.epoch for e in epochs]
+    fig.add_scatter(x=x, y=[e.train_loss for e in epochs], name="train loss", mode="lines+markers")
+    if any(e.val_loss is not None for e in epochs):
+        fig.add_scatter(x=x, y=[e.val_loss for e in epochs], name="validation loss", mode="lines+markers")
+    if evals:
+        # Seed 000 style: points every eval_every optimiser steps, placed at fractional epochs.
+        steps_per_epoch = epochs[0].step / epochs[0].epoch if epochs else None
+        ex = [p.step / steps_per_epoch if steps_per_epoch else p.step for p in evals]
+        fig.add_scatter(x=ex, y=[p.train_loss for p in evals], name="train loss (every N steps)",
+                        mode="lines", line={"dash": "dot"})
+        if any(p.val_loss is not None for p in evals):
+            fig.add_scatter(x=ex, y=[p.val_loss for p in evals], name="test loss (every N steps)",
+                            mode="lines", line={"dash": "dot"})
+    fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss", height=320,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": -0.25})
+    if log_y:
+        fig.update_yaxes(type="log")
+    if total_epochs:
+        fig.update_xaxes(range=[0.5, total_epochs + 0.5])
+    return fig

@@ -1,0 +1,99 @@
+"""Per-session background training, drawn live from a fragment.
+
+A page starts a ``lstm_core.jobs.TrainingJob`` with ``start_job``; the job object lives
+in ``st.session_state`` so it survives reruns, widget clicks and page switches. The page
+then calls ``live(key, draw)``: while the job runs, ``draw(snapshot)`` is re-run every
+half second inside a fragment (only that part of the page refreshes); when the job ends
+the whole page reruns once so it can show the results.
+
+One job per browser session at a time: ``start_job`` refuses while another page's job runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from lstm_core.jobs import JobContext, JobSnapshot, TrainingJob
+from ui.state import COMPARE_JOB, MNIST_JOB, STOCK_JOB
+
+JOB_KEYS = (STOCK_JOB, MNIST_JOB, COMPARE_JOB)
+_PAGE_NAMES = {STOCK_JOB: "Stock forecast", MNIST_JOB: "MNIST classifier", COMPARE_JOB: "Compare models"}
+
+
+def get_job(key: str) -> TrainingJob | None:
+    return st.session_state.get(key)
+
+
+def running_job() -> str | None:
+    """The key of this session's running job, if any."""
+    for key in JOB_KEYS:
+        job = get_job(key)
+        if job is not None and job.snapshot().running:
+            return key
+    return None
+
+
+def start_job(key: str, target: Callable[[JobContext], Any]) -> TrainingJob | None:
+    """Start ``target`` as this session's job under ``key``; None (with a message) if one runs."""
+    busy = running_job()
+    if busy is not None:
+        st.warning(
+            f"A training run is already going on the {_PAGE_NAMES.get(busy, busy)} page: "
+            "stop it or wait for it to finish (one run per browser session)."
+        )
+        return None
+    job = TrainingJob(target, name=key).start()
+    st.session_state[key] = job
+    return job
+
+
+def format_seconds(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "…"
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
+
+
+def progress_bar(snap: JobSnapshot) -> None:
+    """Progress with epoch, elapsed time and ETA."""
+    epochs = snap.start.cfg.epochs if snap.start else 0
+    epoch = snap.last_batch.epoch if snap.last_batch else (snap.epochs[-1].epoch if snap.epochs else 0)
+    if snap.epochs and snap.epochs[-1].epoch >= epoch:
+        epoch = snap.epochs[-1].epoch
+    eta = snap.last_batch.eta if snap.last_batch else (snap.epochs[-1].eta if snap.epochs else math.nan)
+    if not snap.running:
+        eta = 0.0
+    text = f"Epoch {epoch} / {epochs} · elapsed {format_seconds(snap.elapsed)} · ETA {format_seconds(eta)}"
+    if snap.stop_requested and snap.running:
+        text += " · stopping…"
+    st.progress(snap.fraction, text=text)
+
+
+def stop_button(key: str, label: str = "Stop") -> None:
+    """A Stop button for the job under ``key``, active while it runs."""
+    job = get_job(key)
+    running = job is not None and job.snapshot().running
+    if st.button(label, key=f"{key}.stop", disabled=not running, icon=":material/stop:") and job:
+        job.stop()
+
+
+def live(key: str, draw: Callable[[JobSnapshot], None], interval: float = 0.5) -> JobSnapshot | None:
+    """Draw the job under ``key``; live-refresh while it runs. Returns the snapshot drawn first."""
+    job = get_job(key)
+    if job is None:
+        return None
+    first = job.snapshot()
+
+    @st.fragment(run_every=interval if first.running else None)
+    def panel() -> None:
+        snap = job.snapshot()
+        draw(snap)
+        if first.running and not snap.running:
+            st.rerun()  # the whole page, so that it can show the finished results
+
+    panel()
+    return first
