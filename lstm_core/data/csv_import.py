@@ -119,20 +119,30 @@ def _parse_share(parsed: pd.Series, raw: pd.Series) -> float:
     return float(parsed[filled].notna().mean()) if filled.any() else 0.0
 
 
+# Tried in order; the first that reads the most cells wins, so month-first beats day-first
+# unless a day above 12 proves the file is day-first.
+DATE_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d", "%Y%m%d",
+    "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+    "%d.%m.%Y", "%d.%m.%Y %H:%M:%S", "%d-%m-%Y", "%m-%d-%Y", "%d %b %Y", "%b %d, %Y", "%d-%b-%Y",
+)  # fmt: skip
+
+
 def _to_dates(column: pd.Series) -> tuple[pd.Series, str]:
-    """Parse dates; when day-first reads more cells than month-first (13/01/2024), use day-first."""
+    """Parse dates with the best of ``DATE_FORMATS``, else pandas' mixed-format parser."""
     text = column.astype("string").str.strip()
     best, how = None, ""
-    for dayfirst in (False, True):
-        try:
-            parsed = pd.to_datetime(text, format="mixed", dayfirst=dayfirst, errors="coerce", utc=True)
-        except (ValueError, TypeError, OverflowError):
-            continue
+    for fmt in DATE_FORMATS:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         if best is None or parsed.notna().sum() > best.notna().sum():
-            best, how = parsed, "day first" if dayfirst else "month first"
-    if best is None:
-        return pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]"), how
-    return best.dt.tz_localize(None), how
+            best, how = parsed, f"format {fmt}"
+    if best is not None and _parse_share(best, column) >= _SHARE_NEEDED:
+        return best, how
+    try:
+        parsed = pd.to_datetime(text, format="mixed", errors="coerce", utc=True).dt.tz_localize(None)
+    except (ValueError, TypeError, OverflowError):
+        return pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]"), "unreadable"
+    return parsed, "mixed formats"
 
 
 def read_price_csv(
@@ -225,7 +235,7 @@ def read_price_csv(
     frame = pd.DataFrame({c: numbers[c] for c in value_columns})
     frame.index = pd.DatetimeIndex(parsed_dates, name="Date")
     report = [
-        f"Dates from column {date_column!r} ({how} where ambiguous); values: {', '.join(value_columns)}."
+        f"Dates from column {date_column!r} ({how}); values: {', '.join(value_columns)}."
     ]
     frame = _clean(frame, report, min_rows=min_rows, name=name)
     provenance = Provenance(

