@@ -133,13 +133,20 @@ def screenshot() -> Callable[..., Path]:
 
 
 def wait_for_app(page, text: str, timeout_ms: int = 30_000) -> None:
-    """Wait until Streamlit has rendered `text` and finished running the script."""
-    page.get_by_text(text, exact=True).first.wait_for(state="visible", timeout=timeout_ms)
-    # The status widget says "Running..." while the script runs; wait until it is gone.
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=timeout_ms)
+    """Wait until the main area (not the sidebar) shows `text` and the script run has finished.
+
+    The app root carries data-test-script-state: "running" while the script runs, "notRunning"
+    once it is done. Wait for text from the new run first, since right after a click the state
+    can still read "notRunning" from the previous run.
+    """
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text(text, exact=True).first.wait_for(state="visible", timeout=timeout_ms)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        state="attached", timeout=timeout_ms
+    )
 
 
 @pytest.fixture
 def wait_for() -> Callable[..., None]:
-    """`wait_for(page, text)`: wait until `text` is shown and the script run has finished."""
+    """`wait_for(page, text)`: wait until the main area shows `text` and the run has finished."""
     return wait_for_app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -12,6 +13,13 @@ TOOLS = [
     ("MNIST classifier", "MNIST classifier", "mnist_classifier"),
     ("Compare models", "Compare models", "compare_models"),
 ]
+
+
+def _expect_page(page, wait_for, title: str) -> None:
+    # The h1, not any text: right after a click the previous page (home has subheaders with
+    # the tools' names) is still on screen until the new script run replaces it.
+    expect(page.locator('[data-testid="stMain"] h1')).to_have_text(title)
+    wait_for(page, title)
 
 
 def _assert_no_exception(page) -> None:
@@ -25,7 +33,7 @@ def test_home_renders(page, wait_for, screenshot):
     wait_for(page, "LSTM Studio")
     _assert_no_exception(page)
     for label, _, _ in TOOLS:
-        assert page.get_by_role("link", name=f"Open {label}").is_visible()
+        expect(page.get_by_role("link", name=f"Open {label}")).to_be_visible()
     screenshot(page, "home")
 
 
@@ -35,8 +43,7 @@ def test_sidebar_nav_opens_page(page, wait_for, screenshot, label, title, url_pa
     wait_for(page, "LSTM Studio")
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label).click()
     page.wait_for_url(f"**/{url_path}")
-    page.get_by_role("heading", name=title).wait_for()
-    wait_for(page, title)
+    _expect_page(page, wait_for, title)
     _assert_no_exception(page)
     screenshot(page, f"nav_{url_path}")
 
@@ -47,16 +54,16 @@ def test_home_page_link_opens_page(page, wait_for, label, title, url_path):
     wait_for(page, "LSTM Studio")
     page.get_by_role("link", name=f"Open {label}").click()
     page.wait_for_url(f"**/{url_path}")
-    page.get_by_role("heading", name=title).wait_for()
+    _expect_page(page, wait_for, title)
     _assert_no_exception(page)
 
 
 def test_deep_link_and_back_home(page, wait_for, screenshot):
     page.goto("/compare_models")
-    page.get_by_role("heading", name="Compare models").wait_for()
+    _expect_page(page, wait_for, "Compare models")
     _assert_no_exception(page)
-    assert page.get_by_text("Coming: RNN vs LSTM vs GRU vs BiLSTM").is_visible()
+    expect(page.get_by_text("Coming: RNN vs LSTM vs GRU vs BiLSTM")).to_be_visible()
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Home").click()
-    wait_for(page, "LSTM Studio")
+    _expect_page(page, wait_for, "LSTM Studio")
     _assert_no_exception(page)
     screenshot(page, "back_home")
