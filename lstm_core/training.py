@@ -364,8 +364,11 @@ def fit(
     except StopTraining as exc:
         trainer.end("stopped", str(exc) or "Stopped by a callback.")
     history = trainer.history
-    if history.stop_reason == "diverged" and trainer.best_state is None:
-        model.load_state_dict(trainer.init_state)  # NaN weights are worth nothing
+    if history.stop_reason == "diverged":
+        # NaN weights are worth nothing: fall back to the best epoch (even if restore_best is
+        # off) or, without one, to the initial weights.
+        model.load_state_dict(trainer.best_state if trainer.best_state is not None else trainer.init_state)
+        history.restored_best = trainer.best_state is not None
     elif trainer.best_state is not None and cfg.restore_best:
         model.load_state_dict(trainer.best_state)
         history.restored_best = True
