@@ -214,6 +214,8 @@ class _Trainer:
         self.init_state = copy.deepcopy(model.state_dict())  # what a diverged run falls back to
         self.generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
         self.step = 0
+        # Training loss since the last EvalPoint; kept across epochs, since eval_every may be longer.
+        self.since_eval, self.since_eval_n = torch.zeros((), device=self.device), 0
         self.start = time.perf_counter()
 
     def elapsed_eta(self) -> tuple[float, float]:
@@ -248,7 +250,6 @@ class _Trainer:
         )
         xs, ys = self.x[perm], self.y[perm]  # one gather per epoch, then contiguous slices
         epoch_loss = torch.zeros((), device=self.device)
-        since_eval, since_eval_n = torch.zeros((), device=self.device), 0
         correct = torch.zeros((), device=self.device)
         for i in range(0, len(xs), cfg.batch_size):
             xb, yb = xs[i : i + cfg.batch_size], ys[i : i + cfg.batch_size]
@@ -262,8 +263,8 @@ class _Trainer:
             self.step += 1
             batch_loss = loss.detach()
             epoch_loss += batch_loss * len(xb)
-            since_eval += batch_loss
-            since_eval_n += 1
+            self.since_eval += batch_loss
+            self.since_eval_n += 1
             if self.task == "classification":
                 correct += (out.detach().argmax(1) == yb).sum()
             if self.step % cfg.log_every == 0:
@@ -276,11 +277,11 @@ class _Trainer:
             if cfg.eval_every and self.step % cfg.eval_every == 0:
                 val_loss, metrics = self.evaluate_all()
                 model.train()
-                point = EvalPoint(epoch, self.step, float(since_eval) / since_eval_n, val_loss,
+                point = EvalPoint(epoch, self.step, float(self.since_eval) / self.since_eval_n, val_loss,
                                   MappingProxyType(metrics))
                 self.history.evals.append(point)
                 _call(self.callbacks, "on_eval", point)
-                since_eval, since_eval_n = torch.zeros((), device=self.device), 0
+                self.since_eval, self.since_eval_n = torch.zeros((), device=self.device), 0
             if self.stop_event.is_set():
                 self.end("stopped", f"Stopped by request at epoch {epoch}, step {self.step}.")
                 return False
