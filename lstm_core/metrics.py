@@ -104,6 +104,12 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> 
     y_pred = np.asarray(y_pred, dtype=np.int64).reshape(-1)
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true has {len(y_true)} labels but y_pred has {len(y_pred)}")
+    # Out of range, a label would be counted silently in another cell (true*n + pred wraps).
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
+            raise ValueError(
+                f"{name} labels must be 0 to {n_classes - 1}; got {labels.min()} to {labels.max()}"
+            )
     return np.bincount(y_true * n_classes + y_pred, minlength=n_classes**2).reshape(n_classes, n_classes)
 
 
