@@ -209,6 +209,11 @@ def train_forecaster(
     model_cfg = forecast_model_config(model_cfg, data_cfg)
     seed_everything(train_cfg.seed)
     model = build_model(model_cfg, "regression")
+    if data_cfg.target_mode == "change":
+        # A zero head predicts "no change": training starts exactly at the naive baseline,
+        # so with best-weight restore a model that learns nothing stays close to it.
+        torch.nn.init.zeros_(model.head.weight)
+        torch.nn.init.zeros_(model.head.bias)
     extra = [_Preview(model, data, preview_every, preview)] if preview else []
     history = fit(model, data.tensors("train"), data.tensors("val"), train_cfg, "regression",
                   [*callbacks, *extra], stop)
