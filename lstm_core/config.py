@@ -186,10 +186,12 @@ class ForecastDataConfig:
                 "raise test_fraction or use a longer series"
             )
         if self.seq_len >= n_train:
+            # With one training row no seq_len works: suggest only what would.
+            fix = f"use seq_len <= {n_train - 1} or a longer series" if n_train > 1 else (
+                "use a longer series or smaller val_fraction / test_fraction")
             raise ValueError(
                 f"seq_len {self.seq_len} is not shorter than the training part "
-                f"({n_train} of {n_rows} rows): use seq_len <= {max(n_train - 1, 1)} "
-                "or a longer series"
+                f"({n_train} of {n_rows} rows): {fix}"
             )
 
 
