@@ -1,10 +1,78 @@
-"""Stock forecast: placeholder until the forecasting page lands."""
+"""Stock forecast: pick a series, set the model, train it live, judge it against "tomorrow = today"."""
 
 import streamlit as st
 
+from lstm_core.forecasting import prepare_forecast_data, train_forecaster
+from ui import forecast_form as form
+from ui import forecast_view as view
+from ui.forecast_run import load_run_file
+from ui.jobs import get_job, live, start_job, stop_button
+from ui.state import STOCK_JOB, STOCK_JOB_META, STOCK_LOADED, STOCK_RECORDED, STOCK_RUNS, set_default
+
 st.title("Stock forecast")
-st.info(
-    "Coming: pick a price series (bundled sample, Yahoo Finance or an uploaded CSV), train an "
-    "RNN, LSTM or GRU on it with live loss curves, and compare its test-set forecast with the "
-    'naive "tomorrow = today" baseline in real prices.'
-)
+st.caption("Train an RNN, LSTM or GRU on a price series and see, honestly, whether it beats the naive "
+           "'tomorrow = today' forecast on the test part.")
+form.init_widgets()
+runs: list[view.RunEntry] = set_default(STOCK_RUNS, factory=list)
+
+with st.expander("1 · Data", expanded=True):
+    frame = form.data_section()
+    if frame is not None:
+        view.provenance_panel(frame, st.session_state.get("stock.target", "Close"))
+
+st.subheader("2 · Model and training")
+plan, pressed = form.model_form(frame) if frame is not None else (None, False)
+if frame is None:
+    st.info("Choose data above to set up a model.")
+stop_button(STOCK_JOB)
+
+
+def _job(plan: form.Plan):
+    def run(ctx):
+        ctx.publish("data", prepare_forecast_data(plan.frame, plan.data))
+        return train_forecaster(plan.frame, plan.data, plan.model, plan.train, callbacks=[ctx],
+                                stop=ctx.stop_event, preview=lambda e, p: ctx.publish("preview", (e, p)),
+                                preview_every=plan.preview_every)
+
+    return run
+
+
+if pressed and plan is not None:
+    provenance = dict(plan.frame.attrs.get("provenance", {}))
+    if start_job(STOCK_JOB, _job(plan)) is not None:
+        st.session_state[STOCK_JOB_META] = (
+            f"run {len(runs) + 1}",
+            view.settings_summary(plan.data, plan.model, plan.train, str(provenance.get("name", "data"))),
+            provenance,
+        )
+
+job = get_job(STOCK_JOB)
+snap = job.snapshot() if job is not None else None
+if snap is not None and snap.status == "done" and st.session_state.get(STOCK_RECORDED) is not job:
+    label, settings, provenance = st.session_state[STOCK_JOB_META]
+    runs.append(view.RunEntry(label, settings, snap.result, provenance))
+    st.session_state[STOCK_RECORDED] = job
+    st.session_state[STOCK_LOADED] = None
+
+entry = st.session_state.get(STOCK_LOADED) or (runs[-1] if runs else None)
+tabs = st.tabs(["Training", "Fit & forecast", "Metrics", "Residuals", "History"])
+with tabs[0]:
+    if job is None:
+        st.info("Press Train to start. Progress, the loss curves and the current fit appear here live; "
+                "you can keep using the page while it trains.")
+    else:
+        live(STOCK_JOB, view.draw_live)
+        if snap is not None and snap.status == "done":
+            view.training_outcome(snap.result)
+for tab, show in zip(tabs[1:4], (view.fit_tab, view.metrics_tab, view.residuals_tab), strict=True):
+    with tab:
+        if entry is None:
+            st.info("Results appear here when a run finishes.")
+        elif show is view.fit_tab:
+            view.fit_tab(entry)
+            view.downloads(entry)
+        else:
+            show(entry.result)
+with tabs[4]:
+    view.history_tab(runs)
+    load_run_file(runs)

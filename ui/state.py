@@ -28,3 +28,10 @@ def set_default(key: str, default: T | None = None, *, factory: Callable[[], T] 
     if key not in st.session_state:
         st.session_state[key] = factory() if factory is not None else default
     return st.session_state[key]
+
+# Stock forecast page.
+STOCK_YAHOO = "stock.yahoo_load"  # last Fetch: ("ok", PriceLoad) or ("error", message)
+STOCK_RUNS = "stock.runs"  # finished runs of this session, newest last (ui.forecast_view.RunEntry)
+STOCK_RECORDED = "stock.recorded_job"  # the job whose result is already in STOCK_RUNS
+STOCK_JOB_META = "stock.job_meta"  # label and settings of the run the current job trains
+STOCK_LOADED = "stock.loaded_run"  # a run file loaded by the user (RunEntry) or None

@@ -6,3 +6,6 @@ Trace names and axis titles are stable strings so that tests can assert them.
 from lstm_core.plots.training import loss_figure
 
 __all__ = ["loss_figure"]
+from lstm_core.plots.forecast import fit_figure, overlay_figure, price_figure, residuals_figure
+
+__all__ += ["fit_figure", "overlay_figure", "price_figure", "residuals_figure"]

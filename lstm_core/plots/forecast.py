@@ -1,0 +1,158 @@
+"""Figures for the forecast page: the price preview, seed 003's fit chart, residuals, overlays.
+
+Seed 003's picture is the actual series with the model's predictions stitched over it and a
+dashed vertical line at the train boundary. ``fit_figure`` draws it with one trace per part
+(train / validation / test prediction), a dashed "test boundary" as well when there is a
+validation part, the recursive forecast drawn distinctly, and a date axis with a range slider.
+Prices are in real units throughout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+PART_NAMES = {"train": "train prediction", "val": "validation prediction", "test": "test prediction"}
+PART_COLORS = {"train": "#2ca02c", "val": "#ff7f0e", "test": "#d62728"}
+ACTUAL_COLOR = "#1f77b4"
+FORECAST_NAME = "forecast (recursive)"
+_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, height: int, slider: bool) -> go.Figure:
+    fig.update_layout(title=title, xaxis_title="date", yaxis_title=y_title, height=height,
+                      margin=_MARGIN, hovermode="x unified",
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    if slider:
+        fig.update_xaxes(rangeslider={"visible": True, "thickness": 0.08}, type="date")
+    return fig
+
+
+def price_figure(frame: pd.DataFrame, column: str = "Close", title: str = "Price", height: int = 320,
+                 unit: str = "") -> go.Figure:
+    """The chosen column over time, as a preview before training (trace ``column``)."""
+    if column not in frame.columns:
+        raise ValueError(f"column {column!r} not in the data; available: {list(frame.columns)}")
+    fig = go.Figure()
+    fig.add_scatter(x=frame.index, y=frame[column], name=column, mode="lines",
+                    line={"color": ACTUAL_COLOR, "width": 1.5})
+    return _layout(fig, title, f"{column} {unit}".strip(), height, slider=True)
+
+
+def _boundary(fig: go.Figure, when: pd.Timestamp, name: str, low: float, high: float, color: str) -> None:
+    # A trace rather than a shape, so that the boundary has a legend entry (as in seed 003).
+    fig.add_scatter(x=[when, when], y=[low, high], name=name, mode="lines", hoverinfo="skip",
+                    line={"color": color, "dash": "dash", "width": 1.5})
+
+
+def fit_figure(
+    series: pd.Series,
+    dates: pd.DatetimeIndex,
+    predicted: np.ndarray | None,
+    parts: Mapping[str, slice],
+    future: pd.Series | None = None,
+    title: str = "Actual and predicted",
+    height: int = 460,
+    unit: str = "",
+) -> go.Figure:
+    """Seed 003's chart: the actual series, predictions per part, dashed boundaries.
+
+    Args:
+        series: the whole target column in real units (DatetimeIndex).
+        dates: target date of each window, shape (windows,).
+        predicted: predictions of every window in real units, or None before the first preview.
+        parts: window slices of "train", "val" and "test".
+        future: recursive forecast beyond the data (drawn dotted as "forecast (recursive)").
+        title, height, unit: labels and size.
+
+    Traces, in order: "actual", "train prediction", "validation prediction" (if any),
+    "test prediction", "train boundary", "test boundary" (if a validation part exists),
+    "forecast (recursive)" (if ``future``).
+    """
+    fig = go.Figure()
+    fig.add_scatter(x=series.index, y=series.to_numpy(), name="actual", mode="lines",
+                    line={"color": ACTUAL_COLOR, "width": 1.5})
+    values = [series.to_numpy(dtype=float)]
+    if predicted is not None:
+        predicted = np.asarray(predicted, dtype=float).reshape(-1)
+        if len(predicted) != len(dates):
+            raise ValueError(f"{len(predicted)} predictions for {len(dates)} dates")
+        for part in ("train", "val", "test"):
+            s = parts.get(part)
+            if s is None or s.stop <= s.start:
+                continue
+            fig.add_scatter(x=dates[s], y=predicted[s], name=PART_NAMES[part], mode="lines",
+                            line={"color": PART_COLORS[part], "width": 1.2})
+        values.append(predicted[np.isfinite(predicted)])
+    if future is not None and len(future):
+        values.append(future.to_numpy(dtype=float))
+    finite = np.concatenate(values)
+    finite = finite[np.isfinite(finite)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    val, test = parts.get("val"), parts["test"]
+    has_val = val is not None and val.stop > val.start
+    _boundary(fig, dates[val.start if has_val else test.start], "train boundary", low, high, "#555555")
+    if has_val and test.stop > test.start:
+        _boundary(fig, dates[test.start], "test boundary", low, high, "#999999")
+    if future is not None and len(future):
+        # Start the forecast at the last actual value so that the line joins the series.
+        x = [series.index[-1], *future.index]
+        y = [float(series.iloc[-1]), *future.to_numpy(dtype=float)]
+        fig.add_scatter(x=x, y=y, name=FORECAST_NAME, mode="lines+markers",
+                        line={"color": "#9467bd", "dash": "dot", "width": 2}, marker={"size": 4})
+    return _layout(fig, title, f"price {unit}".strip(), height, slider=True)
+
+
+def residuals_figure(
+    dates: pd.DatetimeIndex,
+    actual: np.ndarray,
+    predicted: np.ndarray,
+    last: np.ndarray,
+    parts: Mapping[str, slice],
+    show: Sequence[str] = ("val", "test"),
+    height: int = 340,
+    unit: str = "",
+) -> go.Figure:
+    """Errors over time (actual - predicted, real units) for the model and the naive baseline.
+
+    Traces: "<part> residual" for each part in ``show`` ("validation residual", "test residual"),
+    then "naive residual" over the same windows, and a zero line.
+    """
+    actual, predicted, last = (np.asarray(a, dtype=float).reshape(-1) for a in (actual, predicted, last))
+    fig = go.Figure()
+    shown: list[int] = []
+    for part in show:
+        s = parts.get(part)
+        if s is None or s.stop <= s.start:
+            continue
+        label = {"train": "train", "val": "validation", "test": "test"}[part]
+        fig.add_scatter(x=dates[s], y=actual[s] - predicted[s], name=f"{label} residual", mode="lines",
+                        line={"color": PART_COLORS[part], "width": 1})
+        shown.extend(range(s.start, s.stop))
+    if shown:
+        idx = np.array(shown)
+        fig.add_scatter(x=dates[idx], y=actual[idx] - last[idx], name="naive residual", mode="lines",
+                        line={"color": "#7f7f7f", "width": 1}, opacity=0.6)
+    fig.add_hline(y=0, line={"color": "black", "width": 1})
+    return _layout(fig, "Residuals (actual - predicted)", f"error {unit}".strip(), height, slider=False)
+
+
+def overlay_figure(
+    series: pd.Series,
+    runs: Sequence[tuple[str, pd.DatetimeIndex, np.ndarray]],
+    title: str = "Test predictions of two runs",
+    height: int = 420,
+) -> go.Figure:
+    """The actual series with several runs' predictions over it (trace per run label)."""
+    fig = go.Figure()
+    starts = [dates[0] for _, dates, _ in runs if len(dates)]
+    shown = series[series.index >= min(starts)] if starts else series
+    fig.add_scatter(x=shown.index, y=shown.to_numpy(), name="actual", mode="lines",
+                    line={"color": ACTUAL_COLOR, "width": 1.5})
+    for label, dates, predicted in runs:
+        fig.add_scatter(x=dates, y=np.asarray(predicted, dtype=float), name=label, mode="lines",
+                        line={"width": 1.2})
+    return _layout(fig, title, "price", height, slider=True)

@@ -1,0 +1,195 @@
+"""Forecast page widgets -> data frame and configs (every widget keyed "stock.*")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from lstm_core.config import CELL_TYPES, HEADS, TARGET_MODES, ForecastDataConfig, ModelConfig, TrainConfig
+from lstm_core.data import (
+    BUNDLED_SERIES,
+    CLEANING_RULE,
+    INTERVALS,
+    PERIODS,
+    DataSourceError,
+    bundled_tickers,
+    format_age,
+)
+from lstm_core.presets import FORECAST_PRESETS, RECOMMENDED, ForecastPreset, last_rows
+from ui import cache
+from ui.state import STOCK_YAHOO, set_default
+
+SOURCES = ("Bundled history", "Yahoo Finance", "Upload a CSV")
+_MODES = {"change": "change from the last value", "next": "next value (as in seed 003)"}
+_HEADS = {"last": "last step", "all": "all steps (seed 003)"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated request to train: the rows and the three configs."""
+
+    frame: pd.DataFrame
+    data: ForecastDataConfig
+    model: ModelConfig
+    train: TrainConfig
+
+    @property
+    def preview_every(self) -> int:
+        return max(1, round(self.train.epochs / 50))
+
+
+def _preset_values(p: ForecastPreset) -> dict[str, object]:
+    m, t, d = p.model, p.train, p.data
+    return {
+        "stock.cell": m.cell, "stock.hidden": m.hidden_size, "stock.layers": m.num_layers,
+        "stock.dropout": m.dropout, "stock.bidirectional": m.bidirectional, "stock.head": m.head,
+        "stock.lr": t.lr, "stock.batch": t.batch_size, "stock.epochs": t.epochs,
+        "stock.patience": t.patience or 0, "stock.seed": t.seed, "stock.weight_decay": t.weight_decay,
+        "stock.mode": d.target_mode, "stock.seq_len": d.seq_len, "stock.val": d.val_fraction,
+        "stock.test": d.test_fraction, "stock.scaler": d.scaler, "stock.last_rows": p.last_rows or 0,
+    }  # fmt: skip
+
+
+def _apply_preset() -> None:
+    st.session_state.update(_preset_values(FORECAST_PRESETS[st.session_state["stock.preset"]]))
+
+
+def init_widgets() -> None:
+    """Give every widget its default once per session (widgets are then created without values)."""
+    set_default("stock.preset", "Recommended")
+    set_default("stock.source", SOURCES[0])
+    set_default("stock.bundled", bundled_tickers()[0])
+    for key, value in _preset_values(RECOMMENDED).items():
+        set_default(key, value)
+
+
+def _bundled() -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    ticker = st.selectbox("Series", bundled_tickers(), key="stock.bundled",
+                          format_func=lambda t: f"{BUNDLED_SERIES[t].name} ({t})")
+    return cache.bundled_prices(ticker), []
+
+
+def _yahoo() -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:
+    with st.form("stock.yahoo_form", border=False):
+        c1, c2, c3 = st.columns([2, 1, 1])
+        c1.text_input("Ticker", value="AAPL", key="stock.ticker", help="e.g. AAPL, ^GSPC, BTC-USD")
+        c2.selectbox("Period", PERIODS, index=PERIODS.index("10y"), key="stock.period")
+        c3.selectbox("Interval", INTERVALS, key="stock.interval")
+        refresh = st.checkbox("Download again even if cached", key="stock.refresh")
+        fetch = st.form_submit_button("Fetch", icon=":material/download:")
+    if fetch:  # the network is touched only here, never on an ordinary rerun
+        s = st.session_state
+        try:
+            token = int(pd.Timestamp.now().timestamp()) if refresh else 0
+            load = cache.yahoo_prices(s["stock.ticker"], s["stock.period"], s["stock.interval"], token)
+            s[STOCK_YAHOO] = ("ok", load)
+        except DataSourceError as exc:
+            s[STOCK_YAHOO] = ("error", str(exc))
+    state = st.session_state.get(STOCK_YAHOO)
+    if state is None:
+        st.info("Enter a ticker and press Fetch. Offline, the bundled history of the same (or a "
+                "similar) series is used and the page says so.")
+        return None, []
+    if state[0] == "error":
+        return None, [("error", state[1])]
+    load = state[1]
+    messages = list(load.messages)
+    if load.cache_age is not None:
+        messages.append(("info", f"Cache age: {format_age(load.cache_age)}."))
+    return load.frame, messages
+
+
+def _csv() -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:
+    upload = st.file_uploader("Price CSV (a date column and numeric columns)", type=["csv", "txt"],
+                              key="stock.csv")
+    st.caption(CLEANING_RULE)
+    if upload is None:
+        return None, []
+    data = upload.getvalue()
+    try:
+        first = cache.csv_prices(data, upload.name, None, None)
+        c1, c2 = st.columns(2)
+        date_col = c1.selectbox("Date column", first.candidate_date_columns, key="stock.csv_date")
+        values = c2.multiselect("Value columns", first.candidate_value_columns,
+                                default=list(first.value_columns), key="stock.csv_values")
+        result = cache.csv_prices(data, upload.name, date_col, tuple(values) or None)
+    except DataSourceError as exc:
+        return None, [("error", str(exc))]
+    return result.frame, [("info", line) for line in result.report]
+
+
+def data_section() -> pd.DataFrame | None:
+    """Source choice, messages, the last-N-rows option and provenance; the frame or None."""
+    source = st.radio("Data source", SOURCES, key="stock.source", horizontal=True)
+    frame, messages = {SOURCES[0]: _bundled, SOURCES[1]: _yahoo, SOURCES[2]: _csv}[source]()
+    for level, text in messages:
+        getattr(st, level)(text)
+    if frame is None:
+        return None
+    n = st.number_input("Use the last N rows (0 = all)", min_value=0, step=100, key="stock.last_rows",
+                        help="Long histories train slower and span very different price regimes; "
+                        "the recommended default uses the last 2,500 rows (about 10 years of days).")
+    return last_rows(frame, int(n) or None)
+
+
+def model_form(frame: pd.DataFrame) -> tuple[Plan | None, bool]:
+    """The settings form; returns (plan or None, whether Train was pressed)."""
+    st.selectbox("Preset", list(FORECAST_PRESETS), key="stock.preset", on_change=_apply_preset,
+                 help=" · ".join(f"{k}: {p.description}" for k, p in FORECAST_PRESETS.items()))
+    columns = list(frame.columns)
+    set_default("stock.target", "Close" if "Close" in columns else columns[0])
+    if st.session_state["stock.target"] not in columns:
+        st.session_state["stock.target"] = "Close" if "Close" in columns else columns[0]
+    with st.form("stock.model_form"):
+        c = st.columns(4)
+        target = c[0].selectbox("Target column", columns, key="stock.target")
+        features = c[1].multiselect("Extra feature columns", [x for x in columns if x != target],
+                                    key="stock.features")
+        c[2].radio("Predict", TARGET_MODES, key="stock.mode", format_func=_MODES.get)
+        c[3].number_input("Sequence length", 1, 500, key="stock.seq_len")
+        c = st.columns(4)
+        c[0].number_input("Validation fraction", 0.0, 0.8, step=0.05, key="stock.val")
+        c[1].number_input("Test fraction", 0.0, 0.8, step=0.05, key="stock.test")
+        c[2].selectbox("Cell", CELL_TYPES, key="stock.cell")
+        c[3].radio("Head", HEADS, key="stock.head", format_func=_HEADS.get)
+        c = st.columns(4)
+        c[0].number_input("Hidden size", 1, 512, key="stock.hidden")
+        c[1].number_input("Layers", 1, 6, key="stock.layers")
+        c[2].number_input("Dropout", 0.0, 0.9, step=0.05, key="stock.dropout")
+        c[3].checkbox("Bidirectional", key="stock.bidirectional")
+        c = st.columns(5)
+        c[0].number_input("Learning rate", 1e-6, 10.0, format="%g", step=1e-4, key="stock.lr")
+        c[1].number_input("Batch size", 1, 4096, key="stock.batch")
+        c[2].number_input("Epochs", 1, 2000, key="stock.epochs")
+        c[3].number_input("Early-stopping patience (0 = off)", 0, 500, key="stock.patience")
+        c[4].number_input("Seed", 0, 2**31 - 1, key="stock.seed")
+        train = st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
+    return _build(frame, tuple(features)), train
+
+
+def _build(frame: pd.DataFrame, features: tuple[str, ...]) -> Plan | None:
+    """Configs from the widgets; explains an impossible combination and returns None."""
+    s = st.session_state
+    try:
+        data = ForecastDataConfig(
+            target=s["stock.target"], features=features, seq_len=int(s["stock.seq_len"]),
+            target_mode=s["stock.mode"], val_fraction=float(s["stock.val"]),
+            test_fraction=float(s["stock.test"]), scaler=s["stock.scaler"])
+        model = ModelConfig(
+            cell=s["stock.cell"], hidden_size=int(s["stock.hidden"]), num_layers=int(s["stock.layers"]),
+            dropout=float(s["stock.dropout"]), bidirectional=bool(s["stock.bidirectional"]),
+            head=s["stock.head"], seq_len=data.seq_len)
+        train = TrainConfig(
+            epochs=int(s["stock.epochs"]), batch_size=int(s["stock.batch"]), lr=float(s["stock.lr"]),
+            weight_decay=float(s["stock.weight_decay"]), patience=int(s["stock.patience"]) or None,
+            seed=int(s["stock.seed"]))
+        data.check_rows(len(frame))
+        bad = [col for col in data.columns if frame[col].isna().any()]
+        if bad:
+            raise ValueError(f"column(s) {bad} have missing values; choose other columns")
+    except ValueError as exc:
+        st.error(f"These settings cannot train: {exc}")
+        return None
+    return Plan(frame, data, model, train)

@@ -1,0 +1,56 @@
+"""Load a saved forecast run file back into the page (its data is rebuilt from its provenance)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lstm_core.forecasting import ForecastResult, forecast_report, predict_values, prepare_forecast_data
+from lstm_core.training import History
+from ui import cache
+from ui.forecast_view import RunEntry, settings_summary
+from ui.state import STOCK_LOADED
+
+
+def _frame_for(provenance: dict) -> pd.DataFrame:
+    """The rows the run was trained on: bundled data is reloaded, other sources need the cache."""
+    ticker = provenance.get("ticker")
+    if provenance.get("source") == "bundled" and ticker:
+        frame = cache.bundled_prices(ticker)
+    elif provenance.get("source") in ("yahoo", "yahoo-cache") and ticker:
+        frame = cache.yahoo_prices(ticker, provenance.get("period") or "max",
+                                   provenance.get("interval") or "1d").frame
+    else:
+        raise ValueError("this run was trained on an uploaded CSV: its data is not stored in the run "
+                         "file, so only its settings and metrics can be shown")
+    start, end = provenance.get("start"), provenance.get("end")
+    return frame.loc[start:end] if start and end else frame
+
+
+def load_run_file(runs: list[RunEntry]) -> None:
+    """An uploader for run files; a loaded run joins the history and is shown in the result tabs."""
+    upload = st.file_uploader("Load a run file", type=["lstmrun", "pt", "bin"], key="stock.run_upload")
+    if upload is None:
+        return
+    if any(r.label == f"loaded: {upload.name}" for r in runs):
+        return
+    try:
+        from lstm_core.persistence import load_forecaster, load_run
+
+        record = load_run(upload.getvalue())
+        model, data_cfg, _ = load_forecaster(record)
+        frame = _frame_for(record.provenance)
+        data = prepare_forecast_data(frame, data_cfg)
+        predicted = predict_values(model, data)
+        report, skill = forecast_report(data, predicted)
+    except ValueError as exc:
+        st.error(f"Could not load {upload.name}: {exc}")
+        return
+    result = ForecastResult(model, record.model_cfg, record.train_cfg, data, History(), predicted,
+                            report, skill)
+    entry = RunEntry(f"loaded: {upload.name}", settings_summary(
+        data_cfg, record.model_cfg, record.train_cfg, str(record.provenance.get("name", "data"))),
+        result, dict(record.provenance))
+    runs.append(entry)
+    st.session_state[STOCK_LOADED] = entry
+    st.success(f"Loaded {upload.name}: {result.verdict}")
