@@ -129,7 +129,7 @@ def forecast_report(
 def _future_dates(dates: pd.DatetimeIndex, steps: int) -> pd.DatetimeIndex:
     """Continue the calendar: business days for a weekday-only daily series, else the usual step."""
     step = pd.Series(dates).diff().median()
-    if step <= pd.Timedelta(days=1.5) and dates.dayofweek.max() < 5:
+    if step <= pd.Timedelta(days=1.5) and dates.day_of_week.max() < 5:
         return pd.bdate_range(dates[-1] + pd.offsets.BDay(1), periods=steps)
     return pd.DatetimeIndex([dates[-1] + step * (k + 1) for k in range(steps)])
 
