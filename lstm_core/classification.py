@@ -1,0 +1,185 @@
+"""MNIST classification pipeline: digits read row by row -> trained classifier -> judged results.
+
+    MnistData (x: (N, 28 rows = seq_len, 28 pixels = input_size), float32 in [0, 1])
+      -> RecurrentClassifier (input_size 28, output_size 10, seq_len 28)
+      -> fit() with the held-out digits as validation data (test accuracy every epoch, and
+         every ``eval_every`` optimiser steps as seed 000 reports it)
+      -> test probabilities, predictions, accuracy, per-class accuracy, confusion matrix
+
+``reading_beliefs`` shows how a trained model's belief over the ten classes evolves as it
+reads the 28 rows, one row at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import torch
+
+from lstm_core.config import ModelConfig, TrainConfig
+from lstm_core.data.mnist import MnistData
+from lstm_core.metrics import accuracy, confusion_matrix, per_class_accuracy
+from lstm_core.models import RecurrentModel, build_model, parameter_table
+from lstm_core.training import History, fit, predict, seed_everything
+
+N_CLASSES = 10
+ROWS = 28  # time steps: one image row each
+PIXELS = 28  # features per step: the pixels of a row
+BeliefMethod = Literal["stepwise", "masked"]
+
+
+def mnist_model_config(model_cfg: ModelConfig) -> ModelConfig:
+    """The model config with input, output and sequence sizes set for 28x28 digits."""
+    return replace(model_cfg, input_size=PIXELS, output_size=N_CLASSES, seq_len=ROWS)
+
+
+@dataclass(frozen=True)
+class ClassifierResult:
+    """A trained digit classifier and how it does on the held-out digits."""
+
+    model: RecurrentModel
+    model_cfg: ModelConfig
+    train_cfg: TrainConfig
+    data: MnistData
+    history: History
+    probabilities: np.ndarray  # (n_test, 10) softmax of the test digits
+    predictions: np.ndarray  # (n_test,) argmax class
+    accuracy: float  # share of test digits right, 0..1
+    per_class: np.ndarray  # (10,) recall of each digit, NaN for a class without test digits
+    confusion: np.ndarray  # (10, 10) counts, confusion[true, predicted]
+
+    @property
+    def labels(self) -> np.ndarray:
+        """True classes of the test digits, (n_test,) int64."""
+        return self.data.test_y.numpy()
+
+    @property
+    def parameters(self) -> pd.DataFrame:
+        """The model's parameter tensors (name, shape, count) and a total row."""
+        return parameter_table(self.model)
+
+
+def class_probabilities(model: RecurrentModel, x: torch.Tensor, batch_size: int = 2048) -> np.ndarray:
+    """Softmax over the ten classes for digits ``x`` (N, 28, 28): (N, 10) float32."""
+    device = next(model.parameters()).device
+    logits = predict(model, x.to(device), batch_size)
+    return torch.softmax(logits, dim=1).cpu().numpy()
+
+
+def judge(model: RecurrentModel, x: torch.Tensor, y: torch.Tensor) -> dict[str, np.ndarray | float]:
+    """Probabilities, predictions, accuracy, per-class accuracy and confusion matrix on ``(x, y)``."""
+    probs = class_probabilities(model, x)
+    pred = probs.argmax(1)
+    cm = confusion_matrix(y.numpy(), pred, N_CLASSES)
+    return {"probabilities": probs, "predictions": pred, "accuracy": accuracy(y.numpy(), pred),
+            "per_class": per_class_accuracy(cm), "confusion": cm}
+
+
+def train_classifier(
+    data: MnistData,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    callbacks: Sequence[object] = (),
+    stop: threading.Event | None = None,
+) -> ClassifierResult:
+    """Train a recurrent digit classifier and judge it on the held-out digits.
+
+    ``model_cfg``'s input size (28 pixels), output size (10 classes) and sequence length
+    (28 rows) are set from the data. The held-out digits are the validation data, so
+    ``EpochProgress.metrics`` carries ``train_accuracy`` and ``val_accuracy``; with
+    ``train_cfg.restore_best`` the epoch with the lowest held-out loss is kept, also when
+    training is stopped early.
+
+    Raises:
+        ValueError: images that are not (N, 28, 28), or an invalid configuration.
+    """
+    for name, x in (("train", data.train_x), ("test", data.test_x)):
+        if x.ndim != 3 or tuple(x.shape[1:]) != (ROWS, PIXELS):
+            raise ValueError(f"{name} digits must be (N, 28, 28); got {tuple(x.shape)}")
+    model_cfg = mnist_model_config(model_cfg)
+    seed_everything(train_cfg.seed)
+    model = build_model(model_cfg, "classification")
+    history = fit(model, (data.train_x, data.train_y), (data.test_x, data.test_y), train_cfg,
+                  "classification", callbacks, stop)
+    scores = judge(model, data.test_x, data.test_y)
+    return ClassifierResult(model, model_cfg, train_cfg, data, history, **scores)  # type: ignore[arg-type]
+
+
+def belief_method(model_cfg: ModelConfig) -> BeliefMethod:
+    """How ``reading_beliefs`` reads a model by default.
+
+    "stepwise": a one-way model with the last-step head has a real belief after each row:
+    its head applied to that step's output. "masked": a bidirectional model reads the last
+    row first, and the "all steps" head needs all 28 outputs, so neither has a belief
+    after t rows; the closest honest stand-in is the full model run on the digit with the
+    rows after t blanked to 0 (background).
+    """
+    return "stepwise" if model_cfg.head == "last" and not model_cfg.bidirectional else "masked"
+
+
+@torch.no_grad()
+def reading_beliefs(
+    model: RecurrentModel, digit: torch.Tensor | np.ndarray, method: BeliefMethod | None = None
+) -> np.ndarray:
+    """The model's probabilities over the ten classes after reading rows 1..28 of ``digit``.
+
+    Args:
+        model: a trained classifier of 28x28 digits.
+        digit: one image (28, 28), float in [0, 1].
+        method: "stepwise" or "masked" (see ``belief_method``); None picks the model's default.
+
+    Returns:
+        (28, 10) array: row t is the belief after t + 1 rows; each row sums to 1.
+
+    Raises:
+        ValueError: a digit of the wrong shape, an unknown method, or "stepwise" for a model
+            that has no belief after each row (bidirectional or "all steps" head).
+    """
+    x = torch.as_tensor(np.asarray(digit, dtype=np.float32))
+    if tuple(x.shape) != (ROWS, PIXELS):
+        raise ValueError(f"a digit must be (28, 28); got {tuple(x.shape)}")
+    method = method or belief_method(model.cfg)
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    x = x.to(device)
+    try:
+        if method == "stepwise":
+            if belief_method(model.cfg) != "stepwise":
+                raise ValueError('"stepwise" beliefs need a one-way model with the last-step head; '
+                                 'use "masked" for bidirectional models or the "all steps" head')
+            logits = model.head(model.sequence_output(x[None])[0])  # (28, 10): head on every step
+        elif method == "masked":
+            keep = torch.tril(torch.ones(ROWS, ROWS, device=device))  # prefix t keeps rows 0..t
+            logits = model(x[None] * keep[:, :, None])  # (28 prefixes, 10)
+        else:
+            raise ValueError(f'unknown method {method!r}; valid: stepwise, masked')
+    finally:
+        model.train(was_training)
+    return torch.softmax(logits, dim=1).cpu().numpy()
+
+
+def hardest_mistakes(probabilities: np.ndarray, labels: np.ndarray, n: int = 12) -> np.ndarray:
+    """Indices of up to ``n`` wrongly classified digits, most confident wrong answer first."""
+    probabilities, labels = np.asarray(probabilities), np.asarray(labels)
+    pred = probabilities.argmax(1)
+    wrong = np.flatnonzero(pred != labels)
+    order = np.argsort(-probabilities[wrong, pred[wrong]], kind="stable")
+    return wrong[order][:n]
+
+
+def correct_examples(probabilities: np.ndarray, labels: np.ndarray, n: int = 10) -> np.ndarray:
+    """Indices of up to ``n`` correctly classified digits: the first of each class in turn."""
+    probabilities, labels = np.asarray(probabilities), np.asarray(labels)
+    right = probabilities.argmax(1) == labels
+    picks: list[int] = []
+    for cls in range(N_CLASSES):
+        hits = np.flatnonzero(right & (labels == cls))
+        if len(hits):
+            picks.append(int(hits[0]))
+    return np.array(picks[:n], dtype=np.int64)
