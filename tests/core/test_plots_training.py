@@ -1,0 +1,66 @@
+"""loss_figure: trace names, axis titles, fixed ranges; no pixels."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import pytest
+
+from lstm_core.plots.training import loss_figure
+from lstm_core.training import EpochProgress, EvalPoint
+
+METRICS = MappingProxyType({})
+
+
+def epoch(n: int, steps_per_epoch: int = 10, val: float | None = 0.5) -> EpochProgress:
+    return EpochProgress(n, 5, n * steps_per_epoch, 5 * steps_per_epoch, 1.0 / n, val, METRICS,
+                         float(n), 0.0, 1, 0.5)
+
+
+def point(step: int, val: float | None = 0.4) -> EvalPoint:
+    return EvalPoint(1 + (step - 1) // 10, step, 0.9, val, METRICS)
+
+
+def names(fig) -> list[str]:  # type: ignore[no-untyped-def]
+    return [t.name for t in fig.data]
+
+
+def test_train_and_validation_curves() -> None:
+    fig = loss_figure([epoch(1), epoch(2), epoch(3)])
+    assert names(fig) == ["train loss", "validation loss"]
+    assert list(fig.data[0].x) == [1, 2, 3]
+    assert list(fig.data[0].y) == pytest.approx([1.0, 0.5, 1 / 3])
+    assert fig.layout.xaxis.title.text == "epoch"
+    assert fig.layout.yaxis.title.text == "loss"
+    assert fig.layout.title.text == "Loss"
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_without_validation_only_the_train_curve() -> None:
+    fig = loss_figure([epoch(1, val=None), epoch(2, val=None)], log_y=False, title="MNIST")
+    assert names(fig) == ["train loss"]
+    assert fig.layout.yaxis.type != "log" and fig.layout.title.text == "MNIST"
+
+
+def test_eval_points_sit_at_fractional_epochs() -> None:
+    fig = loss_figure([epoch(1), epoch(2)], [point(5), point(10), point(15)])
+    assert names(fig) == ["train loss", "validation loss", "train loss (every N steps)",
+                          "test loss (every N steps)"]
+    assert list(fig.data[2].x) == pytest.approx([0.5, 1.0, 1.5])
+    assert list(fig.data[3].y) == pytest.approx([0.4, 0.4, 0.4])
+
+
+def test_eval_points_without_validation() -> None:
+    fig = loss_figure([epoch(1)], [point(5, val=None)])
+    assert names(fig) == ["train loss", "validation loss", "train loss (every N steps)"]
+
+
+def test_total_epochs_fixes_the_x_range() -> None:
+    fig = loss_figure([epoch(1)], total_epochs=5)
+    assert tuple(fig.layout.xaxis.range) == (0.5, 5.5)
+    assert loss_figure([epoch(1)]).layout.xaxis.range is None
+
+
+def test_empty_history_gives_an_empty_train_trace() -> None:
+    fig = loss_figure([], total_epochs=3)
+    assert names(fig) == ["train loss"] and len(fig.data[0].x) == 0
