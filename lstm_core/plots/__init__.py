@@ -9,3 +9,16 @@ __all__ = ["loss_figure"]
 from lstm_core.plots.forecast import fit_figure, overlay_figure, price_figure, residuals_figure
 
 __all__ += ["fit_figure", "overlay_figure", "price_figure", "residuals_figure"]
+from lstm_core.plots.mnist import (  # noqa: E402 - MNIST page's figures
+    accuracy_figure,
+    belief_figure,
+    belief_lines_figure,
+    confusion_figure,
+    digit_grid_figure,
+    per_class_figure,
+)
+
+__all__ += [
+    "accuracy_figure", "belief_figure", "belief_lines_figure", "confusion_figure", "digit_grid_figure",
+    "per_class_figure",
+]

@@ -1,0 +1,183 @@
+"""Figures for the MNIST classifier: accuracy curves, confusion matrix, digit grid, beliefs.
+
+Digits are drawn dark on white (``_INK``) with row 1 at the top, as they are written; the
+belief heat map shares that row axis so that each row of beliefs sits beside the image row
+the model has just read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lstm_core.training import EpochProgress, EvalPoint
+
+_INK = [[0.0, "#ffffff"], [1.0, "#111827"]]  # pixel 0 (background) white, 1 (ink) near black
+_BLUES = "Blues"
+_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
+CLASSES = [str(c) for c in range(10)]
+
+
+def accuracy_figure(
+    epochs: Sequence[EpochProgress],
+    evals: Sequence[EvalPoint] = (),
+    total_steps: int | None = None,
+    title: str = "Accuracy",
+) -> go.Figure:
+    """Train and test accuracy (%) against optimiser steps ("iterations", as seed 000 counts).
+
+    Traces: "train accuracy" and "test accuracy" at the end of each epoch, and with ``evals``
+    "test accuracy (every N iterations)". The x range is fixed to ``total_steps`` when given.
+    """
+    fig = go.Figure()
+    steps = [e.step for e in epochs]
+    for key, name in (("train_accuracy", "train accuracy"), ("val_accuracy", "test accuracy")):
+        if any(key in e.metrics for e in epochs):
+            fig.add_scatter(x=steps, y=[100 * e.metrics.get(key, np.nan) for e in epochs], name=name,
+                            mode="lines+markers", customdata=[e.epoch for e in epochs],
+                            hovertemplate="epoch %{customdata}, iteration %{x}: %{y:.2f} %")
+    if any("val_accuracy" in p.metrics for p in evals):
+        every = evals[0].step
+        acc = [100 * p.metrics.get("val_accuracy", np.nan) for p in evals]
+        fig.add_scatter(x=[p.step for p in evals], y=acc,
+                        name=f"test accuracy (every {every} iterations)", mode="markers+lines",
+                        line={"dash": "dot"}, marker={"symbol": "diamond", "size": 9},
+                        hovertemplate="iteration %{x}: %{y:.2f} %")
+    fig.update_layout(title=title, xaxis_title="iteration (optimiser step)", yaxis_title="accuracy (%)",
+                      height=320, margin=_MARGIN, legend={"orientation": "h", "y": -0.25})
+    if total_steps:
+        fig.update_xaxes(range=[0, total_steps * 1.02])
+    return fig
+
+
+def confusion_figure(confusion: np.ndarray, title: str = "Confusion matrix (test digits)") -> go.Figure:
+    """Heat map of ``confusion[true, predicted]``: colour is the share of each true class, text the count."""
+    cm = np.asarray(confusion, dtype=np.int64)
+    totals = cm.sum(axis=1, keepdims=True)
+    share = np.divide(cm, totals, out=np.zeros(cm.shape), where=totals > 0) * 100
+    fig = go.Figure(go.Heatmap(
+        z=share, x=CLASSES, y=CLASSES, text=cm, texttemplate="%{text}", colorscale=_BLUES,
+        zmin=0, zmax=100, colorbar={"title": {"text": "% of true class"}}, name="confusion",
+        hovertemplate="true %{y}, predicted %{x}: %{text} digits (%{z:.1f} % of the %{y}s)<extra></extra>",
+    ))
+    fig.update_layout(title=title, xaxis_title="predicted class", yaxis_title="true class", height=460,
+                      margin=_MARGIN)
+    fig.update_xaxes(type="category", side="bottom")
+    fig.update_yaxes(type="category", autorange="reversed", scaleanchor="x")
+    return fig
+
+
+def per_class_figure(per_class: np.ndarray, title: str = "Accuracy per digit (test)") -> go.Figure:
+    """Bar per class: the share of that digit's test images classified right (%)."""
+    values = 100 * np.asarray(per_class, dtype=float)
+    fig = go.Figure(go.Bar(x=CLASSES, y=values, name="accuracy per class", text=[f"{v:.1f}" for v in values],
+                           textposition="outside", marker_color="#2563eb",
+                           hovertemplate="digit %{x}: %{y:.1f} %<extra></extra>"))
+    low = np.nanmin(values) if np.isfinite(values).any() else 0.0
+    fig.update_layout(title=title, xaxis_title="true class", yaxis_title="accuracy (%)", height=320,
+                      margin=_MARGIN)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(range=[max(0.0, low - 10), 104])
+    return fig
+
+
+def _digit_heatmap(image: np.ndarray, **kw: object) -> go.Heatmap:
+    return go.Heatmap(z=np.asarray(image), colorscale=_INK, zmin=0, zmax=1, showscale=False,
+                      hovertemplate="row %{y}, pixel %{x}: %{z:.2f}<extra></extra>", **kw)
+
+
+def digit_grid_figure(
+    images: np.ndarray,
+    titles: Sequence[str],
+    wrong: Sequence[bool] | None = None,
+    cols: int = 6,
+    title: str = "",
+) -> go.Figure:
+    """A grid of 28x28 digits, each under its caption (e.g. "true 4 → 9 · 87 %").
+
+    Args:
+        images: (n, 28, 28) pixels in [0, 1].
+        titles: one caption per digit.
+        wrong: per digit, True draws its caption in red (a mistake), False in green.
+        cols: digits per row.
+    """
+    images = np.asarray(images)
+    n = len(images)
+    if n != len(titles):
+        raise ValueError(f"{n} images but {len(titles)} titles")
+    if n == 0:
+        fig = go.Figure()
+        fig.add_annotation(text="No digits to show", showarrow=False, font={"size": 16})
+        fig.update_layout(title=title, height=120, xaxis_visible=False, yaxis_visible=False)
+        return fig
+    cols = max(1, min(cols, n))
+    rows = -(-n // cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles),
+                        horizontal_spacing=0.02, vertical_spacing=0.12 / rows)
+    for i, image in enumerate(images):
+        fig.add_trace(_digit_heatmap(image, name=titles[i]), row=i // cols + 1, col=i % cols + 1)
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", constrain="domain")
+    for i in range(n):
+        axis = "" if i == 0 else str(i + 1)
+        fig.update_yaxes(scaleanchor=f"x{axis}", row=i // cols + 1, col=i % cols + 1)
+    for i, note in enumerate(fig.layout.annotations):
+        colour = "#111827" if wrong is None else ("#dc2626" if wrong[i] else "#15803d")
+        note.update(font={"size": 13, "color": colour})
+    fig.update_layout(title=title or None, height=60 + rows * 170, margin={"l": 5, "r": 5, "t": 60 if title
+                      else 30, "b": 5}, plot_bgcolor="white", showlegend=False)
+    return fig
+
+
+def belief_figure(
+    beliefs: np.ndarray,
+    image: np.ndarray,
+    label: int | None = None,
+    title: str = "Reading a digit, row by row",
+) -> go.Figure:
+    """The digit beside a heat map of the model's belief over the classes after each row read.
+
+    Both panels share the row axis (row 1 at the top), so the belief in row t is the one
+    after reading the image down to row t. Traces: "digit", "belief".
+    """
+    beliefs = np.asarray(beliefs, dtype=float)
+    if beliefs.shape != (28, 10):
+        raise ValueError(f"beliefs must be (28, 10); got {beliefs.shape}")
+    rows = list(range(1, 29))
+    left = "the digit" if label is None else f"the digit (true class {label})"
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.42, 0.58], shared_yaxes=True,
+                        horizontal_spacing=0.04, subplot_titles=(left, "belief after reading rows 1..t"))
+    fig.add_trace(_digit_heatmap(image, x=list(range(1, 29)), y=rows, name="digit"), row=1, col=1)
+    fig.add_trace(go.Heatmap(
+        z=beliefs * 100, x=CLASSES, y=rows, colorscale="Viridis", zmin=0, zmax=100, name="belief",
+        colorbar={"title": {"text": "P(class) %"}},
+        hovertemplate="after row %{y}: P(%{x}) = %{z:.1f} %<extra></extra>",
+    ), row=1, col=2)
+    fig.update_yaxes(autorange="reversed", title_text="row read (t)", row=1, col=1)
+    fig.update_yaxes(autorange="reversed", row=1, col=2)
+    fig.update_xaxes(title_text="pixel", row=1, col=1, constrain="domain")
+    fig.update_yaxes(scaleanchor="x", row=1, col=1, constrain="domain")
+    fig.update_xaxes(title_text="class", type="category", row=1, col=2)
+    fig.update_layout(title=title, height=430, margin=_MARGIN)
+    return fig
+
+
+def belief_lines_figure(beliefs: np.ndarray, label: int | None = None,
+                        title: str = "Belief per class as rows are read") -> go.Figure:
+    """One line per class: P(class) (%) after reading t rows; the true class drawn thick."""
+    beliefs = np.asarray(beliefs, dtype=float)
+    fig = go.Figure()
+    rows = list(range(1, len(beliefs) + 1))
+    for c in range(beliefs.shape[1]):
+        true = label is not None and c == label
+        fig.add_scatter(x=rows, y=beliefs[:, c] * 100, name=f"class {c}" + (" (true)" if true else ""),
+                        mode="lines", line={"width": 4 if true else 1.5},
+                        hovertemplate=f"class {c}" + " after row %{x}: %{y:.1f} %<extra></extra>")
+    fig.update_layout(title=title, xaxis_title="rows read (t)", yaxis_title="P(class) (%)", height=360,
+                      margin=_MARGIN, legend={"orientation": "h", "y": -0.25})
+    fig.update_yaxes(range=[0, 101])
+    fig.update_xaxes(range=[1, len(rows)])
+    return fig

@@ -1,0 +1,96 @@
+"""MNIST figures: trace counts, names and axis titles (not pixels)."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+import pytest
+
+from lstm_core.plots import (
+    accuracy_figure,
+    belief_figure,
+    belief_lines_figure,
+    confusion_figure,
+    digit_grid_figure,
+    per_class_figure,
+)
+from lstm_core.training import EpochProgress, EvalPoint
+
+
+def _epoch(epoch: int, step: int) -> EpochProgress:
+    metrics = MappingProxyType({"train_accuracy": 0.5 + epoch / 10, "val_accuracy": 0.45 + epoch / 10})
+    return EpochProgress(epoch, 3, step, 30, 1.0 / epoch, 1.1 / epoch, metrics, 1.0, 1.0, epoch, 1.1 / epoch)
+
+
+def _eval(step: int) -> EvalPoint:
+    return EvalPoint(1, step, 0.9, 1.0, MappingProxyType({"val_accuracy": 0.5}))
+
+
+def test_accuracy_figure_per_epoch_and_every_n_iterations():
+    fig = accuracy_figure([_epoch(1, 10), _epoch(2, 20)], [_eval(5), _eval(10), _eval(15)], total_steps=30)
+    assert [t.name for t in fig.data] == ["train accuracy", "test accuracy",
+                                          "test accuracy (every 5 iterations)"]
+    assert list(fig.data[0].x) == [10, 20]
+    assert fig.data[0].y[0] == pytest.approx(60.0)
+    assert fig.layout.xaxis.title.text == "iteration (optimiser step)"
+    assert fig.layout.yaxis.title.text == "accuracy (%)"
+    assert fig.layout.xaxis.range[1] > 30
+
+
+def test_accuracy_figure_without_data_is_empty_but_valid():
+    assert len(accuracy_figure([]).data) == 0
+
+
+def test_confusion_figure_counts_and_shares():
+    cm = np.diag(np.full(10, 9))
+    cm[3, 5] = 1
+    fig = confusion_figure(cm)
+    (heat,) = fig.data
+    assert heat.type == "heatmap" and heat.name == "confusion"
+    assert np.asarray(heat.z)[3, 3] == pytest.approx(90.0)
+    assert np.asarray(heat.text)[3, 5] == 1
+    assert fig.layout.xaxis.title.text == "predicted class"
+    assert fig.layout.yaxis.title.text == "true class"
+
+
+def test_per_class_figure():
+    fig = per_class_figure(np.linspace(0.9, 1.0, 10))
+    assert [t.name for t in fig.data] == ["accuracy per class"]
+    assert fig.layout.yaxis.title.text == "accuracy (%)"
+
+
+def test_digit_grid_one_panel_per_digit_with_coloured_captions():
+    images = np.random.default_rng(0).random((8, 28, 28))
+    titles = [f"true {i} → {(i + 1) % 10} · 90 %" for i in range(8)]
+    fig = digit_grid_figure(images, titles, wrong=[True] * 4 + [False] * 4, cols=4)
+    assert len(fig.data) == 8 and all(t.type == "heatmap" for t in fig.data)
+    captions = [a.text for a in fig.layout.annotations]
+    assert captions == titles
+    assert fig.layout.annotations[0].font.color == "#dc2626"
+    assert fig.layout.annotations[7].font.color == "#15803d"
+    assert fig.layout.yaxis.autorange == "reversed"  # row 1 at the top
+
+
+def test_digit_grid_edge_cases():
+    assert len(digit_grid_figure(np.zeros((0, 28, 28)), []).data) == 0
+    with pytest.raises(ValueError, match="2 images but 1 titles"):
+        digit_grid_figure(np.zeros((2, 28, 28)), ["a"])
+
+
+def test_belief_figure_panels():
+    beliefs = np.full((28, 10), 0.1)
+    fig = belief_figure(beliefs, np.zeros((28, 28)), label=7)
+    assert [t.name for t in fig.data] == ["digit", "belief"]
+    assert fig.layout.annotations[0].text == "the digit (true class 7)"
+    assert fig.layout.yaxis.title.text == "row read (t)"
+    assert fig.layout.xaxis2.title.text == "class"
+    with pytest.raises(ValueError, match=r"beliefs must be \(28, 10\)"):
+        belief_figure(np.zeros((27, 10)), np.zeros((28, 28)))
+
+
+def test_belief_lines_figure_marks_the_true_class():
+    fig = belief_lines_figure(np.full((28, 10), 0.1), label=3)
+    assert len(fig.data) == 10
+    assert fig.data[3].name == "class 3 (true)" and fig.data[3].line.width == 4
+    assert fig.layout.xaxis.title.text == "rows read (t)"
