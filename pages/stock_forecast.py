@@ -1,6 +1,7 @@
 """Stock forecast: pick a series, set the model, train it live, judge it against "tomorrow = today"."""
 
 import streamlit as st
+import torch
 
 from lstm_core.forecasting import prepare_forecast_data, train_forecaster
 from ui import forecast_form as form
@@ -29,6 +30,9 @@ stop_button(STOCK_JOB)
 
 def _job(plan: form.Plan):
     def run(ctx):
+        # One intra-op thread: these small recurrent nets run several times faster on one
+        # thread than on two that compete with the server (measured in bench/bench_forecast.py).
+        torch.set_num_threads(1)
         ctx.publish("data", prepare_forecast_data(plan.frame, plan.data))
         return train_forecaster(plan.frame, plan.data, plan.model, plan.train, callbacks=[ctx],
                                 stop=ctx.stop_event, preview=lambda e, p: ctx.publish("preview", (e, p)),

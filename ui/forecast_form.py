@@ -19,7 +19,7 @@ from lstm_core.data import (
 )
 from lstm_core.presets import FORECAST_PRESETS, RECOMMENDED, ForecastPreset, last_rows
 from ui import cache
-from ui.state import STOCK_YAHOO, set_default
+from ui.state import STOCK_SETTINGS, STOCK_YAHOO, set_default
 
 SOURCES = ("Bundled history", "Yahoo Finance", "Upload a CSV")
 _MODES = {"change": "change from the last value", "next": "next value (as in seed 003)"}
@@ -61,8 +61,11 @@ def init_widgets() -> None:
     set_default("stock.preset", "Recommended")
     set_default("stock.source", SOURCES[0])
     set_default("stock.bundled", bundled_tickers()[0])
+    # Streamlit forgets a widget's value while another page is shown: keep a copy to restore.
+    saved: dict[str, object] = set_default(STOCK_SETTINGS, factory=dict)
     for key, value in _preset_values(RECOMMENDED).items():
-        set_default(key, value)
+        set_default(key, saved.get(key, value))
+        saved[key] = st.session_state[key]
 
 
 def _bundled() -> tuple[pd.DataFrame, list[tuple[str, str]]]:

@@ -35,3 +35,11 @@ STOCK_RUNS = "stock.runs"  # finished runs of this session, newest last (ui.fore
 STOCK_RECORDED = "stock.recorded_job"  # the job whose result is already in STOCK_RUNS
 STOCK_JOB_META = "stock.job_meta"  # label and settings of the run the current job trains
 STOCK_LOADED = "stock.loaded_run"  # a run file loaded by the user (RunEntry) or None
+STOCK_SETTINGS = "stock.saved_settings"  # copy of the form values, restored after visiting another page
+
+# MNIST classifier page.
+MNIST_RESULT = "mnist.result"  # the last finished ClassifierResult of this session, or None
+MNIST_RECORDED = "mnist.recorded_job"  # the job whose result is already in MNIST_RESULT
+MNIST_DOWNLOAD = "mnist.download_outcome"  # last full-MNIST download: ("success" | "error", message)
+MNIST_N_TRAIN = "mnist.n_train"  # training digits of the data in use (presets derive epochs from it)
+MNIST_SETTINGS = "mnist.saved_settings"  # copy of the form values, restored after visiting another page

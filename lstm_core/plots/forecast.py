@@ -19,13 +19,13 @@ PART_NAMES = {"train": "train prediction", "val": "validation prediction", "test
 PART_COLORS = {"train": "#2ca02c", "val": "#ff7f0e", "test": "#d62728"}
 ACTUAL_COLOR = "#1f77b4"
 FORECAST_NAME = "forecast (recursive)"
-_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
+_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
 def _layout(fig: go.Figure, title: str, y_title: str, height: int, slider: bool) -> go.Figure:
     fig.update_layout(title=title, xaxis_title="date", yaxis_title=y_title, height=height,
                       margin=_MARGIN, hovermode="x unified",
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+                      legend={"x": 1.01, "y": 1, "xanchor": "left"})
     if slider:
         fig.update_xaxes(rangeslider={"visible": True, "thickness": 0.08}, type="date")
     return fig
