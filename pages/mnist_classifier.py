@@ -1,9 +1,63 @@
-"""MNIST classifier: placeholder until the classifier page lands."""
+"""MNIST classifier: a recurrent network reads digits row by row; train it live, see what it learned."""
 
 import streamlit as st
+import torch
+
+from lstm_core.classification import train_classifier
+from ui import mnist_form as form
+from ui import mnist_view as view
+from ui.jobs import get_job, live, start_job, stop_button
+from ui.state import MNIST_JOB, MNIST_RECORDED, MNIST_RESULT, set_default
+
+# Intra-op threads for training. Small recurrent nets gain little from a second thread on
+# two shared cores (bench/bench_mnist.py measures both); one leaves a core for the server.
+TRAIN_THREADS = 1
 
 st.title("MNIST classifier")
-st.info(
-    "Coming: train a recurrent classifier that reads each handwritten digit row by row, with "
-    "live accuracy while it trains, a confusion matrix and a gallery of its mistakes."
-)
+st.caption("Each 28×28 handwritten digit is a sequence of 28 rows of 28 pixels. A recurrent network "
+           "(RNN, LSTM or GRU) reads the rows one by one and names the digit. Seeds 000 and 002 are presets.")
+form.init_widgets()
+set_default(MNIST_RESULT, None)
+
+with st.expander("1 · Data", expanded=True):
+    data = form.data_section()
+
+st.subheader("2 · Model and training")
+plan, pressed = form.model_form(data) if data is not None else (None, False)
+stop_button(MNIST_JOB)
+
+
+def _job(plan: form.Plan):
+    def run(ctx):
+        torch.set_num_threads(TRAIN_THREADS)
+        return train_classifier(plan.data, plan.model, plan.train, callbacks=[ctx], stop=ctx.stop_event)
+
+    return run
+
+
+if pressed and plan is not None:
+    start_job(MNIST_JOB, _job(plan))
+
+job = get_job(MNIST_JOB)
+snap = job.snapshot() if job is not None else None
+if snap is not None and snap.status == "done" and st.session_state.get(MNIST_RECORDED) is not job:
+    st.session_state[MNIST_RESULT] = snap.result  # a failed later run keeps the last good model
+    st.session_state[MNIST_RECORDED] = job
+result = st.session_state[MNIST_RESULT]
+
+tabs = st.tabs(["Training", "Accuracy", "Digits", "Reading a digit", "Parameters"])
+with tabs[0]:
+    if job is None:
+        st.info("Press Train to start. Progress, the loss and accuracy curves appear here live; you can "
+                "keep using the page (and Stop) while it trains.")
+    else:
+        live(MNIST_JOB, view.draw_live)
+        if snap is not None and snap.status == "done":
+            view.training_outcome(snap.result)
+for tab, show in zip(tabs[1:], (view.accuracy_tab, view.digits_tab, view.reading_tab, view.parameters_tab),
+                     strict=True):
+    with tab:
+        if result is None:
+            st.info("Results appear here when a run finishes (Stop ends a run and keeps its best model).")
+        else:
+            show(result)

@@ -1,0 +1,158 @@
+"""MNIST page drawing: live training panel and the results (accuracy, confusion, digits, beliefs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lstm_core.classification import (
+    ClassifierResult,
+    belief_method,
+    correct_examples,
+    hardest_mistakes,
+    reading_beliefs,
+)
+from lstm_core.jobs import JobSnapshot
+from lstm_core.plots import (
+    accuracy_figure,
+    belief_figure,
+    belief_lines_figure,
+    confusion_figure,
+    digit_grid_figure,
+    loss_figure,
+    per_class_figure,
+)
+from ui.jobs import format_seconds, progress_bar
+
+_METHOD_NOTES = {
+    "stepwise": "**Method: the model's own belief after each row.** This one-way model with a last-step "
+                "head reads top to bottom, so its head can be applied to the output after row t: that is "
+                "exactly what it believes having seen rows 1..t and nothing below.",
+    "masked": "**Method: masked prefixes.** This model has no belief after t rows of its own: a "
+              "bidirectional model also reads from the bottom up, and the all-steps head needs all 28 "
+              "outputs. So row t shows the full model's answer for the digit with rows t+1..28 blanked "
+              "to background (0): what it concludes from the top t rows alone.",
+}
+
+
+def draw_live(snap: JobSnapshot) -> None:
+    """Progress, status and the loss / accuracy curves of the running (or finished) job."""
+    progress_bar(snap)
+    if snap.error:
+        st.error(snap.error)
+    last = snap.epochs[-1] if snap.epochs else None
+    ev = snap.evals[-1] if snap.evals else None
+    parts = []
+    if snap.last_batch:
+        total = f" of {snap.start.total_steps:,}" if snap.start else ""
+        parts.append(f"iteration {snap.last_batch.step:,}{total}")
+        parts.append(f"batch loss {snap.last_batch.loss:.4f}")
+    if last:
+        train, test = (100 * last.metrics.get(k, np.nan) for k in ("train_accuracy", "val_accuracy"))
+        parts.append(f"epoch {last.epoch}: train accuracy {train:.2f} %, test {test:.2f} %")
+    if ev and "val_accuracy" in ev.metrics:
+        parts.append(f"iteration {ev.step:,}: test accuracy {100 * ev.metrics['val_accuracy']:.2f} %")
+    st.caption(" · ".join(p for p in parts if p) or "Starting…")
+    total_steps = snap.start.total_steps if snap.start else None
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(loss_figure(snap.epochs, snap.evals, snap.start.cfg.epochs if snap.start else None),
+                    key="mnist.live_loss", width="stretch")
+    c2.plotly_chart(accuracy_figure(snap.epochs, snap.evals, total_steps), key="mnist.live_accuracy",
+                    width="stretch")
+
+
+def training_outcome(result: ClassifierResult) -> None:
+    """How the run ended, in one line, and which weights were kept."""
+    h = result.history
+    kept = f" The weights of epoch {h.best_epoch} (lowest test loss) were kept." if h.restored_best else ""
+    text = (h.message or f"Completed {len(h.epochs)} epochs.") + kept + f" Took {format_seconds(h.elapsed)}."
+    (st.warning if h.stop_reason == "diverged" else st.success)(text)
+
+
+def summary(result: ClassifierResult) -> None:
+    """Headline numbers."""
+    last = result.history.epochs[-1] if result.history.epochs else None
+    c = st.columns(4)
+    c[0].metric("Test accuracy", f"{100 * result.accuracy:.2f} %")
+    c[1].metric("Test digits", f"{len(result.labels):,}")
+    train_acc = last.metrics.get("train_accuracy") if last else None
+    c[2].metric("Train accuracy (last epoch)", f"{100 * train_acc:.2f} %" if train_acc is not None else "—")
+    c[3].metric("Training time", format_seconds(result.history.elapsed))
+    st.caption(f"{result.data.description}. The held-out digits also pick the best epoch, as seed 000 "
+               "reports test accuracy while training; treat the figure as slightly optimistic.")
+
+
+def accuracy_tab(result: ClassifierResult) -> None:
+    summary(result)
+    c1, c2 = st.columns([1, 1])
+    c1.plotly_chart(confusion_figure(result.confusion), key="mnist.confusion", width="stretch")
+    c2.plotly_chart(per_class_figure(result.per_class), key="mnist.per_class", width="stretch")
+    c2.plotly_chart(accuracy_figure(result.history.epochs, result.history.evals), key="mnist.accuracy",
+                    width="stretch")
+
+
+def _captions(result: ClassifierResult, idx: np.ndarray) -> list[str]:
+    probs, labels = result.probabilities, result.labels
+    out = []
+    for i in idx:
+        pred = int(probs[i].argmax())
+        mark = "✓" if pred == labels[i] else "✗"
+        out.append(f"#{i}: true {labels[i]} → {pred} {mark} {100 * probs[i, pred]:.0f} %")
+    return out
+
+
+def digits_tab(result: ClassifierResult) -> None:
+    """The most confident mistakes, then a few right answers."""
+    images = result.data.test_x.numpy()
+    wrong = hardest_mistakes(result.probabilities, result.labels, n=18)
+    n_wrong = int((result.predictions != result.labels).sum())
+    st.markdown(f"**Mistakes** — {n_wrong:,} of {len(result.labels):,} test digits are wrong; the "
+                f"{len(wrong)} it was most sure about. Caption: test index, true class → prediction, "
+                "confidence.")
+    st.plotly_chart(digit_grid_figure(images[wrong], _captions(result, wrong), [True] * len(wrong), cols=6),
+                    key="mnist.mistakes", width="stretch")
+    right = correct_examples(result.probabilities, result.labels, n=10)
+    st.markdown("**Right answers** — the first correct digit of each class.")
+    st.plotly_chart(digit_grid_figure(images[right], _captions(result, right), [False] * len(right), cols=10),
+                    key="mnist.correct", width="stretch")
+
+
+def parameters_tab(result: ClassifierResult) -> None:
+    m = result.model_cfg
+    table = result.parameters
+    st.dataframe(table, hide_index=True, width="content")
+    n = len(table) - 1
+    gates = {"LSTM": 4, "GRU": 3, "RNN": 1}[m.cell]
+    st.caption(f"{n} tensors, {int(table['count'].iloc[-1]):,} parameters. The {m.cell}'s {gates} "
+               f"gate{'s are' if gates > 1 else ' is'} stacked in each weight, so its first dimension is "
+               f"{gates} × {m.hidden_size} = {gates * m.hidden_size}"
+               + ("; `_reverse` tensors belong to the backward direction." if m.bidirectional else "."))
+
+
+def reading_tab(result: ClassifierResult) -> None:
+    """Pick a test digit and watch the belief over the classes evolve row by row."""
+    n = len(result.labels)
+    wrong = hardest_mistakes(result.probabilities, result.labels, n=1)
+    c1, c2 = st.columns([1, 2])
+    idx = int(c1.number_input("Test digit #", 0, n - 1, value=int(wrong[0]) if len(wrong) else 0,
+                              key="mnist.digit", help="Indices are shown in the digit captions."))
+    method = belief_method(result.model_cfg)
+    c2.markdown(_METHOD_NOTES[method])
+    beliefs = reading_beliefs(result.model, result.data.test_x[idx], method)
+    label = int(result.labels[idx])
+    final = int(beliefs[-1].argmax())
+    settled = _settled_row(beliefs)
+    st.caption(f"True class {label}; after all 28 rows it says {final} ({100 * beliefs[-1, final]:.0f} %)"
+               + (f"; its answer has not changed since row {settled}." if settled else "."))
+    left, right = st.columns([3, 2])
+    left.plotly_chart(belief_figure(beliefs, result.data.test_x[idx].numpy(), label), key="mnist.belief",
+                      width="stretch")
+    right.plotly_chart(belief_lines_figure(beliefs, label), key="mnist.belief_lines", width="stretch")
+
+
+def _settled_row(beliefs: np.ndarray) -> int | None:
+    """First row (1-based) from which the arg-max never changes again."""
+    top = beliefs.argmax(1)
+    changes = np.flatnonzero(top != top[-1])
+    row = int(changes[-1]) + 2 if len(changes) else 1
+    return row if row <= len(top) else None
