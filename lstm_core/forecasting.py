@@ -69,7 +69,7 @@ def prepare_forecast_data(frame: pd.DataFrame, cfg: ForecastDataConfig) -> Forec
     """Split, scale and window ``frame`` as ``cfg`` says.
 
     Raises:
-        ValueError: a missing column, missing values, or too few rows for the split
+        ValueError: a missing column, missing or infinite values, or too few rows for the split
             and sequence length (the message says what would work).
     """
     missing = [c for c in cfg.columns if c not in frame.columns]
@@ -79,6 +79,9 @@ def prepare_forecast_data(frame: pd.DataFrame, cfg: ForecastDataConfig) -> Forec
     if table.isna().any().any():
         bad = [c for c in cfg.columns if table[c].isna().any()]
         raise ValueError(f"column(s) {bad} have missing values; fill or drop them first")
+    if not np.isfinite(table.to_numpy()).all():
+        bad = [c for c in cfg.columns if not np.isfinite(table[c].to_numpy()).all()]
+        raise ValueError(f"column(s) {bad} have infinite values; fix or drop those rows first")
     cfg.check_rows(len(table))
     n_train, n_val, _ = split_sizes(len(table), cfg.val_fraction, cfg.test_fraction)
     values = table.to_numpy()
