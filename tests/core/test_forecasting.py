@@ -160,6 +160,16 @@ def test_missing_column_and_missing_values() -> None:
         prepare_forecast_data(frame, data_cfg())
 
 
+@pytest.mark.parametrize("row", [3, -2])  # a training row and a test row
+def test_infinite_values_are_refused_rather_than_trained_on(row: int) -> None:
+    # A CSV cell "inf" parses as a float: training on it gives NaN losses and a misleading
+    # "lower the learning rate" message, and in the test part an infinite RMSE.
+    frame = prices(features=True)
+    frame.iloc[row, 1] = np.inf
+    with pytest.raises(ValueError, match=r"column\(s\) \['Volume'\] have infinite values"):
+        prepare_forecast_data(frame, data_cfg(features=("Volume",)))
+
+
 # --- forecast_future ----------------------------------------------------------------------------
 
 
