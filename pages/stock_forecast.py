@@ -25,7 +25,7 @@ st.subheader("2 · Model and training")
 plan, pressed = form.model_form(frame) if frame is not None else (None, False)
 if frame is None:
     st.info("Choose data above to set up a model.")
-stop_button(STOCK_JOB)
+stop_slot = st.container()  # filled after a new job may have started, so Stop is live at once
 
 
 def _job(plan: form.Plan):
@@ -50,6 +50,8 @@ if pressed and plan is not None:
             provenance,
         )
 
+with stop_slot:
+    stop_button(STOCK_JOB)
 job = get_job(STOCK_JOB)
 snap = job.snapshot() if job is not None else None
 if snap is not None and snap.status == "done" and st.session_state.get(STOCK_RECORDED) is not job:

@@ -1,0 +1,180 @@
+"""The forecast page headlessly: train, Stop, bad input messages and the Yahoo path (patched)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yfinance as yf
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TRAIN = "FormSubmitter:stock.model_form-Train"
+FETCH = "FormSubmitter:stock.yahoo_form-Fetch"
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/stock_forecast.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _tiny(at: AppTest, epochs: int = 2) -> AppTest:
+    at.number_input(key="stock.last_rows").set_value(300)
+    at.number_input(key="stock.seq_len").set_value(10)
+    at.number_input(key="stock.hidden").set_value(4)
+    at.number_input(key="stock.epochs").set_value(epochs)
+    return at
+
+
+def _train_and_wait(at: AppTest, timeout: float = 60) -> None:
+    at.button(key=TRAIN).click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    job = at.session_state["stock.job"]
+    assert job.join(timeout), "training did not finish"
+    at.run()  # fragments do not tick in AppTest: rerun to render the results
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _table(at: AppTest, column: str) -> pd.DataFrame:
+    """The st.dataframe that has ``column`` (st.dataframe keys are not exposed to AppTest)."""
+    tables = [d.value for d in at.dataframe]
+    found = [t for t in tables if column in t.columns]
+    assert found, [list(t.columns) for t in tables]
+    return found[0]
+
+
+def _texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def test_bundled_series_trains_and_shows_metrics_chart_and_verdict():
+    at = _page()
+    at.selectbox(key="stock.bundled").set_value("MSFT")
+    at.run()
+    _train_and_wait(_tiny(at))  # form widgets take effect when Train submits the form
+    table = _table(at, "model / naive")
+    assert list(table.index) == ["RMSE", "MAE", "MAPE %", "Directional accuracy %"]
+    assert {"model", "naive (tomorrow = today)", "model / naive"} <= set(table.columns)
+    verdicts = _texts(at.success) + _texts(at.warning)
+    assert any("naive 'tomorrow = today' baseline" in v for v in verdicts), verdicts
+    assert any(v.startswith("Trained 2 epochs") for v in _texts(at.success))
+    history = _table(at, "RMSE ratio")
+    assert len(history) == 1 and history["run"][0] == "run 1"
+
+
+def test_stop_mid_run_keeps_the_best_weights():
+    at = _tiny(_page(), epochs=2000)
+    at.number_input(key="stock.patience").set_value(0)
+    at.button(key=TRAIN).click()
+    at.run()
+    job = at.session_state["stock.job"]
+    assert job.snapshot().running
+    at.button(key="stock.job.stop").click()
+    at.run()
+    assert job.join(30), "Stop did not end the run"
+    at.run()
+    assert not at.exception
+    assert any(i.startswith("Stopped by request") for i in _texts(at.info)), _texts(at.info)
+    assert _table(at, "model / naive").shape[0] == 4
+
+
+def test_impossible_sequence_length_is_explained_before_training():
+    at = _page()
+    at.number_input(key="stock.last_rows").set_value(100)
+    at.number_input(key="stock.seq_len").set_value(90)
+    at.button(key=TRAIN).click()
+    at.run()
+    errors = _texts(at.error)
+    assert any("seq_len 90 is not shorter than the training part" in e for e in errors), errors
+    assert "stock.job" not in at.session_state
+
+
+def test_bad_csv_shows_its_message():
+    at = _page()
+    at.radio(key="stock.source").set_value("Upload a CSV")
+    at.run()
+    bad = b"name,colour\nfoo,red\nbar,blue\n"
+    at.file_uploader(key="stock.csv").set_value(("prices.csv", bad, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("prices.csv" in e and "dates" in e for e in _texts(at.error)), _texts(at.error)
+
+
+def test_good_csv_is_previewed_with_its_provenance():
+    days = pd.bdate_range("2020-01-01", periods=200)
+    close = 100 + np.cumsum(np.random.default_rng(1).normal(0, 1, len(days)))
+    csv = pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": close}).to_csv(index=False).encode()
+    at = _page()
+    at.radio(key="stock.source").set_value("Upload a CSV")
+    at.run()
+    at.file_uploader(key="stock.csv").set_value(("mine.csv", csv, "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    assert "csv" in [m.value for m in at.metric] and "mine.csv" in [m.value for m in at.metric]
+
+
+# ------------------------------------------------------------------ Yahoo, with yf.download patched
+def _yf_frame(symbol: str, days: int = 400) -> pd.DataFrame:
+    index = pd.bdate_range("2022-01-03", periods=days, name="Date")
+    close = 100 + np.cumsum(np.random.default_rng(0).normal(0, 1, days))
+    data = {(p, symbol): close + d for p, d in (("Close", 0), ("High", 1), ("Low", -1), ("Open", 0.5))}
+    data[("Volume", symbol)] = np.full(days, 1_000_000.0)
+    frame = pd.DataFrame(data, index=index)
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["Price", "Ticker"])
+    return frame
+
+
+def _empty(symbol: str) -> pd.DataFrame:
+    cols = pd.MultiIndex.from_tuples([(p, symbol) for p in ("Close", "High", "Low", "Open", "Volume")],
+                                     names=["Price", "Ticker"])
+    return pd.DataFrame(columns=cols, index=pd.DatetimeIndex([]), dtype=float)
+
+
+def _fetch(monkeypatch: pytest.MonkeyPatch, ticker: str, answer) -> AppTest:
+    monkeypatch.setattr(yf, "download", answer)
+    at = _page()
+    at.radio(key="stock.source").set_value("Yahoo Finance")
+    at.run()
+    at.text_input(key="stock.ticker").set_value(ticker)
+    at.button(key=FETCH).click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_yahoo_ticker_found(monkeypatch):
+    at = _fetch(monkeypatch, "ZZFOUND", lambda t, **kw: _yf_frame(t))
+    assert any("Downloaded ZZFOUND" in i for i in _texts(at.info)), _texts(at.info)
+    assert "yahoo" in [m.value for m in at.metric]
+    _train_and_wait(_tiny(at))
+    assert _table(at, "model / naive").shape[0] == 4
+
+
+def test_yahoo_unknown_ticker(monkeypatch):
+    def answer(t, **kw):
+        logging.getLogger("yfinance").error(f"['{t}']: possibly delisted; no timezone found")
+        return _empty(t)
+
+    at = _fetch(monkeypatch, "ZZNOPE", answer)
+    assert any("no daily prices for 'ZZNOPE'" in e for e in _texts(at.error)), _texts(at.error)
+
+
+def test_yahoo_network_down_falls_back_to_bundled(monkeypatch):
+    def answer(t, **kw):
+        logging.getLogger("yfinance").error(
+            f"['{t}']: DNSError('Failed to perform, curl: (6) Could not resolve host: "
+            "query2.finance.yahoo.com')")
+        return _empty(t)
+
+    at = _fetch(monkeypatch, "ZZDOWN", answer)
+    warnings = _texts(at.warning)
+    assert any("Yahoo Finance unreachable" in w and "bundled" in w for w in warnings), warnings
+    assert "bundled" in [m.value for m in at.metric]
