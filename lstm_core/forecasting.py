@@ -131,6 +131,9 @@ def forecast_report(
 
 def _future_dates(dates: pd.DatetimeIndex, steps: int) -> pd.DatetimeIndex:
     """Continue the calendar: business days for a weekday-only daily series, else the usual step."""
+    freq = pd.DatetimeIndex(dates, freq="infer").freq if len(dates) >= 3 else None
+    if freq is not None:  # a regular calendar (monthly bars keep month starts, not 31-day steps)
+        return pd.date_range(dates[-1], periods=steps + 1, freq=freq)[1:]
     step = pd.Series(dates).diff().median()
     if step <= pd.Timedelta(days=1.5) and dates.day_of_week.max() < 5:
         return pd.bdate_range(dates[-1] + pd.offsets.BDay(1), periods=steps)
