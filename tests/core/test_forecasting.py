@@ -198,6 +198,18 @@ def test_forecast_future_on_a_daily_calendar_keeps_weekends() -> None:
     assert list(future.index) == list(pd.date_range(frame.index[-1] + pd.Timedelta(days=1), periods=4))
 
 
+@pytest.mark.parametrize(("freq", "expected"), [
+    ("MS", ["2031-01-01", "2031-02-01", "2031-03-01"]),  # monthly bars (interval "1mo")
+    ("W-MON", ["2031-01-06", "2031-01-13", "2031-01-20"]),  # weekly bars (interval "1wk")
+])
+def test_forecast_future_keeps_a_regular_calendar(freq: str, expected: list[str]) -> None:
+    frame = prices(40, freq=freq)
+    frame.index = pd.date_range(end="2030-12-31", periods=40, freq=freq)
+    data = prepare_forecast_data(frame, data_cfg())
+    future = forecast_future(_model_for(data_cfg()), data, 3)
+    assert list(future.index) == list(pd.DatetimeIndex(expected))
+
+
 def test_forecast_future_one_step_equals_the_model_prediction_on_the_last_window() -> None:
     cfg = data_cfg(target_mode="change")
     frame = prices(50)
