@@ -156,7 +156,7 @@ class TrainingJob:
             result = self._target(JobContext(self))
         except ValueError as exc:
             self._finish("failed", error=str(exc))
-        except Exception as exc:  # noqa: BLE001 - the page must show a message, not die
+        except BaseException as exc:  # noqa: BLE001 - the page must show a message, not wait forever
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             self._finish("failed", error=f"Training failed with an internal error: {detail}")
         else:

@@ -88,7 +88,8 @@ def skill_score(actual: np.ndarray, predicted: np.ndarray, last: np.ndarray) -> 
 def verdict(skill: float) -> str:
     """One plain sentence about the model against the naive baseline."""
     if not np.isfinite(skill):
-        return "The naive baseline is exact on this data, so there is nothing to beat."
+        return ("No verdict: the skill score is undefined (the naive baseline is exact on this data, "
+                "so there is nothing to beat, or the predictions are not finite).")
     pct = abs(skill) * 100
     if skill > 0.005:
         return f"The model beats the naive 'tomorrow = today' baseline: its RMSE is {pct:.1f}% lower."
