@@ -1,0 +1,352 @@
+"""Save a trained run to one file and load it back without ever executing code from it.
+
+A run file is ``torch.save`` of a plain dict::
+
+    {"format": "lstm-studio-run", "version": 1,
+     "metadata": "<JSON: kind, configs, scaler, metrics, provenance, history, created_at>",
+     "sha256": "<hex digest over the metadata JSON and every tensor's name, dtype, shape, bytes>",
+     "state_dict": {"rnn.weight_ih_l0": tensor, ...}}
+
+It is read with ``torch.load(weights_only=True)``, whose unpickler accepts tensors and plain
+containers only: a file holding a pickled callable is refused before anything runs. The digest
+catches files edited by hand; the weights are checked against the model config before use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import math
+import pickle
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+import torch
+from torch import nn
+
+from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
+from lstm_core.forecasting import ForecastResult
+from lstm_core.models import RecurrentModel, build_model
+from lstm_core.preprocessing import Scaler
+from lstm_core.training import History
+
+if TYPE_CHECKING:  # classification imports the MNIST loaders; only its result type is needed
+    from lstm_core.classification import ClassifierResult
+
+FORMAT = "lstm-studio-run"
+FORMAT_VERSION = 1
+RunKind = Literal["forecast", "classifier"]
+_TASKS = {"forecast": "regression", "classifier": "classification"}
+_DATA_CONFIGS: dict[str, type] = {c.__name__: c for c in (ForecastDataConfig, MnistDataConfig)}
+_KEYS = {"format", "version", "metadata", "sha256", "state_dict"}
+
+
+class RunFileError(ValueError):
+    """A run file is damaged, edited, from another program or version, or unsafe: it was not loaded."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """Everything needed to rebuild, judge and re-use a trained model."""
+
+    kind: RunKind  # "forecast" (regressor) or "classifier"
+    model_cfg: ModelConfig
+    train_cfg: TrainConfig
+    data_cfg: ForecastDataConfig | MnistDataConfig | None
+    scaler: Scaler | None = field(compare=False)  # fitted on the training rows (forecasts)
+    metrics: dict[str, Any]  # JSON-serialisable; non-finite floats are stored as null
+    provenance: dict[str, Any]  # where the data came from (frame.attrs["provenance"])
+    history: dict[str, list]  # per epoch: epoch, train_loss, val_loss, accuracies...
+    state_dict: dict[str, torch.Tensor] = field(compare=False, repr=False)  # CPU weights
+    created_at: str = ""  # ISO-8601 UTC
+    version: int = FORMAT_VERSION
+
+    @property
+    def task(self) -> str:
+        return _TASKS[self.kind]
+
+    def build_model(self) -> RecurrentModel:
+        """The model with the saved weights loaded, in eval mode, on the CPU.
+
+        Raises:
+            RunFileError: if the weights do not fit ``model_cfg``.
+        """
+        model = build_model(self.model_cfg, self.task)
+        try:
+            model.load_state_dict(self.state_dict, strict=True)
+        except RuntimeError as exc:
+            first = str(exc).strip().splitlines()
+            detail = first[1].strip() if len(first) > 1 else first[0]
+            raise _refuse(f"its weights do not fit its model config ({detail[:200]})") from exc
+        return model.eval()
+
+
+def config_to_dict(cfg: object) -> dict[str, Any]:
+    """A config dataclass as a JSON-ready dict (tuples become lists)."""
+    return to_jsonable(dataclasses.asdict(cfg))
+
+
+def config_from_dict(cls: type, data: Mapping[str, Any]) -> Any:
+    """Rebuild a config dataclass; lists become tuples for tuple-typed fields (``features``).
+
+    Raises:
+        ValueError: unknown fields or values the config's validation refuses.
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{cls.__name__} must be stored as an object; got {type(data).__name__}")
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ValueError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+def history_to_dict(history: History) -> dict[str, list]:
+    """Per-epoch curves of a ``History``: epoch, train_loss, val_loss and every epoch metric."""
+    out: dict[str, list] = {
+        "epoch": [e.epoch for e in history.epochs],
+        "train_loss": history.train_loss,
+        "val_loss": history.val_loss,
+    }
+    for e in history.epochs:
+        for key in e.metrics:
+            out.setdefault(key, [])
+    for key in list(out)[3:]:
+        out[key] = [e.metrics.get(key) for e in history.epochs]
+    return to_jsonable(out)
+
+
+def training_summary(history: History) -> dict[str, Any]:
+    """How training ended, for ``RunRecord.metrics``."""
+    return to_jsonable({
+        "stop_reason": history.stop_reason,
+        "stop_message": history.message,
+        "epochs_run": len(history.epochs),
+        "best_epoch": history.best_epoch,
+        "best_loss": history.best_loss,
+        "restored_best": history.restored_best,
+        "elapsed_s": round(history.elapsed, 3),
+        "device": history.device,
+    })
+
+
+def make_record(
+    kind: RunKind,
+    model: nn.Module,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    history: History | Mapping[str, list],
+    data_cfg: ForecastDataConfig | MnistDataConfig | None = None,
+    scaler: Scaler | None = None,
+    metrics: Mapping[str, Any] | None = None,
+    provenance: Mapping[str, Any] | None = None,
+) -> RunRecord:
+    """Bundle a trained model and its settings; weights are copied to the CPU."""
+    if kind not in _TASKS:
+        raise ValueError(f"kind must be one of {', '.join(_TASKS)}; got {kind!r}")
+    curves = history_to_dict(history) if isinstance(history, History) else to_jsonable(dict(history))
+    state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+    return RunRecord(
+        kind, model_cfg, train_cfg, data_cfg, scaler, to_jsonable(dict(metrics or {})),
+        to_jsonable(dict(provenance or {})), curves, state, datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON data for ``json.dumps(allow_nan=False)``: tuples -> lists, NaN and infinities -> None."""
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy / torch scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _metadata(record: RunRecord) -> str:
+    data_cfg = record.data_cfg
+    meta = {
+        "format": FORMAT,
+        "version": record.version,
+        "kind": record.kind,
+        "created_at": record.created_at,
+        "model_cfg": config_to_dict(record.model_cfg),
+        "train_cfg": config_to_dict(record.train_cfg),
+        "data_cfg": None if data_cfg is None else {"type": type(data_cfg).__name__,
+                                                   **config_to_dict(data_cfg)},
+        "scaler": None if record.scaler is None else record.scaler.to_dict(),
+        "metrics": to_jsonable(record.metrics),
+        "provenance": to_jsonable(record.provenance),
+        "history": to_jsonable(record.history),
+    }
+    return json.dumps(meta, sort_keys=True, allow_nan=False)
+
+
+def _digest(metadata: str, state_dict: Mapping[str, torch.Tensor]) -> str:
+    h = hashlib.sha256(metadata.encode("utf-8"))
+    for name in sorted(state_dict):
+        t = state_dict[name].detach().cpu().contiguous()
+        h.update(f"\0{name}\0{t.dtype}\0{list(t.shape)}\0".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
+def save_run(record: RunRecord, target: str | Path | IO[bytes]) -> None:
+    """Write ``record`` to a path or a binary file object (see the module docstring for the format)."""
+    metadata = _metadata(record)
+    state = {k: v.detach().cpu().contiguous() for k, v in record.state_dict.items()}
+    payload = {"format": FORMAT, "version": record.version, "metadata": metadata,
+               "sha256": _digest(metadata, state), "state_dict": state}
+    if isinstance(target, str | Path):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    torch.save(payload, target)
+
+
+def _refuse(reason: str) -> RunFileError:
+    return RunFileError(f"Not a valid LSTM Studio run file: {reason}. The file was not loaded.")
+
+
+def _unpickle(source: str | Path | bytes | IO[bytes]) -> Any:
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            raise RunFileError(f"There is no run file at {path}.")
+        source = path.read_bytes()
+    if isinstance(source, bytes | bytearray):
+        source = io.BytesIO(source)
+    try:
+        return torch.load(source, weights_only=True, map_location="cpu")
+    except pickle.UnpicklingError as exc:
+        found = re.search(r"GLOBAL (\S+)", str(exc))
+        if found is None:  # an opcode the safe unpickler does not know: random or damaged bytes
+            raise _refuse("it is truncated, damaged or not a torch file") from exc
+        raise _refuse(f"it contains disallowed objects ({found.group(1)}) besides tensors and "
+                      "plain data, such as pickled code") from exc
+    except Exception as exc:  # torch raises RuntimeError, EOFError, KeyError... on damaged files
+        raise _refuse("it is truncated, damaged or not a torch file") from exc
+
+
+def load_run(source: str | Path | bytes | IO[bytes]) -> RunRecord:
+    """Read a run file safely (tensors and plain data only) and check it end to end.
+
+    Args:
+        source: a path, the file's bytes, or a binary file object (e.g. an upload).
+
+    Raises:
+        RunFileError: the file is missing, truncated, not ours, of another format version,
+            edited (digest mismatch), holds disallowed objects, or its weights do not fit
+            its config. Nothing from the file is executed in any case.
+    """
+    payload = _unpickle(source)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise _refuse("it is a torch file but not one written by LSTM Studio")
+    if payload.get("version") != FORMAT_VERSION:
+        raise _refuse(f"it has format version {payload.get('version')!r}; this LSTM Studio "
+                      f"reads version {FORMAT_VERSION}")
+    metadata, digest, state = payload.get("metadata"), payload.get("sha256"), payload.get("state_dict")
+    if set(payload) != _KEYS or not isinstance(metadata, str) or not isinstance(digest, str) or not (
+        isinstance(state, dict) and all(isinstance(k, str) and isinstance(v, torch.Tensor)
+                                        for k, v in state.items())
+    ):
+        raise _refuse("its layout is not that of a run file")
+    if _digest(metadata, state) != digest:
+        raise _refuse("its integrity check failed (the SHA-256 digest does not match its "
+                      "contents), so it was edited or damaged after it was saved")
+    try:
+        record = _record(json.loads(metadata), state)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise _refuse(f"its settings are invalid ({exc})") from exc
+    record.build_model()  # raises RunFileError when the weights do not fit the config
+    return record
+
+
+def _record(meta: dict[str, Any], state: dict[str, torch.Tensor]) -> RunRecord:
+    if meta.get("version") != FORMAT_VERSION or meta.get("format") != FORMAT:
+        raise ValueError("the metadata names another format or version")
+    if meta["kind"] not in _TASKS:
+        raise ValueError(f"unknown kind {meta['kind']!r}")
+    data_cfg = meta["data_cfg"]
+    if data_cfg is not None:
+        data_cfg = dict(data_cfg)
+        cls = _DATA_CONFIGS.get(data_cfg.pop("type", None))
+        if cls is None:
+            raise ValueError("unknown data config type")
+        data_cfg = config_from_dict(cls, data_cfg)
+    return RunRecord(
+        kind=meta["kind"],
+        model_cfg=config_from_dict(ModelConfig, meta["model_cfg"]),
+        train_cfg=config_from_dict(TrainConfig, meta["train_cfg"]),
+        data_cfg=data_cfg,
+        scaler=None if meta["scaler"] is None else Scaler.from_dict(meta["scaler"]),
+        metrics=meta["metrics"],
+        provenance=meta["provenance"],
+        history=meta["history"],
+        state_dict=state,
+        created_at=meta["created_at"],
+        version=meta["version"],
+    )
+
+
+def forecast_record(result: ForecastResult, provenance: Mapping[str, Any] | None = None) -> RunRecord:
+    """A ``RunRecord`` of a trained forecaster, its test metrics beside the naive baseline.
+
+    Args:
+        result: what ``train_forecaster`` returned.
+        provenance: the data's provenance; taken from the target series' attrs when None.
+    """
+    data = result.data
+    if provenance is None:
+        provenance = data.series.attrs.get("provenance") or {}
+    metrics = {
+        "test": result.report.to_dict(orient="index"),
+        "skill": result.skill,
+        "verdict": result.verdict,
+        "windows": {part: s.stop - s.start for part, s in data.parts.items()},
+        "training": training_summary(result.history),
+    }
+    return make_record("forecast", result.model, result.model_cfg, result.train_cfg, result.history,
+                       data.cfg, data.scaler, metrics, provenance)
+
+
+def load_forecaster(record: RunRecord) -> tuple[RecurrentModel, ForecastDataConfig, Scaler]:
+    """The trained forecaster, its data config and its fitted scaler, ready to predict again.
+
+    ``prepare_forecast_data(frame, data_cfg)`` on the same table refits the same scaler, so
+    ``predict_values(model, data)`` repeats the saved run's predictions.
+
+    Raises:
+        ValueError: if ``record`` is not a forecast run.
+    """
+    if not isinstance(record.data_cfg, ForecastDataConfig) or record.scaler is None:
+        raise ValueError(f"this run is a {record.kind} run, not a forecaster with its data config and scaler")
+    return record.build_model(), record.data_cfg, record.scaler
+
+
+def classifier_record(result: ClassifierResult, data_cfg: MnistDataConfig | None = None) -> RunRecord:
+    """A ``RunRecord`` of a trained digit classifier with its held-out accuracy.
+
+    Args:
+        result: what ``lstm_core.classification.train_classifier`` returned.
+        data_cfg: the MNIST settings the data was loaded with.
+    """
+    data = result.data
+    metrics = {
+        "test_accuracy": result.accuracy,
+        "per_class_accuracy": [float(v) for v in result.per_class],
+        "confusion": result.confusion.tolist(),
+        "n_train": len(data.train_y),
+        "n_test": len(data.test_y),
+        "training": training_summary(result.history),
+    }
+    provenance = {"source": f"mnist-{data.source}", "name": data.description,
+                  "messages": [text for _, text in data.messages]}
+    return make_record("classifier", result.model, result.model_cfg, result.train_cfg, result.history,
+                       data_cfg, None, metrics, provenance)

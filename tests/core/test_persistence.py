@@ -1,0 +1,279 @@
+"""Run files: a round trip keeps predictions and settings; damaged or unsafe files are refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from lstm_core.classification import train_classifier
+from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
+from lstm_core.data.mnist import MnistData
+from lstm_core.data.provenance import Provenance, attach_provenance
+from lstm_core.forecasting import ForecastResult, predict_values, prepare_forecast_data, train_forecaster
+from lstm_core.persistence import (
+    FORMAT_VERSION,
+    RunFileError,
+    RunRecord,
+    _digest,
+    classifier_record,
+    config_from_dict,
+    config_to_dict,
+    forecast_record,
+    load_forecaster,
+    load_run,
+    make_record,
+    save_run,
+    to_jsonable,
+)
+from lstm_core.training import fit
+
+NOT_LOADED = "The file was not loaded."
+
+
+def _sine_frame(rows: int = 160) -> pd.DataFrame:
+    t = np.arange(rows, dtype=np.float64)
+    frame = pd.DataFrame(
+        {"Close": 100 + 10 * np.sin(t / 6) + 0.05 * t, "Volume": 1000 + 50 * np.cos(t / 5)},
+        index=pd.bdate_range("2024-01-01", periods=rows, name="Date"),
+    )
+    return attach_provenance(frame, Provenance(source="csv", name="sine.csv", note="synthetic sine"))
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return _sine_frame()
+
+
+@pytest.fixture(scope="module")
+def forecast(frame: pd.DataFrame) -> ForecastResult:
+    return train_forecaster(
+        frame,
+        ForecastDataConfig(features=("Volume",), seq_len=8, target_mode="next", scaler="minmax"),
+        ModelConfig(cell="GRU", hidden_size=4, num_layers=1),
+        TrainConfig(epochs=2, batch_size=16, device="cpu"),
+    )
+
+
+@pytest.fixture(scope="module")
+def forecast_bytes(forecast: ForecastResult) -> bytes:
+    buffer = io.BytesIO()
+    save_run(forecast_record(forecast), buffer)
+    return buffer.getvalue()
+
+
+def test_forecast_round_trip_repeats_predictions_and_settings(
+    forecast: ForecastResult, frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    record = forecast_record(forecast)
+    path = tmp_path / "runs" / "sine.pt"
+    save_run(record, path)
+    loaded = load_run(path)
+
+    assert loaded == record  # configs, metrics, provenance, history, kind, created_at
+    assert loaded.data_cfg == forecast.data.cfg and loaded.data_cfg.features == ("Volume",)
+    assert loaded.model_cfg == forecast.model_cfg and loaded.train_cfg == forecast.train_cfg
+    assert loaded.scaler.to_dict() == forecast.data.scaler.to_dict()
+    assert loaded.provenance["name"] == "sine.csv" and loaded.provenance["rows"] == 160
+    assert loaded.history["train_loss"] == pytest.approx(forecast.history.train_loss)
+    assert loaded.metrics["skill"] == pytest.approx(forecast.skill)
+    assert loaded.metrics["test"]["RMSE"]["model"] == pytest.approx(forecast.report.loc["RMSE", "model"])
+    assert loaded.metrics["training"]["epochs_run"] == 2
+    assert loaded.version == FORMAT_VERSION
+    for name, tensor in forecast.model.state_dict().items():
+        assert torch.equal(loaded.state_dict[name], tensor.cpu())
+
+    model, data_cfg, scaler = load_forecaster(loaded)
+    assert not model.training
+    np.testing.assert_array_equal(predict_values(model, prepare_forecast_data(frame, data_cfg)),
+                                  forecast.predicted)
+
+
+def test_load_accepts_bytes_and_file_objects(forecast_bytes: bytes) -> None:
+    from_bytes = load_run(forecast_bytes)
+    from_file = load_run(io.BytesIO(forecast_bytes))
+    assert from_bytes == from_file and from_bytes.kind == "forecast"
+
+
+def _digits(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return torch.rand(n, 28, 28, generator=g), torch.arange(n) % 10
+
+
+def test_classifier_round_trip_repeats_predictions() -> None:
+    (train_x, train_y), (test_x, test_y) = _digits(60, 0), _digits(30, 1)
+    data = MnistData(train_x, train_y, test_x, test_y, "subset", "fake digits")
+    data_cfg = MnistDataConfig(train_limit=60)
+    model_cfg = ModelConfig(hidden_size=4, num_layers=2, bidirectional=True, head="all", seq_len=28)
+    result = train_classifier(data, model_cfg, TrainConfig(epochs=1, batch_size=32, device="cpu"))
+    record = classifier_record(result, data_cfg)
+    buffer = io.BytesIO()
+    save_run(record, buffer)
+    loaded = load_run(buffer.getvalue())
+
+    assert loaded == record and loaded.kind == "classifier" and loaded.scaler is None
+    assert loaded.data_cfg == data_cfg and loaded.model_cfg.head == "all"
+    assert loaded.metrics["test_accuracy"] == pytest.approx(result.accuracy)
+    assert loaded.metrics["confusion"] == result.confusion.tolist()
+    assert "val_accuracy" in loaded.history and len(loaded.history["val_accuracy"]) == 1
+    model = loaded.build_model()
+    with torch.no_grad():
+        torch.testing.assert_close(model(test_x), result.model.cpu()(test_x), rtol=0, atol=0)
+    with pytest.raises(ValueError, match="not a forecaster"):
+        load_forecaster(loaded)
+
+
+def test_configs_round_trip_through_dicts() -> None:
+    cfg = ForecastDataConfig(target="Close", features=("Open", "Volume"), seq_len=5)
+    data = json.loads(json.dumps(config_to_dict(cfg)))
+    assert data["features"] == ["Open", "Volume"]
+    assert config_from_dict(ForecastDataConfig, data) == cfg
+    with pytest.raises(ValueError, match="has no field"):
+        config_from_dict(ModelConfig, {"hidden": 3})
+
+
+def test_to_jsonable_turns_nan_into_null() -> None:
+    assert to_jsonable({"a": float("nan"), "b": (1, np.float64(2.5)), "c": [float("inf")]}) == {
+        "a": None, "b": [1, 2.5], "c": [None]
+    }
+
+
+# ---- refusals -------------------------------------------------------------------------------------
+
+
+def _payload(data: bytes) -> dict:
+    return torch.load(io.BytesIO(data), weights_only=True)
+
+
+def _save(obj: object) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+def _refused(source: object, *fragments: str) -> RunFileError:
+    with pytest.raises(RunFileError) as info:
+        load_run(source)
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, message
+    return info.value
+
+
+class _Exploit:
+    """Pickles as a call to os.system: loading the file without weights_only would run it."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_pickled_code_is_refused_and_never_run(forecast_bytes: bytes, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    payload = _payload(forecast_bytes)
+    payload["metadata"] = _Exploit(marker)
+    err = _refused(_save(payload), "Not a valid LSTM Studio run file", "disallowed objects", NOT_LOADED)
+    assert isinstance(err, ValueError)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda b: b[: len(b) // 2], id="truncated"),
+        pytest.param(lambda b: random.Random(0).randbytes(4096), id="random-bytes"),
+        pytest.param(lambda b: b"", id="empty"),
+    ],
+)
+def test_damaged_files_are_refused(forecast_bytes: bytes, damage) -> None:
+    _refused(damage(forecast_bytes), "truncated, damaged or not a torch file", NOT_LOADED)
+
+
+@pytest.mark.parametrize(
+    "foreign", [{"weights": torch.zeros(3)}, torch.ones(2), {"format": "something-else"}], ids=str
+)
+def test_other_torch_files_are_refused(foreign: object) -> None:
+    _refused(_save(foreign), "not one written by LSTM Studio", NOT_LOADED)
+
+
+def test_other_format_version_is_refused(forecast_bytes: bytes) -> None:
+    payload = _payload(forecast_bytes)
+    payload["version"] = 99
+    _refused(_save(payload), "format version 99", f"reads version {FORMAT_VERSION}", NOT_LOADED)
+
+
+def test_hand_edited_metadata_fails_the_integrity_check(forecast_bytes: bytes) -> None:
+    payload = _payload(forecast_bytes)
+    meta = json.loads(payload["metadata"])
+    meta["metrics"]["skill"] = 0.99  # flattering the model by hand
+    payload["metadata"] = json.dumps(meta, sort_keys=True)
+    _refused(_save(payload), "integrity check failed", NOT_LOADED)
+
+
+def test_edited_weights_fail_the_integrity_check(forecast_bytes: bytes) -> None:
+    payload = _payload(forecast_bytes)
+    name = next(iter(payload["state_dict"]))
+    payload["state_dict"][name] = payload["state_dict"][name] + 1e-3
+    _refused(_save(payload), "integrity check failed", NOT_LOADED)
+
+
+def test_unexpected_layout_is_refused(forecast_bytes: bytes) -> None:
+    payload = _payload(forecast_bytes)
+    payload["extra"] = torch.zeros(1)
+    _refused(_save(payload), "layout", NOT_LOADED)
+
+
+def test_invalid_settings_with_a_valid_digest_are_refused(forecast_bytes: bytes) -> None:
+    payload = _payload(forecast_bytes)
+    meta = json.loads(payload["metadata"])
+    meta["model_cfg"]["hidden_size"] = 0
+    payload["metadata"] = json.dumps(meta, sort_keys=True)
+    payload["sha256"] = _digest(payload["metadata"], payload["state_dict"])
+    _refused(_save(payload), "settings are invalid", "hidden_size must be", NOT_LOADED)
+
+
+def test_weights_that_do_not_fit_the_config_are_refused(forecast: ForecastResult) -> None:
+    record = forecast_record(forecast)
+    wrong = replace(record, model_cfg=replace(record.model_cfg, hidden_size=5))
+    buffer = io.BytesIO()
+    save_run(wrong, buffer)
+    _refused(buffer.getvalue(), "weights do not fit its model config", NOT_LOADED)
+
+
+def test_missing_file_is_reported(tmp_path: Path) -> None:
+    _refused(tmp_path / "nope.pt", "There is no run file at")
+
+
+def test_make_record_rejects_unknown_kind(forecast: ForecastResult) -> None:
+    with pytest.raises(ValueError, match="kind must be one of forecast, classifier"):
+        make_record("tagger", forecast.model, forecast.model_cfg, forecast.train_cfg,  # type: ignore[arg-type]
+                    forecast.history)
+
+
+def test_record_fit_and_make_record_from_plain_fit() -> None:
+    x, y = torch.randn(20, 6, 1), torch.randn(20, 1)
+    cfg = ModelConfig(hidden_size=3, num_layers=1)
+    from lstm_core.models import build_model
+
+    model = build_model(cfg)
+    history = fit(model, (x, y), None, TrainConfig(epochs=1, device="cpu"))
+    record = make_record("forecast", model, cfg, TrainConfig(epochs=1), history)
+    assert isinstance(record, RunRecord) and record.history["val_loss"] == [None]
+    loaded = load_run(_round(record))
+    assert loaded == record and loaded.data_cfg is None
+
+
+def _round(record: RunRecord) -> bytes:
+    buffer = io.BytesIO()
+    save_run(record, buffer)
+    return buffer.getvalue()
