@@ -1,0 +1,324 @@
+"""Command line: train and judge the app's models headless, write a run file and a summary.
+
+    python -m lstm_core forecast --csv prices.csv --target Close --epochs 20 --out runs/mine.pt
+    python -m lstm_core forecast --bundled NVDA --period 5y --out runs/nvda.pt
+    python -m lstm_core mnist --preset seed002 --out runs/mnist.pt
+    python -m lstm_core list | inspect RUNFILE
+
+Flags map onto the config dataclasses; a flag left out keeps the dataclass default (or the
+preset's value), so the app, the CLI and the tests share one set of defaults. Bad input
+prints one line on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from lstm_core.config import (
+    CELL_TYPES,
+    HEADS,
+    MNIST_SOURCES,
+    OPTIMIZERS,
+    SCALERS,
+    TARGET_MODES,
+    ForecastDataConfig,
+    MnistDataConfig,
+    ModelConfig,
+    TrainConfig,
+)
+from lstm_core.models import parameter_table
+from lstm_core.persistence import RunFileError, RunRecord, load_run, save_run, to_jsonable
+from lstm_core.training import BatchProgress, Callback, EpochProgress, History, TrainStart
+
+EXIT_USAGE = 2
+_MODEL_FLAGS = ("cell", "hidden_size", "num_layers", "dropout", "bidirectional", "head")
+_TRAIN_FLAGS = ("epochs", "batch_size", "lr", "optimizer", "weight_decay", "grad_clip", "patience",
+                "max_steps", "seed", "device")
+_DATA_FLAGS = ("target", "seq_len", "target_mode", "val_fraction", "test_fraction", "scaler")
+
+
+class ProgressBar(Callback):
+    """Text progress on a stream: a redrawn bar on a terminal, one plain line per epoch otherwise."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.total, self.epochs, self.last = 1, 1, ""
+
+    def on_train_start(self, info: TrainStart) -> None:
+        self.total, self.epochs = max(info.total_steps, 1), info.cfg.epochs
+
+    def _line(self, step: int, epoch: int, loss: float, val: float | None, eta: float) -> str:
+        done = min(int(self.width * step / self.total), self.width)
+        val_text = "" if val is None else f" val {val:.4f}"
+        eta_text = f" ETA {eta:.0f}s" if eta == eta else ""  # NaN before the first step
+        return (f"[{'#' * done}{'.' * (self.width - done)}] epoch {epoch}/{self.epochs} "
+                f"loss {loss:.4f}{val_text}{eta_text}")
+
+    def on_batch_end(self, progress: BatchProgress) -> None:
+        if self.tty:
+            val = None
+            self._draw(self._line(progress.step, progress.epoch, progress.loss, val, progress.eta))
+
+    def on_epoch_end(self, progress: EpochProgress) -> None:
+        line = self._line(progress.step, progress.epoch, progress.train_loss, progress.val_loss, progress.eta)
+        if self.tty:
+            self._draw(line)
+        else:
+            print(line, file=self.stream, flush=True)
+
+    def _draw(self, line: str) -> None:
+        pad = " " * max(len(self.last) - len(line), 0)
+        self.stream.write(f"\r{line}{pad}")
+        self.stream.flush()
+        self.last = line
+
+    def on_train_end(self, history: History) -> None:
+        if self.tty and self.last:
+            self.stream.write("\n")
+        print(history.message or f"Training {history.stop_reason}.", file=self.stream, flush=True)
+
+
+def _add_model_train_flags(p: argparse.ArgumentParser) -> None:
+    m, t = ModelConfig(), TrainConfig()
+    g = p.add_argument_group("model (defaults: ModelConfig)")
+    g.add_argument("--cell", choices=CELL_TYPES, help=f"recurrent layer (default {m.cell})")
+    g.add_argument("--hidden-size", type=int, help=f"units per layer (default {m.hidden_size})")
+    g.add_argument("--num-layers", type=int, help=f"stacked layers (default {m.num_layers})")
+    g.add_argument("--dropout", type=float, help=f"between layers (default {m.dropout})")
+    g.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, help="read both ways")
+    g.add_argument("--head", choices=HEADS, help=f"last step or all steps flattened (default {m.head})")
+    g = p.add_argument_group("training (defaults: TrainConfig)")
+    g.add_argument("--epochs", type=int, help=f"passes over the data (default {t.epochs})")
+    g.add_argument("--batch-size", type=int, help=f"default {t.batch_size}")
+    g.add_argument("--lr", type=float, help=f"learning rate (default {t.lr:g})")
+    g.add_argument("--optimizer", choices=OPTIMIZERS, help=f"default {t.optimizer}")
+    g.add_argument("--weight-decay", type=float, help=f"default {t.weight_decay}")
+    g.add_argument("--grad-clip", type=float, help=f"max gradient norm (default {t.grad_clip})")
+    g.add_argument("--patience", type=int, help="early stopping after N epochs without improvement")
+    g.add_argument("--max-steps", type=int, help="stop after N optimiser steps")
+    g.add_argument("--seed", type=int, help=f"default {t.seed}")
+    g.add_argument("--device", help=f"auto, cpu, cuda, cuda:N, mps (default {t.device})")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m lstm_core`` argument parser."""
+    parser = argparse.ArgumentParser(prog="python -m lstm_core", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    d = ForecastDataConfig()
+    fc = sub.add_parser("forecast", help="train a price forecaster on a CSV file or a bundled series")
+    src = fc.add_mutually_exclusive_group()
+    src.add_argument("--csv", type=Path, help="a CSV with a date column and numeric columns")
+    src.add_argument("--bundled", metavar="TICKER", help="a bundled series (see `list`; default NVDA)")
+    fc.add_argument("--period", default="max", help="bundled: keep the last 1y, 5y, 10y... (default max)")
+    fc.add_argument("--date-column", help="CSV: the column holding dates (detected if omitted)")
+    fc.add_argument("--preset", help="start from the page's settings: recommended or seed003 "
+                    "(default: the config dataclasses' defaults)")
+    fc.add_argument("--last-rows", type=int, help="train on the latest N rows only")
+    g = fc.add_argument_group("data (defaults: ForecastDataConfig)")
+    g.add_argument("--target", help=f"column to predict (default {d.target})")
+    g.add_argument("--features", nargs="*", default=None, help="extra input columns")
+    g.add_argument("--seq-len", type=int, help=f"past steps per window (default {d.seq_len})")
+    g.add_argument("--target-mode", choices=TARGET_MODES, help=f"default {d.target_mode}")
+    g.add_argument("--val-fraction", type=float, help=f"default {d.val_fraction}")
+    g.add_argument("--test-fraction", type=float, help=f"default {d.test_fraction}")
+    g.add_argument("--scaler", choices=SCALERS, help=f"default {d.scaler}")
+    _add_model_train_flags(fc)
+    fc.add_argument("--out", type=Path, default=Path("runs/forecast.pt"), help="run file to write")
+    fc.add_argument("--summary", type=Path, help="JSON summary to write (default: --out with .json)")
+
+    mn = sub.add_parser("mnist", help="train a digit classifier on MNIST read row by row")
+    mn.add_argument("--source", choices=MNIST_SOURCES, default="subset",
+                    help="subset: 5,000 bundled digits (offline); full: download 70,000")
+    mn.add_argument("--preset", default="default",
+                    help="recommended (= default), seed000 (LSTM 100, SGD 0.1, 3,000 steps) or "
+                    "seed002 (BiLSTM 12 x 2, all-steps head); flags override its settings")
+    mn.add_argument("--train-limit", type=int, help="use at most N training digits")
+    mn.add_argument("--test-fraction", type=float, help="held-out share of the subset")
+    _add_model_train_flags(mn)
+    mn.add_argument("--out", type=Path, default=Path("runs/mnist.pt"), help="run file to write")
+    mn.add_argument("--summary", type=Path, help="JSON summary to write (default: --out with .json)")
+
+    sub.add_parser("list", help="list the bundled price series")
+    ins = sub.add_parser("inspect", help="show a run file's settings, metrics and parameters")
+    ins.add_argument("run_file", type=Path)
+    return parser
+
+
+def _given(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+
+
+def _model_train(
+    args: argparse.Namespace, model: ModelConfig, train: TrainConfig
+) -> tuple[ModelConfig, TrainConfig]:
+    model_kw = _given(args, _MODEL_FLAGS)
+    if model_kw.get("head") == "all" and model.seq_len is None:
+        model_kw["seq_len"] = 1  # placeholder: the pipeline sets it from the data
+    return replace(model, **model_kw), replace(train, **_given(args, _TRAIN_FLAGS))
+
+
+def _slug(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _preset(name: str, presets: Mapping[str, Any]) -> Any:
+    """Look a preset up by name, ignoring case, spaces and punctuation ("Seed 003" = "seed003")."""
+    by_slug = {_slug(key): value for key, value in presets.items()}
+    if _slug(name) not in by_slug:
+        raise ValueError(f"unknown preset {name!r}; presets: {', '.join(by_slug)}")
+    return by_slug[_slug(name)]
+
+
+def _callbacks(args: argparse.Namespace) -> list[Callback]:
+    return [] if args.no_progress else [ProgressBar()]
+
+
+def _write_outputs(record: RunRecord, args: argparse.Namespace, summary: dict[str, Any]) -> None:
+    save_run(record, args.out)
+    path = args.summary or args.out.with_suffix(".json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(to_jsonable(summary), indent=2, allow_nan=False) + "\n")
+    print(f"Run file: {args.out}\nSummary:  {path}")
+
+
+def _summary(record: RunRecord, args: argparse.Namespace) -> dict[str, Any]:
+    return {"run_file": str(args.out), "kind": record.kind, "created_at": record.created_at,
+            "provenance": record.provenance, "metrics": record.metrics,
+            "parameters": int(parameter_table(record.build_model())["count"].iloc[-1]),
+            **{k: _cfg(getattr(record, k)) for k in ("model_cfg", "train_cfg", "data_cfg")}}
+
+
+def _cfg(cfg: object) -> dict[str, Any] | None:
+    return None if cfg is None else {f.name: getattr(cfg, f.name) for f in fields(cfg)}  # type: ignore[arg-type]
+
+
+def cmd_forecast(args: argparse.Namespace) -> None:
+    from lstm_core.data import DEFAULT_BUNDLED, load_bundled, read_price_csv
+    from lstm_core.forecasting import train_forecaster
+    from lstm_core.persistence import forecast_record
+
+    model_base, train_base, data_base, rows = ModelConfig(), TrainConfig(), ForecastDataConfig(), None
+    if args.preset is not None:
+        from lstm_core.presets import FORECAST_PRESETS
+
+        preset = _preset(args.preset, FORECAST_PRESETS)
+        model_base, train_base, data_base, rows = preset.model, preset.train, preset.data, preset.last_rows
+    data_kw = _given(args, _DATA_FLAGS)
+    if args.features is not None:
+        data_kw["features"] = tuple(args.features)
+    data_cfg = replace(data_base, **data_kw)  # settings first: a typo fails before any loading
+    model_cfg, train_cfg = _model_train(args, model_base, train_base)
+    rows = args.last_rows if args.last_rows is not None else rows
+    if args.csv is not None:
+        imported = read_price_csv(args.csv, date_column=args.date_column)
+        frame = imported.frame
+        for line in imported.report:
+            print(f"csv: {line}", file=sys.stderr)
+    else:
+        frame = load_bundled(args.bundled or DEFAULT_BUNDLED, period=args.period)
+    if rows is not None:
+        from lstm_core.presets import last_rows
+
+        frame = last_rows(frame, rows)
+    result = train_forecaster(frame, data_cfg, model_cfg, train_cfg, _callbacks(args))
+    record = forecast_record(result)
+    summary = _summary(record, args)
+    _print_forecast(record, summary)
+    _write_outputs(record, args, summary)
+
+
+def _describe(mc: ModelConfig, parameters: int) -> str:
+    both = " bidirectional" if mc.bidirectional else ""
+    return f"{mc.cell} {mc.hidden_size} x {mc.num_layers}{both}, head {mc.head}, {parameters:,} parameters"
+
+
+def _print_forecast(record: RunRecord, summary: dict[str, Any]) -> None:
+    import pandas as pd
+
+    prov, m, t = record.provenance, record.metrics, record.metrics["training"]
+    print(f"Data:     {prov.get('name', '?')}: {prov.get('source', '?')}, {prov.get('rows', '?')} rows, "
+          f"{prov.get('start', '?')} to {prov.get('end', '?')}")
+    print(f"Model:    {_describe(record.model_cfg, summary['parameters'])}")
+    print(f"Training: {t['stop_reason']} after {t['epochs_run']} epochs in {t['elapsed_s']:.1f} s "
+          f"(best epoch {t['best_epoch']})")
+    table = pd.DataFrame(m["test"]).T.astype(float)
+    print(f"Test part ({m['windows']['test']} windows), model beside the naive 'tomorrow = today':")
+    print(table.to_string(float_format=lambda v: f"{v:,.4f}", na_rep="-"))
+    skill = m["skill"]
+    print(f"Skill:    {'-' if skill is None else f'{skill:+.1%}'}  {m['verdict']}")
+
+
+def cmd_mnist(args: argparse.Namespace) -> None:
+    from lstm_core.classification import train_classifier
+    from lstm_core.data import load_mnist
+    from lstm_core.mnist_presets import DEFAULT_PRESET, PRESETS
+    from lstm_core.persistence import classifier_record
+
+    preset = _preset(DEFAULT_PRESET if _slug(args.preset) == "default" else args.preset, PRESETS)
+    data_cfg = MnistDataConfig(source=args.source, **_given(args, ("train_limit", "test_fraction")))
+    model_cfg, train_cfg = _model_train(args, preset.model, preset.train)  # settings checked first
+    data = load_mnist(data_cfg)
+    for _, text in data.messages:
+        print(text, file=sys.stderr)
+    print(f"{data.description}; preset {preset.name}", file=sys.stderr)
+    if args.epochs is None:  # a step budget (seed 000: 3,000 steps) sets the epochs it needs
+        train_cfg = replace(train_cfg, epochs=preset.train_for(len(data.train_y)).epochs)
+    result = train_classifier(data, model_cfg, train_cfg, _callbacks(args))
+    record = classifier_record(result, data_cfg)
+    summary = _summary(record, args)
+    t = record.metrics["training"]
+    print(f"Model:    {_describe(record.model_cfg, summary['parameters'])}")
+    print(f"Training: {t['stop_reason']} after {t['epochs_run']} epochs in {t['elapsed_s']:.1f} s")
+    print(f"Test accuracy: {result.accuracy:.2%} on {len(data.test_y):,} held-out digits")
+    _write_outputs(record, args, summary)
+
+
+def cmd_list(args: argparse.Namespace) -> None:
+    from lstm_core.data import BUNDLED_SERIES, bundled_tickers
+
+    print(f"{'ticker':<9}{'name':<24}source")
+    for ticker in bundled_tickers():
+        s = BUNDLED_SERIES[ticker]
+        print(f"{ticker:<9}{s.name:<24}{s.url}")
+
+
+def cmd_inspect(args: argparse.Namespace) -> None:
+    record = load_run(args.run_file)
+    print(f"{record.kind} run, format {record.version}, created {record.created_at}")
+    for name in ("model_cfg", "train_cfg", "data_cfg"):
+        cfg = _cfg(getattr(record, name))
+        print(f"{name}: " + ("none" if cfg is None else ", ".join(f"{k}={v!r}" for k, v in cfg.items())))
+    if record.scaler is not None:
+        print(f"scaler: {record.scaler.kind} {json.dumps(record.scaler.to_dict())}")
+    print("provenance: " + json.dumps(record.provenance, indent=2))
+    print("metrics: " + json.dumps(record.metrics, indent=2))
+    print(parameter_table(record.build_model()).to_string(index=False))
+
+
+COMMANDS = {"forecast": cmd_forecast, "mnist": cmd_mnist, "list": cmd_list, "inspect": cmd_inspect}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 bad input, 130 interrupted)."""
+    args = build_parser().parse_args(argv)
+    try:
+        COMMANDS[args.command](args)
+    except BrokenPipeError:  # e.g. `inspect run.pt | head`: the reader has gone
+        return 0
+    except (RunFileError, ValueError, KeyError, OSError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing was written", file=sys.stderr)
+        return 130
+    return 0
