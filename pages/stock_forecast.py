@@ -4,6 +4,7 @@ import streamlit as st
 import torch
 
 from lstm_core.forecasting import prepare_forecast_data, train_forecaster
+from ui import cache
 from ui import forecast_form as form
 from ui import forecast_view as view
 from ui.forecast_run import load_run_file
@@ -14,6 +15,7 @@ st.title("Stock forecast")
 st.caption("Train an RNN, LSTM or GRU on a price series and see, honestly, whether it beats the naive "
            "'tomorrow = today' forecast on the test part.")
 form.init_widgets()
+cache.warm_up_training()
 runs: list[view.RunEntry] = set_default(STOCK_RUNS, factory=list)
 
 with st.expander("1 · Data", expanded=True):
