@@ -24,19 +24,20 @@ with st.expander("1 · Data", expanded=True):
 
 st.subheader("2 · Model and training")
 plan, pressed = form.model_form(data) if data is not None else (None, False)
-stop_button(MNIST_JOB)
 
 
 def _job(plan: form.Plan):
     def run(ctx):
         torch.set_num_threads(TRAIN_THREADS)
-        return train_classifier(plan.data, plan.model, plan.train, callbacks=[ctx], stop=ctx.stop_event)
+        return train_classifier(plan.data, plan.model, plan.train, callbacks=[ctx, view.LossTrail(ctx)],
+                                stop=ctx.stop_event)
 
     return run
 
 
 if pressed and plan is not None:
     start_job(MNIST_JOB, _job(plan))
+stop_button(MNIST_JOB)  # after start_job: drawn before it, Stop would stay disabled for the new run
 
 job = get_job(MNIST_JOB)
 snap = job.snapshot() if job is not None else None

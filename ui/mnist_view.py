@@ -12,9 +12,10 @@ from lstm_core.classification import (
     hardest_mistakes,
     reading_beliefs,
 )
-from lstm_core.jobs import JobSnapshot
+from lstm_core.jobs import JobContext, JobSnapshot
 from lstm_core.plots import (
     accuracy_figure,
+    batch_loss_figure,
     belief_figure,
     belief_lines_figure,
     confusion_figure,
@@ -22,7 +23,10 @@ from lstm_core.plots import (
     loss_figure,
     per_class_figure,
 )
+from lstm_core.training import BatchProgress, Callback
 from ui.jobs import format_seconds, progress_bar
+
+TRAIL = "batch_losses"  # published by LossTrail: ((step, ...), (loss, ...))
 
 _METHOD_NOTES = {
     "stepwise": "**Method: the model's own belief after each row.** This one-way model with a last-step "
@@ -33,6 +37,25 @@ _METHOD_NOTES = {
               "outputs. So row t shows the full model's answer for the digit with rows t+1..28 blanked "
               "to background (0): what it concludes from the top t rows alone.",
 }
+
+
+class LossTrail(Callback):
+    """Publishes the batch losses seen so far, so the page has a curve before the first epoch ends.
+
+    Runs in the training thread and only calls ``JobContext.publish`` (never ``st.*``).
+    """
+
+    def __init__(self, ctx: JobContext, limit: int = 2000) -> None:
+        self.ctx, self.limit = ctx, limit
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+
+    def on_batch_end(self, progress: BatchProgress) -> None:
+        self.steps.append(progress.step)
+        self.losses.append(progress.loss)
+        if len(self.steps) > self.limit:  # keep every other point: bounded size, whole run visible
+            self.steps, self.losses = self.steps[::2], self.losses[::2]
+        self.ctx.publish(TRAIL, (tuple(self.steps), tuple(self.losses)))
 
 
 def draw_live(snap: JobSnapshot) -> None:
@@ -55,10 +78,23 @@ def draw_live(snap: JobSnapshot) -> None:
     st.caption(" · ".join(p for p in parts if p) or "Starting…")
     total_steps = snap.start.total_steps if snap.start else None
     c1, c2 = st.columns(2)
-    c1.plotly_chart(loss_figure(snap.epochs, snap.evals, snap.start.cfg.epochs if snap.start else None),
-                    key="mnist.live_loss", width="stretch")
-    c2.plotly_chart(accuracy_figure(snap.epochs, snap.evals, total_steps), key="mnist.live_accuracy",
-                    width="stretch")
+    trail = snap.published.get(TRAIL)
+    if snap.epochs and snap.start:
+        fig = loss_figure(snap.epochs, snap.evals, snap.start.cfg.epochs)
+        if trail:  # batch losses between the epoch points, on the same (fractional) epoch axis
+            x = [k / snap.start.steps_per_epoch for k in trail[0]]
+            fig.add_scatter(x=x, y=trail[1], name="batch loss", mode="lines",
+                            line={"width": 1, "color": "rgba(120,120,120,0.45)"})
+        c1.plotly_chart(fig, key="mnist.live_loss", width="stretch")
+    elif trail:
+        c1.plotly_chart(batch_loss_figure(*trail, total_steps), key="mnist.live_loss", width="stretch")
+    else:
+        c1.info("The loss curve appears after the first few batches.")
+    if snap.epochs or snap.evals:
+        c2.plotly_chart(accuracy_figure(snap.epochs, snap.evals, total_steps), key="mnist.live_accuracy",
+                        width="stretch")
+    else:
+        c2.info("Train and test accuracy appear when the first epoch (or evaluation) ends.")
 
 
 def training_outcome(result: ClassifierResult) -> None:

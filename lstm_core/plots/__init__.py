@@ -11,6 +11,7 @@ from lstm_core.plots.forecast import fit_figure, overlay_figure, price_figure, r
 __all__ += ["fit_figure", "overlay_figure", "price_figure", "residuals_figure"]
 from lstm_core.plots.mnist import (  # noqa: E402 - MNIST page's figures
     accuracy_figure,
+    batch_loss_figure,
     belief_figure,
     belief_lines_figure,
     confusion_figure,
@@ -19,6 +20,6 @@ from lstm_core.plots.mnist import (  # noqa: E402 - MNIST page's figures
 )
 
 __all__ += [
-    "accuracy_figure", "belief_figure", "belief_lines_figure", "confusion_figure", "digit_grid_figure",
-    "per_class_figure",
+    "accuracy_figure", "batch_loss_figure", "belief_figure", "belief_lines_figure", "confusion_figure",
+    "digit_grid_figure", "per_class_figure",
 ]

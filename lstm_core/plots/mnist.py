@@ -53,6 +53,19 @@ def accuracy_figure(
     return fig
 
 
+def batch_loss_figure(steps: Sequence[int], losses: Sequence[float], total_steps: int | None = None,
+                      title: str = "Training loss per batch") -> go.Figure:
+    """The loss of the latest batches against the iteration: live feedback before the first epoch ends."""
+    fig = go.Figure()
+    fig.add_scatter(x=list(steps), y=list(losses), name="batch loss", mode="lines",
+                    hovertemplate="iteration %{x}: %{y:.4f}<extra></extra>")
+    fig.update_layout(title=title, xaxis_title="iteration (optimiser step)", yaxis_title="loss", height=320,
+                      margin=_MARGIN, legend={"orientation": "h", "y": -0.25})
+    if total_steps:
+        fig.update_xaxes(range=[0, total_steps * 1.02])
+    return fig
+
+
 def confusion_figure(confusion: np.ndarray, title: str = "Confusion matrix (test digits)") -> go.Figure:
     """Heat map of ``confusion[true, predicted]``: colour is the share of each true class, text the count."""
     cm = np.asarray(confusion, dtype=np.int64)
