@@ -1,0 +1,113 @@
+"""The MNIST page headless: a preset, a short run, the results, Stop, and the offline download message."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.mnist_form import MIRRORS_ENV
+from ui.state import MNIST_JOB, MNIST_RESULT
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TRAIN = "FormSubmitter:mnist.model_form-Train"
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/mnist_classifier.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _small(at: AppTest, preset: str, train_limit: int = 200) -> None:
+    """Choose ``preset``, then shrink the run so it takes seconds (form values commit on Train)."""
+    at.selectbox(key="mnist.preset").select(preset).run()
+    at.number_input(key="mnist.train_limit").set_value(train_limit).run()
+    at.number_input(key="mnist.epochs").set_value(1)
+    at.number_input(key="mnist.max_steps").set_value(0)
+    at.number_input(key="mnist.eval_every").set_value(0)
+
+
+def test_page_says_which_digits_it_uses():
+    at = _page()
+    assert any("Offline MNIST subset: 4,000 train / 1,000 held-out digits" in i.value for i in at.info)
+
+
+def test_seed_002_preset_fills_the_form_and_a_short_run_shows_results():
+    at = _page()
+    _small(at, "Seed 002")
+    assert at.checkbox(key="mnist.bidirectional").value is True
+    assert at.number_input(key="mnist.hidden").value == 12
+    assert at.radio(key="mnist.head").value == "all"
+    at.button(key=TRAIN).click().run()
+    job = at.session_state[MNIST_JOB]
+    assert job.join(120), "training did not finish"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    result = at.session_state[MNIST_RESULT]
+    assert result.model_cfg.bidirectional and result.model_cfg.hidden_size == 12
+    assert len(result.data.train_y) == 200 and len(result.history.epochs) == 1
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Test accuracy"].endswith("%") and metrics["Test digits"] == "1,000"
+    keys = [c.proto.id for c in at.get("plotly_chart")]  # element ids carry the widget keys
+    assert any("mnist.confusion" in k for k in keys) and any("mnist.mistakes" in k for k in keys)
+    assert any("mnist.belief" in k for k in keys)
+    assert any("masked prefixes" in m.value for m in at.markdown)  # BiLSTM: no stepwise belief
+    assert at.dataframe, "the parameter table is missing"
+    assert any(s.value.startswith("Completed 1 epochs") for s in at.success)
+
+
+def test_seed_000_preset_matches_the_seed():
+    at = _page()
+    at.selectbox(key="mnist.preset").select("Seed 000").run()
+    assert at.selectbox(key="mnist.cell").value == "LSTM"
+    assert at.number_input(key="mnist.hidden").value == 100
+    assert at.radio(key="mnist.optimizer").value == "sgd"
+    assert at.number_input(key="mnist.lr").value == pytest.approx(0.1)
+    assert at.number_input(key="mnist.batch").value == 100
+    assert at.number_input(key="mnist.max_steps").value == 3000
+    assert at.number_input(key="mnist.eval_every").value == 500
+    assert at.number_input(key="mnist.epochs").value == 75  # 3,000 steps over 4,000 digits
+
+
+def test_stop_ends_the_run_and_keeps_a_model():
+    at = _page()
+    _small(at, "Recommended", train_limit=2000)
+    at.number_input(key="mnist.epochs").set_value(50)
+    at.button(key=TRAIN).click().run()
+    job = at.session_state[MNIST_JOB]
+    at.button(key=f"{MNIST_JOB}.stop").click().run()
+    assert job.join(60), "Stop did not end the run"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert job.snapshot().history.stop_reason == "stopped"
+    assert at.session_state[MNIST_RESULT] is not None
+    assert any(s.value.startswith("Stopped by request") for s in at.success)
+
+
+def test_invalid_settings_show_a_message_not_a_traceback():
+    at = _page()
+    at.number_input(key="mnist.dropout").set_value(0.3)  # with one layer
+    at.button(key=TRAIN).click().run()
+    assert not at.exception
+    assert any("dropout only acts between stacked layers" in e.value for e in at.error)
+    assert MNIST_JOB not in at.session_state or at.session_state[MNIST_JOB] is None
+
+
+def test_full_mnist_download_offline_shows_its_message(monkeypatch: pytest.MonkeyPatch):
+    with socket.socket() as sock:  # a loopback port with nobody listening: connection refused
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv(MIRRORS_ENV, f"http://127.0.0.1:{port}/")
+    at = _page()
+    at.button(key="mnist.download").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = at.error
+    assert error.value.startswith("Full MNIST could not be downloaded, so the offline subset stays in use.")
+    assert "Could not download train-images-idx3-ubyte.gz from any MNIST mirror" in error.value
+    assert at.radio(key="mnist.source").value == "subset"
