@@ -60,7 +60,10 @@ class LossTrail(Callback):
 
 def draw_live(snap: JobSnapshot) -> None:
     """Progress, status and the loss / accuracy curves of the running (or finished) job."""
-    progress_bar(snap)
+    if snap.start is None and snap.running:
+        st.progress(0.0, text="Preparing the model…")
+    else:
+        progress_bar(snap)
     if snap.error:
         st.error(snap.error)
     last = snap.epochs[-1] if snap.epochs else None
