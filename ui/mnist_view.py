@@ -135,8 +135,8 @@ def _captions(result: ClassifierResult, idx: np.ndarray) -> list[str]:
     out = []
     for i in idx:
         pred = int(probs[i].argmax())
-        mark = "✓" if pred == labels[i] else "✗"
-        out.append(f"#{i}: true {labels[i]} → {pred} {mark} {100 * probs[i, pred]:.0f} %")
+        verdict = f"{pred} ✓" if pred == labels[i] else f"{labels[i]} → {pred}"
+        out.append(f"#{i}<br>{verdict} · {100 * probs[i, pred]:.0f} %")
     return out
 
 
@@ -146,8 +146,8 @@ def digits_tab(result: ClassifierResult) -> None:
     wrong = hardest_mistakes(result.probabilities, result.labels, n=18)
     n_wrong = int((result.predictions != result.labels).sum())
     st.markdown(f"**Mistakes** — {n_wrong:,} of {len(result.labels):,} test digits are wrong; the "
-                f"{len(wrong)} it was most sure about. Caption: test index, true class → prediction, "
-                "confidence.")
+                f"{len(wrong)} it was most sure about. Caption: test index, then "
+                "true class → prediction · confidence.")
     st.plotly_chart(digit_grid_figure(images[wrong], _captions(result, wrong), [True] * len(wrong), cols=6),
                     key="mnist.mistakes", width="stretch")
     right = correct_examples(result.probabilities, result.labels, n=10)
@@ -183,10 +183,9 @@ def reading_tab(result: ClassifierResult) -> None:
     settled = _settled_row(beliefs)
     st.caption(f"True class {label}; after all 28 rows it says {final} ({100 * beliefs[-1, final]:.0f} %)"
                + (f"; its answer has not changed since row {settled}." if settled else "."))
-    left, right = st.columns([3, 2])
-    left.plotly_chart(belief_figure(beliefs, result.data.test_x[idx].numpy(), label), key="mnist.belief",
-                      width="stretch")
-    right.plotly_chart(belief_lines_figure(beliefs, label), key="mnist.belief_lines", width="stretch")
+    st.plotly_chart(belief_figure(beliefs, result.data.test_x[idx].numpy(), label), key="mnist.belief",
+                    width="stretch")
+    st.plotly_chart(belief_lines_figure(beliefs, label), key="mnist.belief_lines", width="stretch")
 
 
 def _settled_row(beliefs: np.ndarray) -> int | None:

@@ -129,7 +129,7 @@ def digit_grid_figure(
     cols = max(1, min(cols, n))
     rows = -(-n // cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles),
-                        horizontal_spacing=0.02, vertical_spacing=0.12 / rows)
+                        horizontal_spacing=0.02, vertical_spacing=0.2 / rows)
     for i, image in enumerate(images):
         fig.add_trace(_digit_heatmap(image, name=titles[i]), row=i // cols + 1, col=i % cols + 1)
     fig.update_xaxes(visible=False, constrain="domain")
@@ -139,8 +139,8 @@ def digit_grid_figure(
         fig.update_yaxes(scaleanchor=f"x{axis}", row=i // cols + 1, col=i % cols + 1)
     for i, note in enumerate(fig.layout.annotations):
         colour = "#111827" if wrong is None else ("#dc2626" if wrong[i] else "#15803d")
-        note.update(font={"size": 13, "color": colour})
-    fig.update_layout(title=title or None, height=60 + rows * 170, margin={"l": 5, "r": 5, "t": 60 if title
+        note.update(font={"size": 12, "color": colour})
+    fig.update_layout(title=title or None, height=70 + rows * 180, margin={"l": 5, "r": 5, "t": 60 if title
                       else 30, "b": 5}, plot_bgcolor="white", showlegend=False)
     return fig
 
@@ -160,9 +160,9 @@ def belief_figure(
     if beliefs.shape != (28, 10):
         raise ValueError(f"beliefs must be (28, 10); got {beliefs.shape}")
     rows = list(range(1, 29))
-    left = "the digit" if label is None else f"the digit (true class {label})"
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.42, 0.58], shared_yaxes=True,
-                        horizontal_spacing=0.04, subplot_titles=(left, "belief after reading rows 1..t"))
+    left = "digit" if label is None else f"digit (true class {label})"
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], shared_yaxes=True,
+                        horizontal_spacing=0.05, subplot_titles=(left, "belief after reading rows 1..t"))
     fig.add_trace(_digit_heatmap(image, x=list(range(1, 29)), y=rows, name="digit"), row=1, col=1)
     fig.add_trace(go.Heatmap(
         z=beliefs * 100, x=CLASSES, y=rows, colorscale="Viridis", zmin=0, zmax=100, name="belief",
@@ -171,10 +171,9 @@ def belief_figure(
     ), row=1, col=2)
     fig.update_yaxes(autorange="reversed", title_text="row read (t)", row=1, col=1)
     fig.update_yaxes(autorange="reversed", row=1, col=2)
-    fig.update_xaxes(title_text="pixel", row=1, col=1, constrain="domain")
-    fig.update_yaxes(scaleanchor="x", row=1, col=1, constrain="domain")
+    fig.update_xaxes(title_text="pixel", row=1, col=1)
     fig.update_xaxes(title_text="class", type="category", row=1, col=2)
-    fig.update_layout(title=title, height=430, margin=_MARGIN)
+    fig.update_layout(title=title, height=480, margin={"l": 10, "r": 10, "t": 70, "b": 10})
     return fig
 
 
@@ -190,7 +189,7 @@ def belief_lines_figure(beliefs: np.ndarray, label: int | None = None,
                         mode="lines", line={"width": 4 if true else 1.5},
                         hovertemplate=f"class {c}" + " after row %{x}: %{y:.1f} %<extra></extra>")
     fig.update_layout(title=title, xaxis_title="rows read (t)", yaxis_title="P(class) (%)", height=360,
-                      margin=_MARGIN, legend={"orientation": "h", "y": -0.25})
+                      margin=_MARGIN)
     fig.update_yaxes(range=[0, 101])
     fig.update_xaxes(range=[1, len(rows)])
     return fig

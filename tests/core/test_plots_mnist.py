@@ -83,7 +83,7 @@ def test_belief_figure_panels():
     beliefs = np.full((28, 10), 0.1)
     fig = belief_figure(beliefs, np.zeros((28, 28)), label=7)
     assert [t.name for t in fig.data] == ["digit", "belief"]
-    assert fig.layout.annotations[0].text == "the digit (true class 7)"
+    assert fig.layout.annotations[0].text == "digit (true class 7)"
     assert fig.layout.yaxis.title.text == "row read (t)"
     assert fig.layout.xaxis2.title.text == "class"
     with pytest.raises(ValueError, match=r"beliefs must be \(28, 10\)"):
