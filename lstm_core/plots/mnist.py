@@ -79,7 +79,7 @@ def confusion_figure(confusion: np.ndarray, title: str = "Confusion matrix (test
     fig.update_layout(title=title, xaxis_title="predicted class", yaxis_title="true class", height=460,
                       margin=_MARGIN)
     fig.update_xaxes(type="category", side="bottom")
-    fig.update_yaxes(type="category", autorange="reversed", scaleanchor="x")
+    fig.update_yaxes(type="category", autorange="reversed")
     return fig
 
 
