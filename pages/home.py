@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from ui.navigation import ensure_app_navigation
+
+ensure_app_navigation()
+
 st.title("LSTM Studio")
 st.write(
     "Train recurrent networks (RNN, LSTM, GRU) on CPU in your browser, watch them learn, "

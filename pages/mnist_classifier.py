@@ -7,7 +7,10 @@ from lstm_core.classification import train_classifier
 from ui import mnist_form as form
 from ui import mnist_view as view
 from ui.jobs import get_job, live, start_job, stop_button
+from ui.navigation import ensure_app_navigation
 from ui.state import MNIST_JOB, MNIST_RECORDED, MNIST_RESULT, set_default
+
+ensure_app_navigation()
 
 # Intra-op threads for training. Small recurrent nets gain little from a second thread on
 # two shared cores (bench/bench_mnist.py measures both); one leaves a core for the server.

@@ -9,7 +9,10 @@ from ui import forecast_form as form
 from ui import forecast_view as view
 from ui.forecast_run import load_run_file
 from ui.jobs import get_job, live, start_job, stop_button
+from ui.navigation import ensure_app_navigation
 from ui.state import STOCK_JOB, STOCK_JOB_META, STOCK_LOADED, STOCK_RECORDED, STOCK_RUNS, set_default
+
+ensure_app_navigation()
 
 st.title("Stock forecast")
 st.caption("Train an RNN, LSTM or GRU on a price series and see, honestly, whether it beats the naive "

@@ -16,6 +16,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,9 +69,9 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def app_url(chromium_path: Path) -> Iterator[str]:
-    """Start the app on a free loopback port, wait for /_stcore/health, yield its base URL."""
+@contextmanager
+def serve_app() -> Iterator[str]:
+    """Start `streamlit run app.py` on a free loopback port; yield its URL once healthy."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [
@@ -78,6 +79,7 @@ def app_url(chromium_path: Path) -> Iterator[str]:
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
+        "--server.fileWatcherType", "none",  # edits to the tree must not rerun the app mid-test
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     with tempfile.TemporaryFile(mode="w+") as log:
@@ -97,6 +99,19 @@ def app_url(chromium_path: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path: Path) -> Iterator[str]:
+    """One app server for the whole test session."""
+    with serve_app() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app_server(chromium_path: Path) -> Callable[[], AbstractContextManager[str]]:
+    """`with fresh_app_server() as url:` a server of the test's own, for first-visit behaviour."""
+    return serve_app
 
 
 @pytest.fixture(scope="session")

@@ -67,3 +67,20 @@ def test_deep_link_and_back_home(page, wait_for, screenshot):
     _expect_page(page, wait_for, "LSTM Studio")
     _assert_no_exception(page)
     screenshot(page, "back_home")
+
+
+def test_a_fresh_servers_first_visit_by_deep_link_gets_the_apps_navigation(
+    browser, fresh_app_server, screenshot
+):
+    # Streamlit treats a pages/ folder as a legacy multipage app until app.py has run once:
+    # a first visit straight to a page's URL used to get a sidebar of raw file names.
+    with fresh_app_server() as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.goto(f"{url}/mnist_classifier")
+        expect(page.locator('[data-testid="stMain"] h1')).to_have_text("MNIST classifier", timeout=60_000)
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        expect(nav).to_contain_text("Stock forecast")
+        assert "app" not in nav.inner_text().split("\n")
+        screenshot(page, "deep_link_first_visit")
+        context.close()
