@@ -14,6 +14,9 @@ import streamlit as st
 
 T = TypeVar("T")
 
+# Set by the first page run of a session (ui/navigation.py).
+NAV_CHECKED = "app.navigation_checked"
+
 # Per-session training jobs (background thread + its progress state), one per page.
 STOCK_JOB = "stock.job"
 MNIST_JOB = "mnist.job"
