@@ -15,14 +15,6 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TRAIN = "FormSubmitter:mnist.model_form-Train"
 
 
-def _page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("pages/mnist_classifier.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
 
 def _small(at: AppTest, preset: str, train_limit: int = 200) -> None:
     """Choose ``preset``, then shrink the run so it takes seconds (form values commit on Train)."""
@@ -33,13 +25,13 @@ def _small(at: AppTest, preset: str, train_limit: int = 200) -> None:
     at.number_input(key="mnist.eval_every").set_value(0)
 
 
-def test_page_says_which_digits_it_uses():
-    at = _page()
+def test_page_says_which_digits_it_uses(open_page):
+    at = open_page("pages/mnist_classifier.py")
     assert any("Offline MNIST subset: 4,000 train / 1,000 held-out digits" in i.value for i in at.info)
 
 
-def test_seed_002_preset_fills_the_form_and_a_short_run_shows_results():
-    at = _page()
+def test_seed_002_preset_fills_the_form_and_a_short_run_shows_results(open_page):
+    at = open_page("pages/mnist_classifier.py")
     _small(at, "Seed 002")
     assert at.checkbox(key="mnist.bidirectional").value is True
     assert at.number_input(key="mnist.hidden").value == 12
@@ -62,8 +54,8 @@ def test_seed_002_preset_fills_the_form_and_a_short_run_shows_results():
     assert any(s.value.startswith("Completed 1 epochs") for s in at.success)
 
 
-def test_seed_000_preset_matches_the_seed():
-    at = _page()
+def test_seed_000_preset_matches_the_seed(open_page):
+    at = open_page("pages/mnist_classifier.py")
     at.selectbox(key="mnist.preset").select("Seed 000").run()
     assert at.selectbox(key="mnist.cell").value == "LSTM"
     assert at.number_input(key="mnist.hidden").value == 100
@@ -75,8 +67,8 @@ def test_seed_000_preset_matches_the_seed():
     assert at.number_input(key="mnist.epochs").value == 75  # 3,000 steps over 4,000 digits
 
 
-def test_stop_ends_the_run_and_keeps_a_model():
-    at = _page()
+def test_stop_ends_the_run_and_keeps_a_model(open_page):
+    at = open_page("pages/mnist_classifier.py")
     _small(at, "Recommended", train_limit=2000)
     at.number_input(key="mnist.epochs").set_value(50)
     at.button(key=TRAIN).click().run()
@@ -90,8 +82,8 @@ def test_stop_ends_the_run_and_keeps_a_model():
     assert any(s.value.startswith("Stopped by request") for s in at.success)
 
 
-def test_invalid_settings_show_a_message_not_a_traceback():
-    at = _page()
+def test_invalid_settings_show_a_message_not_a_traceback(open_page):
+    at = open_page("pages/mnist_classifier.py")
     at.number_input(key="mnist.dropout").set_value(0.3)  # with one layer
     at.button(key=TRAIN).click().run()
     assert not at.exception
@@ -99,12 +91,12 @@ def test_invalid_settings_show_a_message_not_a_traceback():
     assert MNIST_JOB not in at.session_state or at.session_state[MNIST_JOB] is None
 
 
-def test_full_mnist_download_offline_shows_its_message(monkeypatch: pytest.MonkeyPatch):
+def test_full_mnist_download_offline_shows_its_message(monkeypatch: pytest.MonkeyPatch, open_page):
     with socket.socket() as sock:  # a loopback port with nobody listening: connection refused
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     monkeypatch.setenv(MIRRORS_ENV, f"http://127.0.0.1:{port}/")
-    at = _page()
+    at = open_page("pages/mnist_classifier.py")
     at.button(key="mnist.download").click().run()
     assert not at.exception, [e.value for e in at.exception]
     (error,) = at.error

@@ -16,14 +16,6 @@ TRAIN = "FormSubmitter:stock.model_form-Train"
 FETCH = "FormSubmitter:stock.yahoo_form-Fetch"
 
 
-def _page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("pages/stock_forecast.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
 
 def _tiny(at: AppTest, epochs: int = 2) -> AppTest:
     at.number_input(key="stock.last_rows").set_value(300)
@@ -55,8 +47,8 @@ def _texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
-def test_bundled_series_trains_and_shows_metrics_chart_and_verdict():
-    at = _page()
+def test_bundled_series_trains_and_shows_metrics_chart_and_verdict(open_page):
+    at = open_page("pages/stock_forecast.py")
     at.selectbox(key="stock.bundled").set_value("MSFT")
     at.run()
     _train_and_wait(_tiny(at))  # form widgets take effect when Train submits the form
@@ -70,8 +62,8 @@ def test_bundled_series_trains_and_shows_metrics_chart_and_verdict():
     assert len(history) == 1 and history["run"][0] == "run 1"
 
 
-def test_stop_mid_run_keeps_the_best_weights():
-    at = _tiny(_page(), epochs=2000)
+def test_stop_mid_run_keeps_the_best_weights(open_page):
+    at = _tiny(open_page("pages/stock_forecast.py"), epochs=2000)
     at.number_input(key="stock.patience").set_value(0)
     at.button(key=TRAIN).click()
     at.run()
@@ -86,8 +78,8 @@ def test_stop_mid_run_keeps_the_best_weights():
     assert _table(at, "model / naive").shape[0] == 4
 
 
-def test_impossible_sequence_length_is_explained_before_training():
-    at = _page()
+def test_impossible_sequence_length_is_explained_before_training(open_page):
+    at = open_page("pages/stock_forecast.py")
     at.number_input(key="stock.last_rows").set_value(100)
     at.number_input(key="stock.seq_len").set_value(90)
     at.button(key=TRAIN).click()
@@ -97,8 +89,8 @@ def test_impossible_sequence_length_is_explained_before_training():
     assert "stock.job" not in at.session_state
 
 
-def test_bad_csv_shows_its_message():
-    at = _page()
+def test_bad_csv_shows_its_message(open_page):
+    at = open_page("pages/stock_forecast.py")
     at.radio(key="stock.source").set_value("Upload a CSV")
     at.run()
     bad = b"name,colour\nfoo,red\nbar,blue\n"
@@ -108,11 +100,11 @@ def test_bad_csv_shows_its_message():
     assert any("prices.csv" in e and "dates" in e for e in _texts(at.error)), _texts(at.error)
 
 
-def test_good_csv_is_previewed_with_its_provenance():
+def test_good_csv_is_previewed_with_its_provenance(open_page):
     days = pd.bdate_range("2020-01-01", periods=200)
     close = 100 + np.cumsum(np.random.default_rng(1).normal(0, 1, len(days)))
     csv = pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": close}).to_csv(index=False).encode()
-    at = _page()
+    at = open_page("pages/stock_forecast.py")
     at.radio(key="stock.source").set_value("Upload a CSV")
     at.run()
     at.file_uploader(key="stock.csv").set_value(("mine.csv", csv, "text/csv"))
@@ -138,9 +130,9 @@ def _empty(symbol: str) -> pd.DataFrame:
     return pd.DataFrame(columns=cols, index=pd.DatetimeIndex([]), dtype=float)
 
 
-def _fetch(monkeypatch: pytest.MonkeyPatch, ticker: str, answer) -> AppTest:
+def _fetch(open_page, monkeypatch: pytest.MonkeyPatch, ticker: str, answer) -> AppTest:
     monkeypatch.setattr(yf, "download", answer)
-    at = _page()
+    at = open_page("pages/stock_forecast.py")
     at.radio(key="stock.source").set_value("Yahoo Finance")
     at.run()
     at.text_input(key="stock.ticker").set_value(ticker)
@@ -150,31 +142,31 @@ def _fetch(monkeypatch: pytest.MonkeyPatch, ticker: str, answer) -> AppTest:
     return at
 
 
-def test_yahoo_ticker_found(monkeypatch):
-    at = _fetch(monkeypatch, "ZZFOUND", lambda t, **kw: _yf_frame(t))
+def test_yahoo_ticker_found(monkeypatch, open_page):
+    at = _fetch(open_page, monkeypatch, "ZZFOUND", lambda t, **kw: _yf_frame(t))
     assert any("Downloaded ZZFOUND" in i for i in _texts(at.info)), _texts(at.info)
     assert "yahoo" in [m.value for m in at.metric]
     _train_and_wait(_tiny(at))
     assert _table(at, "model / naive").shape[0] == 4
 
 
-def test_yahoo_unknown_ticker(monkeypatch):
+def test_yahoo_unknown_ticker(monkeypatch, open_page):
     def answer(t, **kw):
         logging.getLogger("yfinance").error(f"['{t}']: possibly delisted; no timezone found")
         return _empty(t)
 
-    at = _fetch(monkeypatch, "ZZNOPE", answer)
+    at = _fetch(open_page, monkeypatch, "ZZNOPE", answer)
     assert any("no daily prices for 'ZZNOPE'" in e for e in _texts(at.error)), _texts(at.error)
 
 
-def test_yahoo_network_down_falls_back_to_bundled(monkeypatch):
+def test_yahoo_network_down_falls_back_to_bundled(monkeypatch, open_page):
     def answer(t, **kw):
         logging.getLogger("yfinance").error(
             f"['{t}']: DNSError('Failed to perform, curl: (6) Could not resolve host: "
             "query2.finance.yahoo.com')")
         return _empty(t)
 
-    at = _fetch(monkeypatch, "ZZDOWN", answer)
+    at = _fetch(open_page, monkeypatch, "ZZDOWN", answer)
     warnings = _texts(at.warning)
     assert any("Yahoo Finance unreachable" in w and "bundled" in w for w in warnings), warnings
     assert "bundled" in [m.value for m in at.metric]

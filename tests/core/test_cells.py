@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -33,14 +32,6 @@ def _input(batch_first: bool, seed: int = 1) -> torch.Tensor:
     return x if batch_first else x.transpose(0, 1).contiguous()
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    # These tests step tiny tensors through time in Python: intra-op threads only add
-    # synchronisation, and on a busy CI machine they made the training test 10x slower.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 COMBOS = list(itertools.product([1, 2, 3], [False, True], [True, False], [True, False]))

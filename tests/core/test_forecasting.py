@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -28,12 +27,6 @@ CELLS = ["RNN", "LSTM", "GRU"]
 TINY_MODEL = ModelConfig(cell="GRU", hidden_size=8, num_layers=1)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def prices(n: int = 120, freq: str = "B", features: bool = False) -> pd.DataFrame:

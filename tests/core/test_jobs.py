@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -16,12 +15,6 @@ from lstm_core.training import BatchProgress, Callback, History, fit, seed_every
 WAIT = 30  # seconds: generous, only to fail rather than hang on a broken job
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _data(n: int = 48) -> tuple[torch.Tensor, torch.Tensor]:

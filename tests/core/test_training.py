@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import threading
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -33,13 +32,6 @@ CELLS = ["RNN", "LSTM", "GRU"]
 SEQ, HIDDEN = 8, 6
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    # Tiny tensors: intra-op threads only add synchronisation on a busy 2-core machine.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def sine_windows(n: int = 96, seq_len: int = SEQ, offset: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:

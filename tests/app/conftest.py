@@ -1,0 +1,26 @@
+"""Fixtures for the AppTest layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def open_page() -> Callable[[str], AppTest]:
+    """`open_page("pages/x.py")`: the app run once, switched to that page, run without exception."""
+
+    def open_(path: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()  # st.navigation registers the pages on the first run; switch_page needs them
+        at.switch_page(path)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_
