@@ -86,6 +86,8 @@ class History:
     evals: list[EvalPoint] = field(default_factory=list)
     stop_reason: StopReason = "completed"
     message: str = ""
+    warning: str = ""  # set when the run ended badly without a NaN (see ``_loss_warning``)
+    first_loss: float = math.nan  # loss of the very first batch, before any update
     best_epoch: int = 0
     best_loss: float = math.inf
     restored_best: bool = False
@@ -264,6 +266,8 @@ class _Trainer:
             self.opt.step()
             self.step += 1
             batch_loss = loss.detach()
+            if self.step == 1:
+                self.history.first_loss = float(batch_loss)
             epoch_loss += batch_loss * len(xb)
             self.since_eval += batch_loss
             self.since_eval_n += 1
@@ -323,6 +327,23 @@ class _Trainer:
         return True
 
 
+# A last epoch whose mean loss is this many times the first batch's has not learned but diverged.
+DIVERGENCE_RATIO = 3.0
+
+
+def _loss_warning(history: History, cfg: TrainConfig) -> str:
+    """A sentence for a run that got worse than where it started without ever hitting NaN."""
+    if history.stop_reason == "diverged" or not history.epochs or not history.first_loss > 0:
+        return ""
+    last = history.epochs[-1].train_loss
+    if last <= DIVERGENCE_RATIO * history.first_loss:
+        return ""
+    return (f"Training went wrong: the training loss ended at {last:.4g}, {last / history.first_loss:.0f}x "
+            f"the {history.first_loss:.4g} it started from, so the model got worse, not better. "
+            f"Lower the learning rate (now {cfg.lr:g})"
+            + (" or turn gradient clipping on." if cfg.grad_clip is None else "."))
+
+
 def fit(
     model: nn.Module,
     train: tuple[torch.Tensor, torch.Tensor],
@@ -376,6 +397,7 @@ def fit(
         model.load_state_dict(trainer.best_state)
         history.restored_best = True
     model.eval()
+    history.warning = _loss_warning(history, cfg)
     history.elapsed = time.perf_counter() - trainer.start
     _call(trainer.callbacks, "on_train_end", history)
     return history

@@ -364,6 +364,21 @@ def test_huge_lr_with_clipping_stays_finite() -> None:
     assert all(math.isfinite(v) for v in history.train_loss)
 
 
+def test_a_run_that_gets_worse_without_nan_is_flagged() -> None:
+    # Adam at lr 10 with clipping: the loss never turns NaN, it just climbs far above its start.
+    history = fit(model("LSTM"), sine_windows(), None, cfg(epochs=4, lr=10.0, grad_clip=1.0))
+    assert history.stop_reason == "completed"
+    assert history.train_loss[-1] > 3 * history.first_loss
+    assert history.warning.startswith("Training went wrong: the training loss ended at")
+    assert "Lower the learning rate (now 10)." in history.warning
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_a_healthy_run_has_no_warning(cell: str) -> None:
+    history = fit(model(cell), sine_windows(), None, cfg(epochs=4, lr=2e-2))
+    assert history.first_loss > 0 and history.warning == ""
+
+
 def test_divergence_after_a_good_epoch_restores_finite_weights() -> None:
     """A run that was fine for an epoch and then blew up ends on the good epoch's weights."""
     x, y = sine_windows(64)
