@@ -44,8 +44,8 @@ class JobSnapshot:
 
     @property
     def fraction(self) -> float:
-        """Share of optimiser steps done, 0..1."""
-        if self.status == "done":
+        """Share of the planned optimiser steps done, 0..1 (a stopped run stays where it stopped)."""
+        if self.status == "done" and (self.history is None or self.history.stop_reason == "completed"):
             return 1.0
         if self.start is None or not self.start.total_steps:
             return 0.0

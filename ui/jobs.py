@@ -51,6 +51,15 @@ def start_job(key: str, target: Callable[[JobContext], Any]) -> TrainingJob | No
     return job
 
 
+_END_WORDS = {
+    "completed": "done",
+    "early_stopping": "ended by early stopping",
+    "stopped": "stopped",
+    "max_steps": "step budget reached",
+    "diverged": "diverged",
+}
+
+
 def format_seconds(seconds: float) -> str:
     if not math.isfinite(seconds):
         return "…"
@@ -65,11 +74,11 @@ def progress_bar(snap: JobSnapshot) -> None:
     if snap.epochs and snap.epochs[-1].epoch >= epoch:
         epoch = snap.epochs[-1].epoch
     eta = snap.last_batch.eta if snap.last_batch else (snap.epochs[-1].eta if snap.epochs else math.nan)
-    if not snap.running:
-        eta = 0.0
-    text = f"Epoch {epoch} / {epochs} · elapsed {format_seconds(snap.elapsed)} · ETA {format_seconds(eta)}"
-    if snap.stop_requested and snap.running:
-        text += " · stopping…"
+    text = f"Epoch {epoch} / {epochs} · elapsed {format_seconds(snap.elapsed)}"
+    if snap.running:
+        text += f" · ETA {format_seconds(eta)}" + (" · stopping…" if snap.stop_requested else "")
+    elif snap.history is not None:
+        text += f" · {_END_WORDS.get(snap.history.stop_reason, 'finished')}"
     st.progress(snap.fraction, text=text)
 
 

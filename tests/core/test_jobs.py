@@ -53,6 +53,16 @@ def test_a_job_runs_its_target_and_records_progress() -> None:
     assert not any(t.name == "lstm-studio-test" for t in threading.enumerate())
 
 
+def test_an_early_stopped_job_shows_how_far_it_got() -> None:
+    class StopAfterTwo(Callback):
+        def on_epoch_end(self, progress):  # type: ignore[no-untyped-def]
+            return progress.epoch == 2
+
+    snap = _run(lambda ctx: _train(ctx, epochs=6, extra=(StopAfterTwo(),))).snapshot()
+    assert snap.status == "done" and snap.history is not None and snap.history.stop_reason == "stopped"
+    assert snap.fraction == pytest.approx(2 / 6)  # not a full bar: 6 epochs were planned
+
+
 def test_a_new_job_is_pending_with_nothing_done() -> None:
     snap = TrainingJob(lambda ctx: None).snapshot()
     assert snap.status == "pending" and snap.running
