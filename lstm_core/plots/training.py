@@ -15,31 +15,37 @@ def loss_figure(
     total_epochs: int | None = None,
     log_y: bool = True,
     title: str = "Loss",
+    *,
+    val_name: str = "validation loss",
+    steps_per_epoch: int | None = None,
 ) -> go.Figure:
     """Training and validation loss per epoch (and per evaluation step, if any).
 
-    Traces: "train loss", "validation loss" (when there is validation data), and with
-    ``evals`` "train loss (every N steps)" / "test loss (every N steps)" on a step axis.
+    Traces: "train loss", ``val_name`` (when there is validation data; the MNIST page calls
+    its held-out digits "test loss"), and with ``evals`` "train loss (every N steps)" /
+    "<val_name> (every N steps)", placed at fractional epochs (``steps_per_epoch``, e.g.
+    ``TrainStart.steps_per_epoch``, places them before the first epoch ends too).
     The x range is fixed to ``total_epochs`` so the curve grows into a stable frame.
     """
     fig = go.Figure()
     x = [e.epoch for e in epochs]
     fig.add_scatter(x=x, y=[e.train_loss for e in epochs], name="train loss", mode="lines+markers")
     if any(e.val_loss is not None for e in epochs):
-        fig.add_scatter(x=x, y=[e.val_loss for e in epochs], name="validation loss", mode="lines+markers")
+        fig.add_scatter(x=x, y=[e.val_loss for e in epochs], name=val_name, mode="lines+markers")
     if evals:
         # Seed 000 style: points every eval_every optimiser steps, placed at fractional epochs.
-        steps_per_epoch = epochs[0].step / epochs[0].epoch if epochs else None
-        ex = [p.step / steps_per_epoch if steps_per_epoch else p.step for p in evals]
+        per_epoch = steps_per_epoch or (epochs[0].step / epochs[0].epoch if epochs else None)
+        ex = [p.step / per_epoch if per_epoch else p.step for p in evals]
         fig.add_scatter(x=ex, y=[p.train_loss for p in evals], name="train loss (every N steps)",
                         mode="lines", line={"dash": "dot"})
         if any(p.val_loss is not None for p in evals):
-            fig.add_scatter(x=ex, y=[p.val_loss for p in evals], name="test loss (every N steps)",
+            fig.add_scatter(x=ex, y=[p.val_loss for p in evals], name=f"{val_name} (every N steps)",
                             mode="lines", line={"dash": "dot"})
     fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss", height=320,
                       margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": -0.25})
     if log_y:
-        fig.update_yaxes(type="log")
+        # Full values on every tick: Plotly's default log labels ("2", "5") hide the decade.
+        fig.update_yaxes(type="log", tickformat=".2g")
     if total_epochs:
         fig.update_xaxes(range=[0.5, total_epochs + 0.5])
     return fig

@@ -45,9 +45,21 @@ def test_without_validation_only_the_train_curve() -> None:
 def test_eval_points_sit_at_fractional_epochs() -> None:
     fig = loss_figure([epoch(1), epoch(2)], [point(5), point(10), point(15)])
     assert names(fig) == ["train loss", "validation loss", "train loss (every N steps)",
-                          "test loss (every N steps)"]
+                          "validation loss (every N steps)"]
     assert list(fig.data[2].x) == pytest.approx([0.5, 1.0, 1.5])
     assert list(fig.data[3].y) == pytest.approx([0.4, 0.4, 0.4])
+
+
+def test_held_out_data_can_be_named_test_and_early_points_placed_by_steps_per_epoch() -> None:
+    # Before the first epoch ends there is no epoch record to infer steps per epoch from.
+    fig = loss_figure([], [point(5)], val_name="test loss", steps_per_epoch=10)
+    assert names(fig) == ["train loss", "train loss (every N steps)", "test loss (every N steps)"]
+    assert list(fig.data[1].x) == pytest.approx([0.5])
+    assert names(loss_figure([epoch(1)], val_name="test loss")) == ["train loss", "test loss"]
+
+
+def test_log_axis_labels_show_whole_values() -> None:
+    assert loss_figure([epoch(1)]).layout.yaxis.tickformat == ".2g"
 
 
 def test_eval_points_without_validation() -> None:
