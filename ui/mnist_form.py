@@ -109,7 +109,7 @@ def data_section() -> MnistData | None:
     c = st.columns([2, 1, 1])
     source = c[0].radio("Digits", list(SOURCES), key="mnist.source", format_func=SOURCES.get,
                         horizontal=True, help="Full MNIST is selectable once downloaded.")
-    c[1].number_input("Held-out share (subset)", 0.05, 0.5, step=0.05, key="mnist.test_fraction",
+    c[1].number_input("Test share (subset)", 0.05, 0.5, step=0.05, key="mnist.test_fraction",
                       disabled=source == "full", help="Full MNIST has its own 10,000 test digits.")
     c[2].number_input("Use at most N training digits (0 = all)", 0, 60_000, step=500, key="mnist.train_limit")
     download_section()
@@ -122,7 +122,8 @@ def data_section() -> MnistData | None:
         return None
     s[MNIST_N_TRAIN] = len(data.train_y)
     st.info(f"**Using:** {data.description}. Each 28×28 digit is read as a sequence of 28 rows "
-            f"(time steps) of 28 pixels (features).")
+            f"(time steps) of 28 pixels (features). The held-out digits are the **test** set: they score the "
+            "model and pick its best epoch.")
     return data
 
 

@@ -83,7 +83,8 @@ def draw_live(snap: JobSnapshot) -> None:
     c1, c2 = st.columns(2)
     trail = snap.published.get(TRAIL)
     if snap.epochs and snap.start:
-        fig = loss_figure(snap.epochs, snap.evals, snap.start.cfg.epochs)
+        fig = loss_figure(snap.epochs, snap.evals, snap.start.cfg.epochs, val_name="test loss",
+                          steps_per_epoch=snap.start.steps_per_epoch)
         if trail:  # batch losses between the epoch points, on the same (fractional) epoch axis
             x = [k / snap.start.steps_per_epoch for k in trail[0]]
             fig.add_scatter(x=x, y=trail[1], name="batch loss", mode="lines",
@@ -117,7 +118,7 @@ def summary(result: ClassifierResult) -> None:
     train_acc = last.metrics.get("train_accuracy") if last else None
     c[2].metric("Train accuracy (last epoch)", f"{100 * train_acc:.2f} %" if train_acc is not None else "—")
     c[3].metric("Training time", format_seconds(result.history.elapsed))
-    st.caption(f"{result.data.description}. The held-out digits also pick the best epoch, as seed 000 "
+    st.caption(f"{result.data.description}. The test digits also pick the best epoch, as seed 000 "
                "reports test accuracy while training; treat the figure as slightly optimistic.")
 
 

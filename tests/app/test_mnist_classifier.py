@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 
@@ -49,6 +50,9 @@ def test_seed_002_preset_fills_the_form_and_a_short_run_shows_results(open_page)
     keys = [c.proto.id for c in at.get("plotly_chart")]  # element ids carry the widget keys
     assert any("mnist.confusion" in k for k in keys) and any("mnist.mistakes" in k for k in keys)
     assert any("mnist.belief" in k for k in keys)
+    (loss,) = [c for c in at.get("plotly_chart") if "mnist.live_loss" in c.proto.id]
+    names = [t.get("name") for t in json.loads(loss.proto.spec)["data"]]
+    assert "test loss" in names and "validation loss" not in names  # one word for the held-out digits
     assert any("masked prefixes" in m.value for m in at.markdown)  # BiLSTM: no stepwise belief
     assert at.dataframe, "the parameter table is missing"
     assert any(s.value.startswith("Completed 1 epochs") for s in at.success)
