@@ -23,7 +23,7 @@ from lstm_core.plots import (
     loss_figure,
     per_class_figure,
 )
-from lstm_core.training import BatchProgress, Callback
+from lstm_core.training import BatchProgress, Callback, EpochProgress, History
 from ui.jobs import format_seconds, progress_bar
 
 TRAIL = "batch_losses"  # published by LossTrail: ((step, ...), (loss, ...))
@@ -101,25 +101,56 @@ def draw_live(snap: JobSnapshot) -> None:
         c2.info("Train and test accuracy appear when the first epoch (or evaluation) ends.")
 
 
+def kept_epoch(history: History) -> EpochProgress | None:
+    """The record of the epoch whose weights the model ended with, or None if no finished epoch was kept."""
+    if not history.restored_best:
+        return None
+    return next((e for e in history.epochs if e.epoch == history.best_epoch), None)
+
+
+def _kept_sentence(history: History) -> str:
+    if history.restored_best:
+        return f"Kept: the model of epoch {history.best_epoch} (lowest test loss)."
+    if not history.epochs and history.stop_reason == "diverged":
+        return "Kept: the untrained starting model (no epoch had finished)."
+    if not history.epochs:
+        return "Kept: the model as it was when the run ended (no epoch had finished)."
+    return "Kept: the model as it was when the run ended."
+
+
 def training_outcome(result: ClassifierResult) -> None:
-    """How the run ended, in one line, and which weights were kept."""
+    """How the run ended, in one line, and which weights were kept; a warning for a run that went wrong."""
     h = result.history
-    kept = f" The weights of epoch {h.best_epoch} (lowest test loss) were kept." if h.restored_best else ""
-    text = (h.message or f"Completed {len(h.epochs)} epochs.") + kept + f" Took {format_seconds(h.elapsed)}."
-    (st.warning if h.stop_reason == "diverged" else st.success)(text)
+    n = len(h.epochs)
+    ended = h.message or f"Completed {n} epoch{'' if n == 1 else 's'}."
+    text = f"{ended} {_kept_sentence(h)} Took {format_seconds(h.elapsed)}."
+    warning = getattr(h, "warning", "")
+    if h.stop_reason == "diverged":
+        st.warning(text)
+    elif warning:  # finished without NaN, yet worse than it started: not a success
+        st.warning(warning)
+        st.caption(text)
+    else:
+        st.success(text)
 
 
 def summary(result: ClassifierResult) -> None:
-    """Headline numbers."""
-    last = result.history.epochs[-1] if result.history.epochs else None
+    """Headline numbers, all of the kept model (train accuracy from the same epoch)."""
+    kept = kept_epoch(result.history)
     c = st.columns(4)
-    c[0].metric("Test accuracy", f"{100 * result.accuracy:.2f} %")
+    c[0].metric("Test accuracy", f"{100 * result.accuracy:.2f} %",
+                help="Share of the test digits the kept model classifies right.")
     c[1].metric("Test digits", f"{len(result.labels):,}")
-    train_acc = last.metrics.get("train_accuracy") if last else None
-    c[2].metric("Train accuracy (last epoch)", f"{100 * train_acc:.2f} %" if train_acc is not None else "—")
+    train_acc = kept.metrics.get("train_accuracy") if kept else None
+    c[2].metric(f"Train accuracy (epoch {kept.epoch})" if kept else "Train accuracy",
+                f"{100 * train_acc:.2f} %" if train_acc is not None else "—",
+                help=f"Share of training digits right during epoch {kept.epoch}'s training batches (the "
+                     "weights change as it goes), the epoch whose model is kept." if kept
+                else "No finished epoch was kept.")
     c[3].metric("Training time", format_seconds(result.history.elapsed))
-    st.caption(f"{result.data.description}. The test digits also pick the best epoch, as seed 000 "
-               "reports test accuracy while training; treat the figure as slightly optimistic.")
+    st.caption(f"{result.data.description}. {_kept_sentence(result.history)} The test digits also pick "
+               "the best epoch, as seed 000 reports test accuracy while training; treat the figure as "
+               "slightly optimistic.")
 
 
 def accuracy_tab(result: ClassifierResult) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import socket
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lstm_core.training import EpochProgress, History
 from ui.mnist_form import MIRRORS_ENV
+from ui.mnist_view import kept_epoch
 from ui.state import MNIST_JOB, MNIST_RESULT
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -55,7 +58,37 @@ def test_seed_002_preset_fills_the_form_and_a_short_run_shows_results(open_page)
     assert "test loss" in names and "validation loss" not in names  # one word for the held-out digits
     assert any("masked prefixes" in m.value for m in at.markdown)  # BiLSTM: no stepwise belief
     assert at.dataframe, "the parameter table is missing"
-    assert any(s.value.startswith("Completed 1 epochs") for s in at.success)
+    assert any(s.value.startswith("Completed 1 epoch. Kept: the model of epoch 1") for s in at.success)
+    assert "Train accuracy (epoch 1)" in metrics
+
+
+def test_a_run_that_got_worse_warns_and_reports_the_kept_epoch(open_page):
+    """SGD at lr 10 without clipping: no NaN, but the loss ends far above its start (History.warning)."""
+    at = open_page("pages/mnist_classifier.py")
+    _small(at, "Recommended", train_limit=300)
+    at.number_input(key="mnist.epochs").set_value(3)
+    at.radio(key="mnist.optimizer").set_value("sgd")
+    at.number_input(key="mnist.lr").set_value(10.0)
+    at.checkbox(key="mnist.clip").set_value(False)
+    at.button(key=TRAIN).click().run()
+    job = at.session_state[MNIST_JOB]
+    assert job.join(120), "training did not finish"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    history = at.session_state[MNIST_RESULT].history
+    assert history.warning.startswith("Training went wrong")
+    assert history.warning in [w.value for w in at.warning]
+    assert not at.success, "a run that got worse is no success"
+    kept = next(e for e in history.epochs if e.epoch == history.best_epoch)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[f"Train accuracy (epoch {kept.epoch})"] == f"{100 * kept.metrics['train_accuracy']:.2f} %"
+
+
+def test_kept_epoch_is_the_restored_best_not_the_last():
+    epochs = [EpochProgress(k, 3, 10 * k, 30, 1.0, 1.0 + abs(k - 2), MappingProxyType(
+        {"train_accuracy": k / 10, "val_accuracy": 0.5}), 1.0, 1.0, 2, 1.0) for k in (1, 2, 3)]
+    assert kept_epoch(History(epochs=epochs, best_epoch=2, restored_best=True)).epoch == 2
+    assert kept_epoch(History(epochs=epochs, best_epoch=2, restored_best=False)) is None
 
 
 def test_seed_000_preset_matches_the_seed(open_page):
@@ -83,7 +116,8 @@ def test_stop_ends_the_run_and_keeps_a_model(open_page):
     assert not at.exception, [e.value for e in at.exception]
     assert job.snapshot().history.stop_reason == "stopped"
     assert at.session_state[MNIST_RESULT] is not None
-    assert any(s.value.startswith("Stopped by request") for s in at.success)
+    (done,) = at.success
+    assert done.value.startswith("Stopped by request") and "Kept: the model" in done.value
 
 
 def test_invalid_settings_show_a_message_not_a_traceback(open_page):
