@@ -18,6 +18,10 @@ import plotly.graph_objects as go
 PART_NAMES = {"train": "train prediction", "val": "validation prediction", "test": "test prediction"}
 PART_COLORS = {"train": "#2ca02c", "val": "#ff7f0e", "test": "#d62728"}
 ACTUAL_COLOR = "#1f77b4"
+# Over predictions the actual is a thin dark line drawn on top (zorder), so that a close fit
+# does not hide it; the legend keeps the trace order, "actual" first.
+ACTUAL_ON_TOP = {"color": "#222222", "width": 1}
+NAIVE_COLOR = "#222222"
 FORECAST_NAME = "forecast (recursive)"
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
@@ -73,8 +77,8 @@ def fit_figure(
     "forecast (recursive)" (if ``future``).
     """
     fig = go.Figure()
-    fig.add_scatter(x=series.index, y=series.to_numpy(), name="actual", mode="lines",
-                    line={"color": ACTUAL_COLOR, "width": 1.5})
+    fig.add_scatter(x=series.index, y=series.to_numpy(), name="actual", mode="lines", zorder=1,
+                    line=ACTUAL_ON_TOP)
     values = [series.to_numpy(dtype=float)]
     if predicted is not None:
         predicted = np.asarray(predicted, dtype=float).reshape(-1)
@@ -85,7 +89,7 @@ def fit_figure(
             if s is None or s.stop <= s.start:
                 continue
             fig.add_scatter(x=dates[s], y=predicted[s], name=PART_NAMES[part], mode="lines",
-                            line={"color": PART_COLORS[part], "width": 1.2})
+                            line={"color": PART_COLORS[part], "width": 2})
         values.append(predicted[np.isfinite(predicted)])
     if future is not None and len(future):
         values.append(future.to_numpy(dtype=float))
@@ -119,7 +123,7 @@ def residuals_figure(
     """Errors over time (actual - predicted, real units) for the model and the naive baseline.
 
     Traces: "<part> residual" for each part in ``show`` ("validation residual", "test residual"),
-    then "naive residual" over the same windows, and a zero line.
+    then "naive residual" over the same windows (a thin dark line on top), and a zero line.
     """
     actual, predicted, last = (np.asarray(a, dtype=float).reshape(-1) for a in (actual, predicted, last))
     fig = go.Figure()
@@ -130,12 +134,12 @@ def residuals_figure(
             continue
         label = {"train": "train", "val": "validation", "test": "test"}[part]
         fig.add_scatter(x=dates[s], y=actual[s] - predicted[s], name=f"{label} residual", mode="lines",
-                        line={"color": PART_COLORS[part], "width": 1})
+                        line={"color": PART_COLORS[part], "width": 2})
         shown.extend(range(s.start, s.stop))
     if shown:
         idx = np.array(shown)
         fig.add_scatter(x=dates[idx], y=actual[idx] - last[idx], name="naive residual", mode="lines",
-                        line={"color": "#7f7f7f", "width": 1}, opacity=0.6)
+                        line={"color": NAIVE_COLOR, "width": 1}, zorder=1)
     fig.add_hline(y=0, line={"color": "black", "width": 1})
     return _layout(fig, "Residuals (actual - predicted)", f"error {unit}".strip(), height, slider=False)
 
@@ -143,16 +147,16 @@ def residuals_figure(
 def overlay_figure(
     series: pd.Series,
     runs: Sequence[tuple[str, pd.DatetimeIndex, np.ndarray]],
-    title: str = "Test predictions of two runs",
+    title: str = "Test predictions",
     height: int = 420,
 ) -> go.Figure:
     """The actual series with several runs' predictions over it (trace per run label)."""
     fig = go.Figure()
     starts = [dates[0] for _, dates, _ in runs if len(dates)]
     shown = series[series.index >= min(starts)] if starts else series
-    fig.add_scatter(x=shown.index, y=shown.to_numpy(), name="actual", mode="lines",
-                    line={"color": ACTUAL_COLOR, "width": 1.5})
+    fig.add_scatter(x=shown.index, y=shown.to_numpy(), name="actual", mode="lines", zorder=1,
+                    line=ACTUAL_ON_TOP)
     for label, dates, predicted in runs:
         fig.add_scatter(x=dates, y=np.asarray(predicted, dtype=float), name=label, mode="lines",
-                        line={"width": 1.2})
+                        line={"width": 2})
     return _layout(fig, title, "price", height, slider=True)

@@ -41,6 +41,9 @@ def test_fit_figure_draws_seed_003s_picture(data):
     assert boundary.line.dash == "dash" and boundary.x[0] == data.dates[data.parts["val"].start]
     assert fig.layout.xaxis.rangeslider.visible and fig.layout.xaxis.title.text == "date"
     assert fig.data[-1].line.dash == "dot" and fig.data[-1].x[0] == data.series.index[-1]
+    # The actual is listed first but drawn on top, thin, so that a close fit cannot hide it.
+    assert fig.data[0].zorder > max(t.zorder or 0 for t in fig.data[1:4])
+    assert fig.data[0].line.width < fig.data[3].line.width
 
 
 def test_fit_figure_before_any_prediction_and_without_validation():
@@ -59,11 +62,15 @@ def test_residuals_overlay_and_price_figures(data):
     fig = residuals_figure(data.dates, data.actual, data.actual + 1, data.last, data.parts)
     assert _names(fig) == ["validation residual", "test residual", "naive residual"]
     assert np.allclose(fig.data[0].y, -1)
+    assert fig.data[2].zorder > (fig.data[1].zorder or 0)  # the naive line stays visible on top
     s = data.parts["test"]
     fig = overlay_figure(
         data.series, [("run 1", data.dates[s], data.actual[s]), ("run 2", data.dates[s], data.last[s])]
     )
     assert _names(fig) == ["actual", "run 1", "run 2"]
+    one = overlay_figure(data.series, [("run 1", data.dates[s], data.actual[s])],
+                         title="Test predictions of run 1")
+    assert one.layout.title.text == "Test predictions of run 1" and _names(one) == ["actual", "run 1"]
     assert _names(price_figure(data.series.to_frame())) == ["Close"]
     with pytest.raises(ValueError, match="not in the data"):
         price_figure(data.series.to_frame(), "Open")
