@@ -22,9 +22,9 @@ cache.warm_up_training()
 runs: list[view.RunEntry] = set_default(STOCK_RUNS, factory=list)
 
 with st.expander("1 · Data", expanded=True):
-    frame = form.data_section()
+    frame, shown = form.data_section()
     if frame is not None:
-        view.provenance_panel(frame, st.session_state.get("stock.target", "Close"))
+        view.provenance_panel(frame, st.session_state.get("stock.target", "Close"), shown)
 
 st.subheader("2 · Model and training")
 plan, pressed = form.model_form(frame) if frame is not None else (None, False)

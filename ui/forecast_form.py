@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -123,22 +124,39 @@ def _csv() -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:
     return result.frame, [("info", line) for line in result.report]
 
 
-def data_section() -> pd.DataFrame | None:
-    """Source choice, messages, the last-N-rows option and provenance; the frame or None."""
+def _show_messages(messages: list[tuple[str, str]]) -> list[str]:
+    """One box per level (a fallback says several things at once); returns the texts shown."""
+    for level in ("error", "warning", "info"):
+        texts = [text for lvl, text in messages if lvl == level]
+        if texts:
+            getattr(st, level)("  \n".join(texts))
+    return [text for _, text in messages]
+
+
+def data_section() -> tuple[pd.DataFrame | None, list[str]]:
+    """Source choice, messages and the last-N-rows option; (frame or None, message texts shown)."""
     source = st.radio("Data source", SOURCES, key="stock.source", horizontal=True)
     frame, messages = {SOURCES[0]: _bundled, SOURCES[1]: _yahoo, SOURCES[2]: _csv}[source]()
-    for level, text in messages:
-        getattr(st, level)(text)
+    shown = _show_messages(messages)
     if frame is None:
-        return None
-    n = st.number_input("Use the last N rows (0 = all)", min_value=0, step=100, key="stock.last_rows",
-                        help="Long histories train slower and span very different price regimes; "
-                        "the recommended default uses the last 2,500 rows (about 10 years of days).")
-    return last_rows(frame, int(n) or None)
+        return None, shown
+    # No min_value: Streamlit would only turn an out-of-range entry red; this says why instead.
+    n = int(st.number_input("Use the last N rows (0 = all)", step=100, key="stock.last_rows",
+                            help="Long histories train slower and span very different price regimes; "
+                            "the recommended default uses the last 2,500 rows (about 10 years of days)."))
+    if n < 0:
+        st.error(f"Use the last N rows: enter 0 (all rows) or a positive number; got {n:,}.")
+        return None, shown
+    return last_rows(frame, n or None), shown
 
 
 def model_form(frame: pd.DataFrame) -> tuple[Plan | None, bool]:
-    """The settings form; returns (plan or None, whether Train was pressed)."""
+    """The settings form; returns (plan or None, whether Train was pressed).
+
+    The number inputs have no min / max: Streamlit would only turn an out-of-range entry red
+    and ignore Train, while lstm_core's validation says what is wrong and what is allowed,
+    shown (with the widget's label) right above the Train button.
+    """
     st.selectbox("Preset", list(FORECAST_PRESETS), key="stock.preset", on_change=_apply_preset,
                  help=" · ".join(f"{k}: {p.description}" for k, p in FORECAST_PRESETS.items()))
     columns = list(frame.columns)
@@ -148,28 +166,54 @@ def model_form(frame: pd.DataFrame) -> tuple[Plan | None, bool]:
     with st.form("stock.model_form"):
         c = st.columns(4)
         target = c[0].selectbox("Target column", columns, key="stock.target")
-        features = c[1].multiselect("Extra feature columns", [x for x in columns if x != target],
-                                    key="stock.features")
+        features = c[1].multiselect("Extra features", [x for x in columns if x != target],
+                                    key="stock.features", help="Other columns fed to the model "
+                                    "besides the target (no forecast beyond the data with these).")
         c[2].radio("Predict", TARGET_MODES, key="stock.mode", format_func=_MODES.get)
-        c[3].number_input("Sequence length", 1, 500, key="stock.seq_len")
+        c[3].number_input("Sequence length", step=1, key="stock.seq_len",
+                          help="Past steps in each input window; must be shorter than the training part.")
         c = st.columns(4)
-        c[0].number_input("Validation fraction", 0.0, 0.8, step=0.05, key="stock.val")
-        c[1].number_input("Test fraction", 0.0, 0.8, step=0.05, key="stock.test")
+        c[0].number_input("Validation fraction", step=0.05, key="stock.val",
+                          help="Share of the rows, after the training part, used to pick the best epoch.")
+        c[1].number_input("Test fraction", step=0.05, key="stock.test",
+                          help="The last share of the rows, held out for the metrics.")
         c[2].selectbox("Cell", CELL_TYPES, key="stock.cell")
         c[3].radio("Head", HEADS, key="stock.head", format_func=_HEADS.get)
         c = st.columns(4)
-        c[0].number_input("Hidden size", 1, 512, key="stock.hidden")
-        c[1].number_input("Layers", 1, 6, key="stock.layers")
-        c[2].number_input("Dropout", 0.0, 0.9, step=0.05, key="stock.dropout")
+        c[0].number_input("Hidden size", step=1, key="stock.hidden")
+        c[1].number_input("Layers", step=1, key="stock.layers")
+        c[2].number_input("Dropout", step=0.05, key="stock.dropout",
+                          help="Between stacked layers (needs 2 or more layers); 0 to below 1.")
         c[3].checkbox("Bidirectional", key="stock.bidirectional")
         c = st.columns(5)
-        c[0].number_input("Learning rate", 1e-6, 10.0, format="%g", step=1e-4, key="stock.lr")
-        c[1].number_input("Batch size", 1, 4096, key="stock.batch")
-        c[2].number_input("Epochs", 1, 2000, key="stock.epochs")
-        c[3].number_input("Early-stopping patience (0 = off)", 0, 500, key="stock.patience")
-        c[4].number_input("Seed", 0, 2**31 - 1, key="stock.seed")
+        c[0].number_input("Learning rate", format="%g", step=1e-4, key="stock.lr",
+                          help="Above 0, at most 10.")
+        c[1].number_input("Batch size", step=1, key="stock.batch")
+        c[2].number_input("Epochs", step=1, key="stock.epochs")
+        c[3].number_input("Patience", step=1, key="stock.patience",
+                          help="Early stopping: stop after this many epochs without a validation "
+                          "improvement and keep the best weights. 0 = off.")
+        c[4].number_input("Seed", step=1, key="stock.seed", help="The same seed repeats a run exactly.")
+        plan = _build(frame, tuple(features))  # its message sits right above Train
         train = st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
-    return _build(frame, tuple(features)), train
+    return plan, train
+
+
+# lstm_core's names for the settings -> the labels of the widgets that set them
+_LABELS = {
+    "seq_len": "Sequence length", "val_fraction": "Validation fraction", "test_fraction": "Test fraction",
+    "hidden_size": "Hidden size", "num_layers": "Layers", "dropout": "Dropout", "lr": "Learning rate",
+    "batch_size": "Batch size", "epochs": "Epochs", "patience": "Patience", "seed": "Seed",
+    "weight_decay": "Weight decay (preset)", "target": "Target column", "features": "Extra features",
+    "column(s)": "Target column / Extra features",
+}  # fmt: skip
+_NAMES = re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in _LABELS) + r")(?!\w)")
+
+
+def labelled(message: str) -> str:
+    """Prefix a validation message with the label of the first setting it names."""
+    found = _NAMES.search(message)
+    return f"{_LABELS[found.group(1)]}: {message}" if found else message
 
 
 def _build(frame: pd.DataFrame, features: tuple[str, ...]) -> Plan | None:
@@ -193,6 +237,6 @@ def _build(frame: pd.DataFrame, features: tuple[str, ...]) -> Plan | None:
         if bad:
             raise ValueError(f"column(s) {bad} have missing values; choose other columns")
     except ValueError as exc:
-        st.error(f"These settings cannot train: {exc}")
+        st.error(labelled(str(exc)))
         return None
     return Plan(frame, data, model, train)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,16 +45,21 @@ def settings_summary(data_cfg, model_cfg, train_cfg, source: str) -> dict[str, o
             "patience": train_cfg.patience, "seed": train_cfg.seed}
 
 
-def provenance_panel(frame: pd.DataFrame, target: str) -> None:
-    """Source, span, rows and the note, then a preview chart of the chosen column."""
+def provenance_panel(frame: pd.DataFrame, target: str, shown: Sequence[str] = ()) -> None:
+    """Source, span, rows and the note (less what ``shown`` messages said), then a preview chart."""
     record = provenance_of(frame)
     if record is not None:
-        c = st.columns(4)
+        c = st.columns([2, 4, 2, 5])  # wide enough for "NVIDIA (NVDA)" and two dates at 1400 px
         c[0].metric("Source", record.source)
         c[1].metric("Series", record.name)
         c[2].metric("Rows", f"{record.rows:,}")
         c[3].metric("Span", f"{record.start} → {record.end}")
-        st.caption(record.note + (f" Licence: {record.licence}." if record.licence else ""))
+        note = record.note
+        for text in shown:  # a fallback note is already in a message box above
+            note = note.replace(text, "")
+        note = " ".join(note.split()) + (f" Licence: {record.licence}." if record.licence else "")
+        if note.strip():
+            st.caption(note.strip())
     column = target if target in frame.columns else frame.columns[0]
     st.plotly_chart(price_figure(frame, column, title=f"{record.name if record else 'Data'}: {column}"),
                     key="stock.preview_chart")
@@ -76,7 +83,13 @@ def draw_live(snap: JobSnapshot) -> None:
     data = snap.published.get("data")
     if data is not None:
         epoch, predicted = snap.published.get("preview", (0, None))
-        fig = _fit(data, predicted, title=f"Predictions after epoch {epoch}" if epoch else "Actual")
+        title = f"Predictions after epoch {epoch}" if epoch else "Actual"
+        if isinstance(snap.result, ForecastResult):  # ended: the kept weights, not the last preview
+            h = snap.result.history
+            predicted = snap.result.predicted
+            title = (f"Final predictions (best epoch {h.best_epoch})" if h.restored_best
+                     else f"Final predictions (epoch {len(h.epochs)})")
+        fig = _fit(data, predicted, title=title)
         fig.update_layout(uirevision=_LIVE, height=380)
         right.plotly_chart(fig, key="stock.live_fit")
     if snap.epochs:
@@ -87,24 +100,42 @@ def draw_live(snap: JobSnapshot) -> None:
 
 
 def training_outcome(result: ForecastResult) -> None:
+    """How the run ended; a run whose loss ended far above its start warns instead of succeeding."""
     h = result.history
+    warning = str(getattr(h, "warning", "") or "")
     if h.stop_reason == "diverged":
         st.error(h.message)
     elif h.stop_reason in ("stopped", "early_stopping"):
         st.info(h.message + (f" Kept the best weights (epoch {h.best_epoch})." if h.restored_best else ""))
-    else:
+    elif not warning:
         st.success(f"Trained {len(h.epochs)} epochs in {h.elapsed:.1f} s; best epoch {h.best_epoch}"
                    + (" (its weights were restored)." if h.restored_best else "."))
+    if warning and h.stop_reason != "diverged":
+        st.warning(warning)
+
+
+TIE_NOTE = ("Daily prices are close to a random walk: the naive forecast is hard to beat, and a model "
+            "that learns nothing useful stays at it (its head starts at zero change).")
 
 
 def verdict_line(result: ForecastResult) -> None:
     (st.success if result.skill > 0.005 else st.warning)(result.verdict)
+    if abs(result.skill) <= 0.005:  # the tie band of lstm_core.metrics.verdict
+        st.caption(TIE_NOTE)
+
+
+MAX_STEPS = 250
 
 
 def fit_tab(entry: RunEntry) -> None:
     result = entry.result
-    steps = st.number_input("Forecast the next N steps beyond the data (0 = none)", 0, 250, 20,
-                            key="stock.future_steps")
+    # No min / max on the widget: Streamlit would only turn an out-of-range entry red.
+    steps = int(st.number_input(f"Forecast the next N steps (0-{MAX_STEPS})", value=20, step=1,
+                                key="stock.future_steps", help="Beyond the data; 0 = no forecast."))
+    if not 0 <= steps <= MAX_STEPS:
+        shown = min(max(steps, 0), MAX_STEPS)
+        st.warning(f"Forecast the next N steps: enter 0 to {MAX_STEPS} (got {steps:,}); showing {shown}.")
+        steps = shown
     future = None
     if steps:
         try:
@@ -121,7 +152,9 @@ def fit_tab(entry: RunEntry) -> None:
 def metrics_tab(result: ForecastResult) -> None:
     verdict_line(result)
     table = result.report.rename(columns={"model": "model", "naive": "naive (tomorrow = today)"})
-    st.dataframe(table.style.format("{:,.4f}", na_rep="—"), key="stock.metrics_table")
+    # Text cells: st.dataframe shows a missing number as "None" whatever the Styler's na_rep says.
+    text = table.map(lambda v: "—" if v is None or not np.isfinite(v) else f"{v:,.4f}")
+    st.dataframe(text, key="stock.metrics_table")
     s = result.data.parts["test"]
     st.caption(f"On the test part: {s.stop - s.start:,} windows, {result.data.dates[s.start]:%Y-%m-%d} to "
                f"{result.data.dates[s.stop - 1]:%Y-%m-%d}. Skill = 1 − RMSE model / RMSE naive = "
@@ -155,13 +188,22 @@ def run_file(entry: RunEntry) -> bytes | None:
     return buffer.getvalue()
 
 
+def file_stem(entry: RunEntry) -> str:
+    """e.g. "NVDA_run1": the series (ticker, else name) and the run label, safe as a file name."""
+    series = str(entry.provenance.get("ticker") or entry.provenance.get("name") or "series")
+    series = series.rsplit(".", 1)[0] if series.lower().endswith((".csv", ".txt")) else series
+    label = entry.label.removeprefix("loaded: ").rsplit(".", 1)[0].replace(" ", "")
+    return re.sub(r"[^A-Za-z0-9^._-]+", "_", f"{series}_{label}").strip("_")
+
+
 def downloads(entry: RunEntry) -> None:
+    stem = file_stem(entry)
     c1, c2 = st.columns(2)
-    c1.download_button("Predictions (CSV)", predictions_csv(entry.result), "predictions.csv", "text/csv",
-                       key="stock.dl_csv", icon=":material/download:")
+    c1.download_button("Predictions (CSV)", predictions_csv(entry.result), f"{stem}_predictions.csv",
+                       "text/csv", key="stock.dl_csv", icon=":material/download:")
     blob = run_file(entry)
     if blob is not None:
-        c2.download_button("Run file (reload it on this page)", blob, "forecast.lstmrun",
+        c2.download_button("Run file (reload it on this page)", blob, f"{stem}.lstmrun",
                            "application/octet-stream", key="stock.dl_run", icon=":material/save:")
 
 
@@ -171,13 +213,14 @@ def history_tab(runs: list[RunEntry]) -> None:
         return
     st.dataframe(pd.DataFrame([r.row() for r in runs]), key="stock.history_table", hide_index=True)
     labels = [r.label for r in runs]
-    picked = st.multiselect("Overlay two runs' test predictions", labels, default=labels[-2:],
+    picked = st.multiselect("Overlay test predictions (up to two runs)", labels, default=labels[-2:],
                             max_selections=2, key="stock.overlay")
     chosen = [r for r in runs if r.label in picked]
     if chosen:
         base = chosen[0].result.data
         lines = [(r.label, r.result.data.dates[r.result.data.parts["test"]],
                   r.result.predicted[r.result.data.parts["test"]]) for r in chosen]
-        st.plotly_chart(overlay_figure(base.series, lines), key="stock.overlay_chart")
+        title = f"Test predictions of {' and '.join(r.label for r in chosen)}"
+        st.plotly_chart(overlay_figure(base.series, lines, title=title), key="stock.overlay_chart")
         if len({r.provenance.get("name") for r in chosen}) > 1:
             st.warning("These runs used different data: the actual line is the first run's series.")

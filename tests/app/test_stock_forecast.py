@@ -11,6 +11,9 @@ import pytest
 import yfinance as yf
 from streamlit.testing.v1 import AppTest
 
+from ui.forecast_view import file_stem
+from ui.state import STOCK_RUNS
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TRAIN = "FormSubmitter:stock.model_form-Train"
 FETCH = "FormSubmitter:stock.yahoo_form-Fetch"
@@ -85,8 +88,41 @@ def test_impossible_sequence_length_is_explained_before_training(open_page):
     at.button(key=TRAIN).click()
     at.run()
     errors = _texts(at.error)
-    assert any("seq_len 90 is not shorter than the training part" in e for e in errors), errors
+    assert any(e.startswith("Sequence length: seq_len 90 is not shorter than the training part")
+               for e in errors), errors
     assert "stock.job" not in at.session_state
+
+
+def test_out_of_range_numbers_get_a_message_not_a_red_field(open_page):
+    # Widgets have no max_value: Streamlit would only colour the field and ignore Train.
+    at = open_page("pages/stock_forecast.py")
+    at.number_input(key="stock.seq_len").set_value(5000)
+    at.button(key=TRAIN).click()
+    at.run()
+    assert any(e.startswith("Sequence length: seq_len 5000") for e in _texts(at.error)), _texts(at.error)
+    at.number_input(key="stock.seq_len").set_value(30)
+    at.number_input(key="stock.lr").set_value(50.0)
+    at.button(key=TRAIN).click()
+    at.run()
+    assert any(e.startswith("Learning rate: lr (learning rate) must be <= 10") for e in _texts(at.error))
+    assert "stock.job" not in at.session_state
+    at.number_input(key="stock.last_rows").set_value(-5)
+    at.run()
+    assert any(e.startswith("Use the last N rows: enter 0") for e in _texts(at.error)), _texts(at.error)
+
+
+def test_results_read_well(open_page):
+    """Forecast steps beyond 250 say so; "—" for an undefined metric; names in the download files."""
+    at = open_page("pages/stock_forecast.py")
+    _train_and_wait(_tiny(at))
+    table = _table(at, "model / naive")
+    assert table.loc["Directional accuracy %", "naive (tomorrow = today)"] == "—"
+    at.number_input(key="stock.future_steps").set_value(100000)
+    at.run()
+    assert any("Forecast the next N steps: enter 0 to 250 (got 100,000); showing 250" in w
+               for w in _texts(at.warning)), _texts(at.warning)
+    assert len(at.get("download_button")) == 2  # AppTest does not expose their file names:
+    assert file_stem(at.session_state[STOCK_RUNS][-1]) == "NVDA_run1"  # "<stem>_predictions.csv"
 
 
 def test_bad_csv_shows_its_message(open_page):
@@ -169,4 +205,32 @@ def test_yahoo_network_down_falls_back_to_bundled(monkeypatch, open_page):
     at = _fetch(open_page, monkeypatch, "ZZDOWN", answer)
     warnings = _texts(at.warning)
     assert any("Yahoo Finance unreachable" in w and "bundled" in w for w in warnings), warnings
+    assert len(warnings) == 1, warnings  # one box, and its sentence not repeated in the caption
+    assert not any("unreachable" in c for c in _texts(at.caption)), _texts(at.caption)
     assert "bundled" in [m.value for m in at.metric]
+
+
+def _outcome_script() -> None:
+    import dataclasses
+
+    import streamlit as st
+
+    from ui import forecast_view as view
+
+    result = st.session_state["result"]
+    history = dataclasses.replace(result.history, warning="Training went wrong: the loss rose 40x.")
+    view.training_outcome(dataclasses.replace(result, history=history))
+    view.verdict_line(dataclasses.replace(result, skill=0.001))
+
+
+def test_a_run_that_got_worse_warns_and_a_tie_is_explained(open_page):
+    at = open_page("pages/stock_forecast.py")
+    _train_and_wait(_tiny(at))
+    outcome = AppTest.from_function(_outcome_script)
+    outcome.session_state["result"] = at.session_state[STOCK_RUNS][-1].result
+    outcome.run()
+    assert not outcome.exception, [e.value for e in outcome.exception]
+    assert not _texts(outcome.success), _texts(outcome.success)  # no green "Trained ..." beside it
+    warnings = _texts(outcome.warning)
+    assert warnings[0] == "Training went wrong: the loss rose 40x." and "ties" in warnings[1], warnings
+    assert any("close to a random walk" in c for c in _texts(outcome.caption)), _texts(outcome.caption)

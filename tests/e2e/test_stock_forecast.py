@@ -16,7 +16,7 @@ def test_train_watch_the_loss_move_stop_and_see_the_fit(page, wait_for, screensh
     page.goto("/stock_forecast")
     wait_for(page, "2 · Model and training")
     page.get_by_label("Epochs").fill("500")
-    patience = page.get_by_label("Early-stopping patience (0 = off)")
+    patience = page.get_by_role("spinbutton", name="Patience")
     patience.fill("0")
     patience.press("Tab")
     page.get_by_role("button", name="Train").click()
