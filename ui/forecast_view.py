@@ -49,11 +49,14 @@ def provenance_panel(frame: pd.DataFrame, target: str, shown: Sequence[str] = ()
     """Source, span, rows and the note (less what ``shown`` messages said), then a preview chart."""
     record = provenance_of(frame)
     if record is not None:
-        c = st.columns([2, 4, 2, 5])  # wide enough for "NVIDIA (NVDA)" and two dates at 1400 px
-        c[0].metric("Source", record.source)
-        c[1].metric("Series", record.name)
-        c[2].metric("Rows", f"{record.rows:,}")
-        c[3].metric("Span", f"{record.start} → {record.end}")
+        # Two rows of two: in one row of four, a series name or the span is cut off ("2025-…").
+        for (label, value), (label2, value2) in (
+            (("Source", record.source), ("Series", record.name)),
+            (("Rows", f"{record.rows:,}"), ("Span", f"{record.start} → {record.end}")),
+        ):
+            c = st.columns([1, 3])
+            c[0].metric(label, value)
+            c[1].metric(label2, value2)
         note = record.note
         for text in shown:  # a fallback note is already in a message box above
             note = note.replace(text, "")
