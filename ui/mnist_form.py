@@ -101,43 +101,88 @@ def download_section() -> None:
         getattr(st, outcome[0])(outcome[1])
 
 
+TINY_TRAIN = 100  # fewer training digits than this: the accuracy figures mean little
+# Upper limits of this page (lstm_core checks the lower ones and says what is allowed): they keep one
+# run within the server's memory. The widgets have no min / max on purpose: Streamlit only turns an
+# out-of-range entry red and ignores Train, without a word; _limit_errors says what is wrong instead.
+_MAX = {"mnist.hidden": ("Hidden size", 512), "mnist.layers": ("Layers", 4),
+        "mnist.batch": ("Batch size", 4096), "mnist.seed": ("Seed", 2**31 - 1)}
+_ZERO_OFF = {"mnist.max_steps": ("Max iterations", "off"), "mnist.eval_every": ("Test interval",
+             "per epoch only"), "mnist.train_limit": ("Max training digits", "all")}
+
+
+def _limit_errors(keys: list[str]) -> list[str]:
+    """One sentence per setting of ``keys`` that is outside this page's limits."""
+    s, errors = st.session_state, []
+    for key in keys:
+        value = s[key]
+        if key in _MAX and value > _MAX[key][1]:
+            errors.append(f"{_MAX[key][0]} must be at most {_MAX[key][1]:,} on this page; got {value:,}.")
+        if key in _ZERO_OFF and value < 0:
+            label, zero = _ZERO_OFF[key]
+            errors.append(f"{label}: enter 0 ({zero}) or a positive number; got {value:,}.")
+    if "mnist.test_fraction" in keys and not 0.05 <= s["mnist.test_fraction"] <= 0.5:
+        errors.append(f"Test share must be between 0.05 and 0.5; got {s['mnist.test_fraction']:g}.")
+    return errors
+
+
 def data_section() -> MnistData | None:
     """Source choice, download button and the description of the digits in use; the digits or None."""
     cached = mnist_is_cached()
-    if st.session_state["mnist.source"] == "full" and not cached:
-        st.session_state["mnist.source"] = "subset"
+    s = st.session_state
+    chose_missing_full = s["mnist.source"] == "full" and not cached
+    if chose_missing_full:
+        s["mnist.source"] = "subset"
     c = st.columns([2, 1, 1])
     source = c[0].radio("Digits", list(SOURCES), key="mnist.source", format_func=SOURCES.get,
                         horizontal=True, help="Full MNIST is selectable once downloaded.")
-    c[1].number_input("Test share (subset)", 0.05, 0.5, step=0.05, key="mnist.test_fraction",
-                      disabled=source == "full", help="Full MNIST has its own 10,000 test digits.")
-    c[2].number_input("Use at most N training digits (0 = all)", 0, 60_000, step=500, key="mnist.train_limit")
+    c[1].number_input("Test share (subset)", step=0.05, key="mnist.test_fraction", disabled=source == "full",
+                      help="Share of the subset's digits held out as the test set, 0.05 to 0.5. "
+                           "Full MNIST has its own 10,000 test digits.")
+    c[2].number_input("Max training digits", step=500, key="mnist.train_limit",
+                      help="Train on at most this many digits (0 = all): fewer train faster.")
+    if chose_missing_full:
+        st.info("Full MNIST is not downloaded yet: press **Download full MNIST** below; the offline "
+                "subset is used meanwhile.")
     download_section()
-    s = st.session_state
+    errors = _limit_errors(["mnist.test_fraction", "mnist.train_limit"])
+    if errors:
+        st.error("The digits cannot be loaded: " + " ".join(errors))
+        return None
     try:
         limit = int(s["mnist.train_limit"]) or None
         data = cache.mnist_digits(source, float(s["mnist.test_fraction"]), 0, limit)
     except (DataSourceError, ValueError) as exc:
         st.error(f"The digits cannot be loaded: {exc}")
         return None
-    s[MNIST_N_TRAIN] = len(data.train_y)
+    n_train = len(data.train_y)
+    s[MNIST_N_TRAIN] = n_train
     st.info(f"**Using:** {data.description}. Each 28×28 digit is read as a sequence of 28 rows "
             f"(time steps) of 28 pixels (features). The held-out digits are the **test** set: they score the "
             "model and pick its best epoch.")
+    if n_train < TINY_TRAIN:
+        st.warning(f"Only {n_train} training digit{'' if n_train == 1 else 's'}: the model can learn them by "
+                   "heart, so train accuracy will be near 100 % and test accuracy near chance — neither "
+                   f"means much. Use at least {TINY_TRAIN} (a few thousand for a real result).")
     return data
 
 
 def model_form(data: MnistData) -> tuple[Plan | None, bool]:
-    """The settings form; returns (plan or None, whether Train was pressed)."""
+    """The settings form; returns (plan or None, whether Train was pressed).
+
+    A setting that cannot train is explained right above the Train button.
+    """
     st.selectbox("Preset", list(PRESETS), key="mnist.preset", on_change=_apply_preset,
                  help="Choosing a preset fills in the form below.")
     st.caption(PRESETS[st.session_state["mnist.preset"]].note)
     with st.form("mnist.model_form"):
         c = st.columns(4)
         c[0].selectbox("Cell", CELL_TYPES, key="mnist.cell")
-        c[1].number_input("Hidden size", 1, 512, key="mnist.hidden")
-        c[2].number_input("Layers", 1, 4, key="mnist.layers")
-        c[3].number_input("Dropout (between layers)", 0.0, 0.9, step=0.05, key="mnist.dropout")
+        c[1].number_input("Hidden size", step=1, key="mnist.hidden",
+                          help="Units per layer and direction, 1 to 512.")
+        c[2].number_input("Layers", step=1, key="mnist.layers", help="Stacked recurrent layers, 1 to 4.")
+        c[3].number_input("Dropout", step=0.05, key="mnist.dropout",
+                          help="Between stacked layers (needs 2 or more layers); 0 to below 1.")
         c = st.columns(4)
         c[0].checkbox("Bidirectional", key="mnist.bidirectional")
         c[1].radio("Head", HEADS, key="mnist.head", format_func=_HEADS.get)
@@ -145,21 +190,33 @@ def model_form(data: MnistData) -> tuple[Plan | None, bool]:
                    horizontal=True)
         c[3].checkbox("Clip gradients (norm 1)", key="mnist.clip", help="The seeds do not clip.")
         c = st.columns(6)
-        c[0].number_input("Learning rate", 1e-6, 10.0, format="%g", step=1e-3, key="mnist.lr")
-        c[1].number_input("Batch size", 1, 4096, key="mnist.batch")
-        c[2].number_input("Epochs", 1, 500, key="mnist.epochs")
-        c[3].number_input("Stop after N iterations (0 = off)", 0, 1_000_000, step=500, key="mnist.max_steps")
-        c[4].number_input("Test accuracy every N iterations (0 = per epoch)", 0, 100_000, step=100,
-                          key="mnist.eval_every")
-        c[5].number_input("Seed", 0, 2**31 - 1, key="mnist.seed")
+        c[0].number_input("Learning rate", format="%g", step=1e-3, key="mnist.lr",
+                          help="Above 0, at most 10.")
+        c[1].number_input("Batch size", step=1, key="mnist.batch",
+                          help="Digits per optimiser step, 1 to 4,096.")
+        c[2].number_input("Epochs", step=1, key="mnist.epochs",
+                          help="Passes over the training digits, 1 or more.")
+        c[3].number_input("Max iterations", step=500, key="mnist.max_steps",
+                          help="Stop after this many optimiser steps, whatever the epochs (seed 000: "
+                               "3,000). 0 = off.")
+        c[4].number_input("Test interval", step=100, key="mnist.eval_every",
+                          help="Also measure test accuracy every this many iterations (optimiser steps; "
+                               "seed 000: 500). 0 = only at the end of each epoch.")
+        c[5].number_input("Seed", step=1, key="mnist.seed", help="The same seed repeats a run exactly.")
+        plan = _build(data)  # its message sits right above Train
         pressed = st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
     save_widgets()
-    return _build(data), pressed
+    return plan, pressed
 
 
 def _build(data: MnistData) -> Plan | None:
     """Configs from the widgets; explains an impossible combination and returns None."""
     s = st.session_state
+    errors = _limit_errors(["mnist.hidden", "mnist.layers", "mnist.batch", "mnist.seed", "mnist.max_steps",
+                            "mnist.eval_every"])
+    if errors:
+        st.error("These settings cannot train: " + " ".join(errors))
+        return None
     try:
         model = ModelConfig(
             cell=s["mnist.cell"], input_size=28, output_size=10, seq_len=28,

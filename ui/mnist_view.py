@@ -205,10 +205,15 @@ def reading_tab(result: ClassifierResult) -> None:
     n = len(result.labels)
     wrong = hardest_mistakes(result.probabilities, result.labels, n=1)
     c1, c2 = st.columns([1, 2])
-    idx = int(c1.number_input("Test digit #", 0, n - 1, value=int(wrong[0]) if len(wrong) else 0,
-                              key="mnist.digit", help="Indices are shown in the digit captions."))
+    # No min / max: Streamlit would only turn an out-of-range entry red; the message says why.
+    idx = int(c1.number_input("Test digit #", value=int(wrong[0]) if len(wrong) else 0, step=1,
+                              key="mnist.digit",
+                              help=f"0 to {n - 1:,}; indices are shown in the digit captions."))
     method = belief_method(result.model_cfg)
     c2.markdown(_METHOD_NOTES[method])
+    if not 0 <= idx < n:
+        c1.error(f"Test digit #: enter 0 to {n - 1:,}; got {idx:,}.")
+        return
     beliefs = reading_beliefs(result.model, result.data.test_x[idx], method)
     label = int(result.labels[idx])
     final = int(beliefs[-1].argmax())

@@ -129,6 +129,51 @@ def test_invalid_settings_show_a_message_not_a_traceback(open_page):
     assert MNIST_JOB not in at.session_state or at.session_state[MNIST_JOB] is None
 
 
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("mnist.hidden", 5000, "Hidden size must be at most 512 on this page; got 5,000."),
+    ("mnist.hidden", 0, "hidden_size must be a whole number >= 1; got 0"),
+    ("mnist.lr", 20.0, "lr (learning rate) must be <= 10; got 20.0"),
+    ("mnist.max_steps", -1, "Max iterations: enter 0 (off) or a positive number; got -1."),
+    ("mnist.batch", 10_000, "Batch size must be at most 4,096 on this page; got 10,000."),
+])
+def test_out_of_range_settings_say_why_when_train_is_pressed(open_page, key, value, message):
+    """No widget min / max (Streamlit would just turn the field red and ignore Train): a message instead."""
+    at = open_page("pages/mnist_classifier.py")
+    at.number_input(key=key).set_value(value)
+    at.button(key=TRAIN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert MNIST_JOB not in at.session_state or at.session_state[MNIST_JOB] is None
+
+
+def test_out_of_range_data_settings_say_why(open_page):
+    at = open_page("pages/mnist_classifier.py")
+    at.number_input(key="mnist.test_fraction").set_value(0.9).run()
+    assert any("Test share must be between 0.05 and 0.5; got 0.9." in e.value for e in at.error)
+    at.number_input(key="mnist.test_fraction").set_value(0.2)
+    at.number_input(key="mnist.train_limit").set_value(-5).run()
+    assert any("Max training digits: enter 0 (all) or a positive number" in e.value for e in at.error)
+    assert not at.exception
+
+
+def test_a_tiny_training_set_is_warned_about(open_page):
+    at = open_page("pages/mnist_classifier.py")
+    assert not at.warning
+    at.number_input(key="mnist.train_limit").set_value(1).run()
+    assert any(w.value.startswith("Only 1 training digit:") for w in at.warning)
+    at.number_input(key="mnist.train_limit").set_value(100).run()
+    assert not at.warning
+
+
+def test_choosing_full_mnist_before_downloading_says_so(open_page):
+    at = open_page("pages/mnist_classifier.py")
+    at.radio(key="mnist.source").set_value("full").run()
+    assert not at.exception
+    assert at.radio(key="mnist.source").value == "subset"
+    assert any(i.value.startswith("Full MNIST is not downloaded yet") for i in at.info)
+    assert any("Offline MNIST subset" in i.value for i in at.info)  # the subset is in use
+
+
 def test_full_mnist_download_offline_shows_its_message(monkeypatch: pytest.MonkeyPatch, open_page):
     with socket.socket() as sock:  # a loopback port with nobody listening: connection refused
         sock.bind(("127.0.0.1", 0))

@@ -24,12 +24,19 @@ def test_train_briefly_and_see_the_results(browser, app_url, wait_for, screensho
         page.goto("/mnist_classifier")
         wait_for(page, "2 · Model and training")
         expect(page.get_by_text("Offline MNIST subset: 4,000 train / 1,000 held-out digits")).to_be_visible()
-        page.get_by_label("Use at most N training digits (0 = all)").fill("600")
+        page.get_by_role("spinbutton", name="Max training digits").fill("600")
         page.keyboard.press("Enter")
         wait_for(page, "2 · Model and training")
         expect(page.get_by_text("Offline MNIST subset: 600 train")).to_be_visible()
-        page.get_by_label("Epochs").fill("2")
-        page.get_by_role("button", name="Train").click()
+        # Out of range: a message, not just a red field and a Train button that does nothing.
+        hidden = page.get_by_role("spinbutton", name="Hidden size")
+        kept = hidden.input_value()
+        hidden.fill("5000")
+        page.get_by_role("button", name="Train", exact=True).click()
+        expect(page.get_by_text("Hidden size must be at most 512 on this page; got 5,000.")).to_be_visible()
+        hidden.fill(kept)
+        page.get_by_role("spinbutton", name="Epochs").fill("2")
+        page.get_by_role("button", name="Train", exact=True).click()
         # 20 iterations run in seconds, so the live state may already be over: accept either.
         expect(page.get_by_text(re.compile(r"Epoch [12] / 2|Preparing the model")).first).to_be_visible(
             timeout=60_000)
@@ -38,7 +45,7 @@ def test_train_briefly_and_see_the_results(browser, app_url, wait_for, screensho
         expect(page.get_by_text("Completed 2 epochs", exact=False)).to_be_visible(timeout=180_000)
         _assert_no_exception(page)
         screenshot(page, "mnist_training_done", full_page=False)
-        for tab, marker in (("Accuracy", "Test accuracy"), ("Digits", "Right answers"),
+        for tab, marker in (("Accuracy", "Train accuracy (epoch"), ("Digits", "Right answers"),
                             ("Reading a digit", "Method:"), ("Parameters", "parameters.")):
             page.get_by_role("tab", name=tab).click()
             expect(page.get_by_text(marker, exact=False).first).to_be_visible()
