@@ -44,8 +44,9 @@ def loss_figure(
     fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss", height=320,
                       margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": -0.25})
     if log_y:
-        # Full values on every tick: Plotly's default log labels ("2", "5") hide the decade.
-        fig.update_yaxes(type="log", tickformat=".2g")
+        # Ticks at 1, 2 and 5 per decade, each labelled in full: Plotly's default labels
+        # ("2", "5") hide the decade, and labelling every minor tick crowds short ranges.
+        fig.update_yaxes(type="log", dtick="D2", tickformat=".2g")
     if total_epochs:
         fig.update_xaxes(range=[0.5, total_epochs + 0.5])
     return fig

@@ -59,7 +59,8 @@ def test_held_out_data_can_be_named_test_and_early_points_placed_by_steps_per_ep
 
 
 def test_log_axis_labels_show_whole_values() -> None:
-    assert loss_figure([epoch(1)]).layout.yaxis.tickformat == ".2g"
+    yaxis = loss_figure([epoch(1)]).layout.yaxis
+    assert (yaxis.tickformat, yaxis.dtick) == (".2g", "D2")
 
 
 def test_eval_points_without_validation() -> None:
