@@ -102,7 +102,7 @@ class TrainConfig:
     restore_best: bool = True  # end with the weights of the best epoch, not the last
     max_steps: int | None = None  # stop after this many optimiser steps (seed 000: 3,000)
     eval_every: int | None = None  # also evaluate every N steps (seed 000: 500), else per epoch
-    log_every: int = 10  # batch callbacks fire every N steps (each UI update costs)
+    log_every: int = 10  # batch callbacks fire at step 1 and every N steps (each UI update costs)
     shuffle: bool = True  # shuffle training samples each epoch
     seed: int = 0  # seeds torch and the shuffling; the same seed repeats a run exactly
     device: str = "auto"  # "auto" (CUDA when present), "cpu", "cuda", "cuda:1", ...

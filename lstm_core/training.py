@@ -273,7 +273,7 @@ class _Trainer:
             self.since_eval_n += 1
             if self.task == "classification":
                 correct += (out.detach().argmax(1) == yb).sum()
-            if self.step % cfg.log_every == 0:
+            if self.step % cfg.log_every == 0 or self.step == 1:  # step 1: show life at once
                 value = float(batch_loss)
                 if not math.isfinite(value):
                     self.diverged(f"at epoch {epoch}, step {self.step}")
