@@ -38,6 +38,12 @@ def _int_at_least(name: str, value: object, low: int) -> None:
         raise ValueError(f"{name} must be a whole number >= {low}; got {value!r}")
 
 
+def _int_in_range(name: str, value: object, low: int, high: int) -> None:
+    _int_at_least(name, value, low)
+    if value > high:  # type: ignore[operator]
+        raise ValueError(f"{name} must be at most {high:,} on this machine; got {value!r}")
+
+
 def _finite(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number; got {value!r}")
@@ -62,8 +68,8 @@ class ModelConfig:
         _choice("cell", self.cell, CELL_TYPES)
         _choice("head", self.head, HEADS)
         _int_at_least("input_size", self.input_size, 1)
-        _int_at_least("hidden_size", self.hidden_size, 1)
-        _int_at_least("num_layers", self.num_layers, 1)
+        _int_in_range("hidden_size", self.hidden_size, 1, 4096)
+        _int_in_range("num_layers", self.num_layers, 1, 16)
         _int_at_least("output_size", self.output_size, 1)
         dropout = _finite("dropout", self.dropout)
         if not 0.0 <= dropout < 1.0:
@@ -109,7 +115,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         _int_at_least("epochs", self.epochs, 1)
-        _int_at_least("batch_size", self.batch_size, 1)
+        _int_in_range("batch_size", self.batch_size, 1, 1_000_000)
         lr = _finite("lr", self.lr)
         if lr <= 0:
             raise ValueError(f"lr (learning rate) must be > 0; got {self.lr!r}")
@@ -129,7 +135,7 @@ class TrainConfig:
         if self.eval_every is not None:
             _int_at_least("eval_every", self.eval_every, 1)
         _int_at_least("log_every", self.log_every, 1)
-        _int_at_least("seed", self.seed, 0)
+        _int_in_range("seed", self.seed, 0, 2**63 - 1)  # torch.manual_seed's range
         if not isinstance(self.device, str) or not (
             self.device in ("auto", "cpu", "cuda", "mps") or self.device.startswith("cuda:")
         ):
@@ -211,5 +217,5 @@ class MnistDataConfig:
             raise ValueError(f"test_fraction must be in (0, 1); got {self.test_fraction!r}")
         if self.train_limit is not None:
             _int_at_least("train_limit", self.train_limit, 1)
-        _int_at_least("seed", self.seed, 0)
+        _int_in_range("seed", self.seed, 0, 2**32 - 1)
 

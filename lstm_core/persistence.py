@@ -9,7 +9,9 @@ A run file is ``torch.save`` of a plain dict::
 
 It is read with ``torch.load(weights_only=True)``, whose unpickler accepts tensors and plain
 containers only: a file holding a pickled callable is refused before anything runs. The digest
-catches files edited by hand; the weights are checked against the model config before use.
+catches damaged or hand-edited files (integrity, not authenticity: it is not keyed, so a crafted
+file can carry a matching one); every section, tensor and shape is therefore checked as well,
+on torch's meta device before any real allocation.
 """
 
 from __future__ import annotations
@@ -77,6 +79,15 @@ class RunRecord:
         Raises:
             RunFileError: if the weights do not fit ``model_cfg``.
         """
+        # Compare shapes on the meta device first: a config that does not fit its weights
+        # (say, hidden_size 200,000 in a crafted file) must not allocate anything real.
+        with torch.device("meta"):
+            probe = build_model(self.model_cfg, self.task)
+        wanted = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
+        found = {k: tuple(v.shape) for k, v in self.state_dict.items()}
+        if wanted != found:
+            diff = sorted(set(wanted.items()) ^ set(found.items()))[:2]
+            raise _refuse(f"its weights do not fit its model config (mismatch: {diff})")
         model = build_model(self.model_cfg, self.task)
         try:
             model.load_state_dict(self.state_dict, strict=True)
@@ -253,19 +264,39 @@ def load_run(source: str | Path | bytes | IO[bytes]) -> RunRecord:
                       f"reads version {FORMAT_VERSION}")
     metadata, digest, state = payload.get("metadata"), payload.get("sha256"), payload.get("state_dict")
     if set(payload) != _KEYS or not isinstance(metadata, str) or not isinstance(digest, str) or not (
-        isinstance(state, dict) and all(isinstance(k, str) and isinstance(v, torch.Tensor)
-                                        for k, v in state.items())
+        isinstance(state, dict) and all(isinstance(k, str) and _plain_tensor(v) for k, v in state.items())
     ):
         raise _refuse("its layout is not that of a run file")
     if _digest(metadata, state) != digest:
         raise _refuse("its integrity check failed (the SHA-256 digest does not match its "
                       "contents), so it was edited or damaged after it was saved")
     try:
-        record = _record(json.loads(metadata), state)
-    except (ValueError, TypeError, KeyError) as exc:
+        meta = json.loads(metadata)
+        if not isinstance(meta, dict) or not all(isinstance(meta.get(k), dict | None) for k in _DICT_FIELDS):
+            raise ValueError("the metadata is not a mapping of the expected sections")
+        record = _record(meta, state)
+    except RecursionError as exc:
+        raise _refuse("its settings are nested too deeply to be ours") from exc
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise _refuse(f"its settings are invalid ({exc})") from exc
+    expected = sum(p.numel() for p in state.values())
+    if expected > MAX_PARAMETERS:
+        raise _refuse(f"it holds {expected:,} weights, more than the {MAX_PARAMETERS:,} a run here can have")
     record.build_model()  # raises RunFileError when the weights do not fit the config
     return record
+
+
+# Sections of the metadata that must be JSON objects (or null).
+_DICT_FIELDS = ("model_cfg", "train_cfg", "data_cfg", "scaler", "metrics", "provenance", "history")
+# Far above any model the app trains; refusing larger files keeps a crafted config from
+# allocating gigabytes before its weights are checked.
+MAX_PARAMETERS = 50_000_000
+
+
+def _plain_tensor(value: object) -> bool:
+    """A dense, CPU, non-quantized tensor: the only kind a run file holds."""
+    return (isinstance(value, torch.Tensor) and value.layout == torch.strided and not value.is_quantized
+            and value.device.type == "cpu")
 
 
 def _record(meta: dict[str, Any], state: dict[str, torch.Tensor]) -> RunRecord:

@@ -242,6 +242,36 @@ def test_invalid_settings_with_a_valid_digest_are_refused(forecast_bytes: bytes)
     _refused(_save(payload), "settings are invalid", "hidden_size must be", NOT_LOADED)
 
 
+def _resealed(forecast_bytes: bytes, metadata: str) -> bytes:
+    """A crafted file: anyone can recompute an unkeyed digest, so it must not be the only guard."""
+    payload = _payload(forecast_bytes)
+    payload["metadata"] = metadata
+    payload["sha256"] = _digest(payload["metadata"], payload["state_dict"])
+    return _save(payload)
+
+
+@pytest.mark.parametrize(
+    "metadata", ["[1]", '"text"', "[" * 100_000 + "]" * 100_000, '{"metrics": [1]}'],
+    ids=["list", "string", "deeply-nested", "metrics-not-a-mapping"],
+)
+def test_crafted_metadata_with_a_valid_digest_is_refused(forecast_bytes: bytes, metadata: str) -> None:
+    _refused(_resealed(forecast_bytes, metadata), NOT_LOADED)
+
+
+def test_a_sparse_tensor_is_refused(forecast_bytes: bytes) -> None:
+    payload = _payload(forecast_bytes)
+    payload["state_dict"] = {"rnn.weight": torch.eye(3).to_sparse()}  # the layout check comes first
+    _refused(_save(payload), "layout", NOT_LOADED)
+
+
+def test_a_huge_config_is_refused_before_anything_is_allocated(forecast_bytes: bytes) -> None:
+    payload = _payload(forecast_bytes)
+    meta = json.loads(payload["metadata"])
+    meta["model_cfg"]["hidden_size"] = 4096  # 4 gates x 4096 x 4096 floats per layer if built for real
+    meta["model_cfg"]["num_layers"] = 16
+    _refused(_resealed(forecast_bytes, json.dumps(meta, sort_keys=True)), "weights do not fit", NOT_LOADED)
+
+
 def test_weights_that_do_not_fit_the_config_are_refused(forecast: ForecastResult) -> None:
     record = forecast_record(forecast)
     wrong = replace(record, model_cfg=replace(record.model_cfg, hidden_size=5))
