@@ -6,7 +6,7 @@ import torch
 from lstm_core.classification import train_classifier
 from ui import mnist_form as form
 from ui import mnist_view as view
-from ui.jobs import get_job, live, start_job, stop_button
+from ui.jobs import finished_result, get_job, live, start_job, stop_button
 from ui.navigation import ensure_app_navigation
 from ui.state import MNIST_JOB, MNIST_RECORDED, MNIST_RESULT, set_default
 
@@ -38,15 +38,16 @@ def _job(plan: form.Plan):
     return run
 
 
+finished = finished_result(MNIST_JOB, MNIST_RECORDED)
+if finished is not None:
+    st.session_state[MNIST_RESULT] = finished  # a failed later run keeps the last good model
+
 if pressed and plan is not None:
     start_job(MNIST_JOB, _job(plan))
 stop_button(MNIST_JOB)  # after start_job: drawn before it, Stop would stay disabled for the new run
 
 job = get_job(MNIST_JOB)
 snap = job.snapshot() if job is not None else None
-if snap is not None and snap.status == "done" and st.session_state.get(MNIST_RECORDED) is not job:
-    st.session_state[MNIST_RESULT] = snap.result  # a failed later run keeps the last good model
-    st.session_state[MNIST_RECORDED] = job
 result = st.session_state[MNIST_RESULT]
 
 tabs = st.tabs(["Training", "Accuracy", "Digits", "Reading a digit", "Parameters"])
@@ -55,7 +56,7 @@ with tabs[0]:
         st.info("Press Train to start. Progress, the loss and accuracy curves appear here live; you can "
                 "keep using the page (and Stop) while it trains.")
     else:
-        live(MNIST_JOB, view.draw_live)
+        live(MNIST_JOB, view.draw_live, first=snap)
         if snap is not None and snap.status == "done":
             view.training_outcome(snap.result)
 for tab, show in zip(tabs[1:], (view.accuracy_tab, view.digits_tab, view.reading_tab, view.parameters_tab),

@@ -8,7 +8,7 @@ from ui import cache
 from ui import forecast_form as form
 from ui import forecast_view as view
 from ui.forecast_run import load_run_file
-from ui.jobs import get_job, live, start_job, stop_button
+from ui.jobs import finished_result, get_job, live, start_job, stop_button
 from ui.navigation import ensure_app_navigation
 from ui.state import STOCK_JOB, STOCK_JOB_META, STOCK_LOADED, STOCK_RECORDED, STOCK_RUNS, set_default
 
@@ -46,6 +46,12 @@ def _job(plan: form.Plan):
     return run
 
 
+finished = finished_result(STOCK_JOB, STOCK_RECORDED)
+if finished is not None:
+    label, settings, provenance = st.session_state[STOCK_JOB_META]
+    runs.append(view.RunEntry(label, settings, finished, provenance))
+    st.session_state[STOCK_LOADED] = None
+
 if pressed and plan is not None:
     provenance = dict(plan.frame.attrs.get("provenance", {}))
     if start_job(STOCK_JOB, _job(plan)) is not None:
@@ -59,11 +65,6 @@ with stop_slot:
     stop_button(STOCK_JOB)
 job = get_job(STOCK_JOB)
 snap = job.snapshot() if job is not None else None
-if snap is not None and snap.status == "done" and st.session_state.get(STOCK_RECORDED) is not job:
-    label, settings, provenance = st.session_state[STOCK_JOB_META]
-    runs.append(view.RunEntry(label, settings, snap.result, provenance))
-    st.session_state[STOCK_RECORDED] = job
-    st.session_state[STOCK_LOADED] = None
 
 entry = st.session_state.get(STOCK_LOADED) or (runs[-1] if runs else None)
 tabs = st.tabs(["Training", "Fit & forecast", "Metrics", "Residuals", "History"])
@@ -72,7 +73,7 @@ with tabs[0]:
         st.info("Press Train to start. Progress, the loss curves and the current fit appear here live; "
                 "you can keep using the page while it trains.")
     else:
-        live(STOCK_JOB, view.draw_live)
+        live(STOCK_JOB, view.draw_live, first=snap)
         if snap is not None and snap.status == "done":
             view.training_outcome(snap.result)
 for tab, show in zip(tabs[1:4], (view.fit_tab, view.metrics_tab, view.residuals_tab), strict=True):

@@ -39,18 +39,20 @@ def load_run_file(runs: list[RunEntry]) -> None:
 
         record = load_run(upload.getvalue())
         model, data_cfg, _ = load_forecaster(record)
-        frame = _frame_for(record.provenance)
+        provenance = dict(record.provenance or {})
+        frame = _frame_for(provenance)
         data = prepare_forecast_data(frame, data_cfg)
         predicted = predict_values(model, data)
         report, skill = forecast_report(data, predicted)
-    except ValueError as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever is in the file, the page says so and goes on
         st.error(f"Could not load {upload.name}: {exc}")
         return
     result = ForecastResult(model, record.model_cfg, record.train_cfg, data, History(), predicted,
                             report, skill)
     entry = RunEntry(f"loaded: {upload.name}", settings_summary(
-        data_cfg, record.model_cfg, record.train_cfg, str(record.provenance.get("name", "data"))),
-        result, dict(record.provenance))
+        data_cfg, record.model_cfg, record.train_cfg, str(provenance.get("name", "data"))),
+        result, provenance)
     runs.append(entry)
     st.session_state[STOCK_LOADED] = entry
-    st.success(f"Loaded {upload.name}: {result.verdict}")
+    st.toast(f"Loaded {upload.name}: {result.verdict}")
+    st.rerun()  # the result tabs above were drawn before this run was loaded

@@ -90,12 +90,31 @@ def stop_button(key: str, label: str = "Stop") -> None:
         job.stop()
 
 
-def live(key: str, draw: Callable[[JobSnapshot], None], interval: float = 0.5) -> JobSnapshot | None:
-    """Draw the job under ``key``; live-refresh while it runs. Returns the snapshot drawn first."""
+def finished_result(key: str, recorded_key: str) -> Any | None:
+    """The result of the job under ``key`` the first time it is seen done, else None.
+
+    Call it before a new job may start under ``key``, so a run that ended just before the
+    user pressed Train again is still recorded.
+    """
+    job = get_job(key)
+    if job is None or job.snapshot().status != "done" or st.session_state.get(recorded_key) is job:
+        return None
+    st.session_state[recorded_key] = job
+    return job.snapshot().result
+
+
+def live(
+    key: str, draw: Callable[[JobSnapshot], None], interval: float = 0.5, first: JobSnapshot | None = None
+) -> JobSnapshot | None:
+    """Draw the job under ``key``; live-refresh while it runs. Returns the snapshot drawn first.
+
+    Pass the page's own snapshot as ``first`` when the page acted on it: if the job ends
+    between two snapshots, the fragment then still ticks once more and reruns the page.
+    """
     job = get_job(key)
     if job is None:
         return None
-    first = job.snapshot()
+    first = first or job.snapshot()
 
     @st.fragment(run_every=interval if first.running else None)
     def panel() -> None:
