@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
@@ -76,7 +77,8 @@ def mnist_is_cached(cache_dir: str | Path | None = None, files: Mapping[str, str
 
 
 def _fetch(url: str, target: Path, name: str, timeout: float, progress: ProgressFn | None) -> None:
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.part")
+    # One temporary name per thread: two sessions of one server may download at once.
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.part")
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, tmp.open("wb") as out:
             length = response.headers.get("Content-Length")
@@ -118,7 +120,11 @@ def download_mnist(
         NetworkError: no mirror could serve a file.
     """
     folder = mnist_dir(cache_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MnistFileError(f"Cannot create the MNIST cache folder {folder} ({exc}): set "
+                             "LSTM_STUDIO_CACHE to a writable folder.") from exc
     for name, md5 in files.items():
         target = folder / name
         if target.is_file() and _md5(target) == md5:

@@ -152,11 +152,12 @@ def test_publish_shares_live_values() -> None:
         ctx.publish("epoch", 2)
         return "ok"
 
-    snap = _run(target).snapshot()
+    job = _run(target)
+    snap = job.snapshot()
     assert snap.published == {"predictions": [1.0, 2.0], "epoch": 2}
     assert snap.result == "ok"
-    snap.published["epoch"] = 99  # a snapshot's dict is a copy
-    assert _run(target).snapshot().published["epoch"] == 2
+    snap.published["epoch"] = 99  # a snapshot's dict is a copy: the job's own is untouched
+    assert job.snapshot().published["epoch"] == 2
 
 
 def test_version_increases_with_each_change() -> None:
