@@ -143,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "seed002 (BiLSTM 12 x 2, all-steps head); flags override its settings")
     mn.add_argument("--train-limit", type=int, help="use at most N training digits")
     mn.add_argument("--test-fraction", type=float, help="held-out share of the subset")
+    mn.add_argument("--val-fraction", type=float, default=None,
+                    help="share of the training digits held back to pick the kept epoch (default 0.1)")
     _add_model_train_flags(mn)
     mn.add_argument("--out", type=Path, default=Path("runs/mnist.pt"), help="run file to write")
     mn.add_argument("--summary", type=Path, help="JSON summary to write (default: --out with .json)")
@@ -258,7 +260,7 @@ def _print_forecast(record: RunRecord, summary: dict[str, Any]) -> None:
 
 
 def cmd_mnist(args: argparse.Namespace) -> None:
-    from lstm_core.classification import train_classifier
+    from lstm_core.classification import VAL_FRACTION, check_val_fraction, split_validation, train_classifier
     from lstm_core.data import load_mnist
     from lstm_core.mnist_presets import DEFAULT_PRESET, PRESETS
     from lstm_core.persistence import classifier_record
@@ -266,13 +268,16 @@ def cmd_mnist(args: argparse.Namespace) -> None:
     preset = _preset(DEFAULT_PRESET if _slug(args.preset) == "default" else args.preset, PRESETS)
     data_cfg = MnistDataConfig(source=args.source, **_given(args, ("train_limit", "test_fraction")))
     model_cfg, train_cfg = _model_train(args, preset.model, preset.train)  # settings checked first
+    val_fraction = VAL_FRACTION if args.val_fraction is None else args.val_fraction
+    check_val_fraction(val_fraction)
     data = load_mnist(data_cfg)
     for _, text in data.messages:
         print(text, file=sys.stderr)
     print(f"{data.description}; preset {preset.name}", file=sys.stderr)
     if args.epochs is None:  # a step budget (seed 000: 3,000 steps) sets the epochs it needs
-        train_cfg = replace(train_cfg, epochs=preset.train_for(len(data.train_y)).epochs)
-    result = train_classifier(data, model_cfg, train_cfg, _callbacks(args))
+        n_fit = len(split_validation(data.train_y, val_fraction, train_cfg.seed)[0])
+        train_cfg = replace(train_cfg, epochs=preset.train_for(n_fit).epochs)
+    result = train_classifier(data, model_cfg, train_cfg, _callbacks(args), val_fraction=val_fraction)
     record = classifier_record(result, data_cfg)
     summary = _summary(record, args)
     t = record.metrics["training"]

@@ -373,7 +373,8 @@ def classifier_record(result: ClassifierResult, data_cfg: MnistDataConfig | None
         "test_accuracy": result.accuracy,
         "per_class_accuracy": [float(v) for v in result.per_class],
         "confusion": result.confusion.tolist(),
-        "n_train": len(data.train_y),
+        "n_train": result.n_train,
+        "n_val": result.n_val,  # training digits held back to pick the kept epoch
         "n_test": len(data.test_y),
         "training": training_summary(result.history),
     }

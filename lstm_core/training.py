@@ -200,19 +200,23 @@ def _check_data(name: str, x: torch.Tensor, y: torch.Tensor) -> None:
 class _Trainer:
     """State of one ``fit`` call; kept private so that callbacks never see it."""
 
-    def __init__(self, model, train, val, cfg, task, callbacks, stop):
+    def __init__(self, model, train, val, cfg, task, callbacks, stop, monitor):
         self.model, self.cfg, self.task, self.callbacks = model, cfg, task, list(callbacks)
         self.stop_event = stop or threading.Event()
         self.device = resolve_device(cfg.device)
         self.model.to(self.device)
         self.x, self.y = (t.to(self.device) for t in train)
         self.val = tuple(t.to(self.device) for t in val) if val is not None and len(val[0]) else None
+        self.monitor = {name: tuple(t.to(self.device) for t in data)
+                        for name, data in monitor.items() if len(data[0])}
         self.loss_fn = loss_function(task)
         self.opt = _optimizer(model, cfg)
         self.steps_per_epoch = math.ceil(len(self.x) / cfg.batch_size)
         self.total_steps = cfg.epochs * self.steps_per_epoch
         if cfg.max_steps is not None:
             self.total_steps = min(self.total_steps, cfg.max_steps)
+        self.schedule = (torch.optim.lr_scheduler.CosineAnnealingLR(self.opt, T_max=self.total_steps)
+                         if cfg.lr_schedule == "cosine" else None)
         self.history = History(device=str(self.device))
         self.best_state: dict[str, torch.Tensor] | None = None  # weights at the best epoch
         self.init_state = copy.deepcopy(model.state_dict())  # what a diverged run falls back to
@@ -231,10 +235,15 @@ class _Trainer:
         self.history.stop_reason, self.history.message = reason, message
 
     def evaluate_all(self) -> tuple[float | None, dict[str, float]]:
-        if self.val is None:
-            return None, {}
-        val_loss, val_metrics = evaluate(self.model, *self.val, self.task)
-        return val_loss, {f"val_{k}": v for k, v in val_metrics.items()}
+        """Validation loss (None without validation data) and the metrics of validation and monitored data."""
+        val_loss, metrics = None, {}
+        if self.val is not None:
+            val_loss, val_metrics = evaluate(self.model, *self.val, self.task)
+            metrics.update({f"val_{k}": v for k, v in val_metrics.items()})
+        for name, data in self.monitor.items():
+            loss, scores = evaluate(self.model, *data, self.task)
+            metrics.update({f"{name}_loss": loss, **{f"{name}_{k}": v for k, v in scores.items()}})
+        return val_loss, metrics
 
     def diverged(self, where: str) -> None:
         self.end(
@@ -264,6 +273,8 @@ class _Trainer:
             if cfg.grad_clip is not None:
                 nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             self.opt.step()
+            if self.schedule is not None:
+                self.schedule.step()
             self.step += 1
             batch_loss = loss.detach()
             if self.step == 1:
@@ -352,6 +363,7 @@ def fit(
     task: Task = "regression",
     callbacks: Sequence[object] = (),
     stop: threading.Event | None = None,
+    monitor: Mapping[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
 ) -> History:
     """Train ``model`` in place and return what happened.
 
@@ -364,6 +376,9 @@ def fit(
         task: "regression" (MSE loss) or "classification" (cross-entropy).
         callbacks: objects with any of the ``Callback`` hooks.
         stop: set this event (from another thread) to stop after the current batch.
+        monitor: name -> ``(x, y)`` scored with the validation data (metrics ``{name}_loss``,
+            ``{name}_accuracy``...) for the record only: never used to pick weights or stop,
+            so a test set can be watched without leaking into the choice of model.
 
     Returns:
         The ``History``. A loss that turns NaN or infinite ends training with
@@ -375,8 +390,11 @@ def fit(
         raise ValueError("train has no samples")
     if val is not None:
         _check_data("val", *val)
+    monitor = dict(monitor or {})
+    for name, data in monitor.items():
+        _check_data(name, *data)
     torch.manual_seed(cfg.seed)  # dropout masks repeat with the seed
-    trainer = _Trainer(model, train, val, cfg, task, callbacks, stop)
+    trainer = _Trainer(model, train, val, cfg, task, callbacks, stop, monitor)
     _call(trainer.callbacks, "on_train_start", TrainStart(
         cfg, task, str(trainer.device), len(trainer.x), 0 if trainer.val is None else len(trainer.val[0]),
         trainer.steps_per_epoch, trainer.total_steps,

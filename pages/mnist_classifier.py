@@ -6,7 +6,7 @@ import torch
 from lstm_core.classification import train_classifier
 from ui import mnist_form as form
 from ui import mnist_view as view
-from ui.jobs import finished_result, get_job, live, start_job, stop_button
+from ui.jobs import finished_result, start_job, stop_button, training_tab
 from ui.navigation import ensure_app_navigation
 from ui.state import MNIST_JOB, MNIST_RECORDED, MNIST_RESULT, set_default
 
@@ -33,7 +33,7 @@ def _job(plan: form.Plan):
     def run(ctx):
         torch.set_num_threads(TRAIN_THREADS)
         return train_classifier(plan.data, plan.model, plan.train, callbacks=[ctx, view.LossTrail(ctx)],
-                                stop=ctx.stop_event)
+                                stop=ctx.stop_event, val_fraction=plan.val_fraction)
 
     return run
 
@@ -46,19 +46,13 @@ if pressed and plan is not None:
     start_job(MNIST_JOB, _job(plan))
 stop_button(MNIST_JOB)  # after start_job: drawn before it, Stop would stay disabled for the new run
 
-job = get_job(MNIST_JOB)
-snap = job.snapshot() if job is not None else None
 result = st.session_state[MNIST_RESULT]
 
 tabs = st.tabs(["Training", "Accuracy", "Digits", "Reading a digit", "Parameters"])
 with tabs[0]:
-    if job is None:
-        st.info("Press Train to start. Progress, the loss and accuracy curves appear here live; you can "
-                "keep using the page (and Stop) while it trains.")
-    else:
-        live(MNIST_JOB, view.draw_live, first=snap)
-        if snap is not None and snap.status == "done":
-            view.training_outcome(snap.result)
+    training_tab(MNIST_JOB, view.draw_live, view.training_outcome,
+                 idle="Press Train to start. Progress, the loss and accuracy curves appear here live; "
+                      "you can keep using the page (and Stop) while it trains.")
 for tab, show in zip(tabs[1:], (view.accuracy_tab, view.digits_tab, view.reading_tab, view.parameters_tab),
                      strict=True):
     with tab:

@@ -8,7 +8,7 @@ from ui import cache
 from ui import forecast_form as form
 from ui import forecast_view as view
 from ui.forecast_run import load_run_file
-from ui.jobs import finished_result, get_job, live, start_job, stop_button
+from ui.jobs import finished_result, start_job, stop_button, training_tab
 from ui.navigation import ensure_app_navigation
 from ui.state import STOCK_JOB, STOCK_JOB_META, STOCK_LOADED, STOCK_RECORDED, STOCK_RUNS, set_default
 
@@ -63,19 +63,13 @@ if pressed and plan is not None:
 
 with stop_slot:
     stop_button(STOCK_JOB)
-job = get_job(STOCK_JOB)
-snap = job.snapshot() if job is not None else None
 
 entry = st.session_state.get(STOCK_LOADED) or (runs[-1] if runs else None)
 tabs = st.tabs(["Training", "Fit & forecast", "Metrics", "Residuals", "History"])
 with tabs[0]:
-    if job is None:
-        st.info("Press Train to start. Progress, the loss curves and the current fit appear here live; "
-                "you can keep using the page while it trains.")
-    else:
-        live(STOCK_JOB, view.draw_live, first=snap)
-        if snap is not None and snap.status == "done":
-            view.training_outcome(snap.result)
+    training_tab(STOCK_JOB, view.draw_live, view.training_outcome,
+                 idle="Press Train to start. Progress, the loss curves and the current fit appear here live; "
+                      "you can keep using the page while it trains.")
 for tab, show in zip(tabs[1:4], (view.fit_tab, view.metrics_tab, view.residuals_tab), strict=True):
     with tab:
         if entry is None:

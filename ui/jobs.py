@@ -125,3 +125,17 @@ def live(
 
     panel()
     return first
+
+
+def training_tab(
+    key: str, draw: Callable[[JobSnapshot], None], outcome: Callable[[Any], None], idle: str
+) -> None:
+    """A Training tab: ``idle`` before any run, else ``draw`` live and, once done, ``outcome(result)``."""
+    job = get_job(key)
+    if job is None:
+        st.info(idle)
+        return
+    snap = job.snapshot()
+    live(key, draw, first=snap)  # the same snapshot decides the outcome line below
+    if snap.status == "done":
+        outcome(snap.result)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from lstm_core.classification import VAL_FRACTION, split_validation
 from lstm_core.config import CELL_TYPES, HEADS, OPTIMIZERS, ModelConfig, TrainConfig
 from lstm_core.data import MNIST_FILES, MNIST_MIRRORS, DataSourceError, download_mnist, mnist_is_cached
 from lstm_core.data.mnist import MnistData
@@ -18,9 +19,9 @@ MIRRORS_ENV = "LSTM_STUDIO_MNIST_MIRRORS"  # space-separated base URLs that repl
 SOURCES = {"subset": "Offline subset (5,000 real digits, bundled)", "full": "Full MNIST (60,000 + 10,000)"}
 _HEADS = {"last": "last step (seed 000)", "all": "all steps flattened (seed 002)"}
 _OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
-_WIDGETS = {"preset", "source", "test_fraction", "train_limit", "cell", "bidirectional", "hidden",
-            "layers", "dropout", "head", "optimizer", "lr", "batch", "epochs", "max_steps", "eval_every",
-            "seed", "clip"}
+_WIDGETS = {"preset", "source", "test_fraction", "val_fraction", "train_limit", "cell", "bidirectional",
+            "hidden", "layers", "dropout", "head", "optimizer", "lr", "batch", "epochs", "max_steps",
+            "eval_every", "seed", "clip"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Plan:
     model: ModelConfig
     train: TrainConfig
     preset: str
+    val_fraction: float  # share of the training digits held back to pick the kept epoch
 
 
 def _preset_values(p: MnistPreset, n_train: int) -> dict[str, object]:
@@ -54,7 +56,8 @@ def init_widgets() -> None:
     """Defaults once per session; values come back from a saved copy after visiting another page."""
     saved: dict[str, object] = set_default(MNIST_SETTINGS, factory=dict)
     defaults = {"mnist.preset": DEFAULT_PRESET, "mnist.source": "subset", "mnist.test_fraction": 0.2,
-                "mnist.train_limit": 0, **_preset_values(PRESETS[DEFAULT_PRESET], 4000)}
+                "mnist.val_fraction": VAL_FRACTION, "mnist.train_limit": 0,
+                **_preset_values(PRESETS[DEFAULT_PRESET], 3600)}
     for key, value in defaults.items():
         set_default(key, saved.get(key, value))
 
@@ -123,6 +126,8 @@ def _limit_errors(keys: list[str]) -> list[str]:
             errors.append(f"{label}: enter 0 ({zero}) or a positive number; got {value:,}.")
     if "mnist.test_fraction" in keys and not 0.05 <= s["mnist.test_fraction"] <= 0.5:
         errors.append(f"Test share must be between 0.05 and 0.5; got {s['mnist.test_fraction']:g}.")
+    if "mnist.val_fraction" in keys and not 0.0 <= s["mnist.val_fraction"] <= 0.5:
+        errors.append(f"Validation share must be between 0 and 0.5; got {s['mnist.val_fraction']:g}.")
     return errors
 
 
@@ -133,33 +138,40 @@ def data_section() -> MnistData | None:
     chose_missing_full = s["mnist.source"] == "full" and not cached
     if chose_missing_full:
         s["mnist.source"] = "subset"
-    c = st.columns([2, 1, 1])
+    c = st.columns([2, 1, 1, 1])
     source = c[0].radio("Digits", list(SOURCES), key="mnist.source", format_func=SOURCES.get,
                         horizontal=True, help="Full MNIST is selectable once downloaded.")
     c[1].number_input("Test share (subset)", step=0.05, key="mnist.test_fraction", disabled=source == "full",
                       help="Share of the subset's digits held out as the test set, 0.05 to 0.5. "
                            "Full MNIST has its own 10,000 test digits.")
-    c[2].number_input("Max training digits", step=500, key="mnist.train_limit",
+    c[2].number_input("Validation share", step=0.05, key="mnist.val_fraction",
+                      help="Share of the training digits held back, 0 to 0.5: they pick the epoch whose "
+                           "model is kept (and early stopping), so the test digits never choose anything. "
+                           "0 keeps the epoch with the lowest training loss.")
+    c[3].number_input("Max training digits", step=500, key="mnist.train_limit",
                       help="Train on at most this many digits (0 = all): fewer train faster.")
     if chose_missing_full:
         st.info("Full MNIST is not downloaded yet: press **Download full MNIST** below; the offline "
                 "subset is used meanwhile.")
     download_section()
-    errors = _limit_errors(["mnist.test_fraction", "mnist.train_limit"])
+    errors = _limit_errors(["mnist.test_fraction", "mnist.val_fraction", "mnist.train_limit"])
     if errors:
         st.error("The digits cannot be loaded: " + " ".join(errors))
         return None
     try:
         limit = int(s["mnist.train_limit"]) or None
         data = cache.mnist_digits(source, float(s["mnist.test_fraction"]), 0, limit)
+        fit_idx, val_idx = split_validation(data.train_y, float(s["mnist.val_fraction"]), 0)
     except (DataSourceError, ValueError) as exc:
         st.error(f"The digits cannot be loaded: {exc}")
         return None
-    n_train = len(data.train_y)
+    n_train, n_val = len(fit_idx), len(val_idx)
     s[MNIST_N_TRAIN] = n_train
+    held_back = (f"{n_val:,} of the training digits are held back as **validation**: they pick the epoch "
+                 "whose model is kept. " if n_val else "")
     st.info(f"**Using:** {data.description}. Each 28×28 digit is read as a sequence of 28 rows "
-            f"(time steps) of 28 pixels (features). The held-out digits are the **test** set: they score the "
-            "model and pick its best epoch.")
+            f"(time steps) of 28 pixels (features). {held_back}The held-out digits are the **test** set: "
+            "they are scored as the model trains and judge it at the end, but never choose anything.")
     if n_train < TINY_TRAIN:
         st.warning(f"Only {n_train} training digit{'' if n_train == 1 else 's'}: the model can learn them by "
                    "heart, so train accuracy will be near 100 % and test accuracy near chance — neither "
@@ -231,4 +243,4 @@ def _build(data: MnistData) -> Plan | None:
     except ValueError as exc:
         st.error(f"These settings cannot train: {exc}")
         return None
-    return Plan(data, model, train, s["mnist.preset"])
+    return Plan(data, model, train, s["mnist.preset"], float(s["mnist.val_fraction"]))

@@ -14,6 +14,7 @@ from lstm_core.classification import (
 )
 from lstm_core.jobs import JobContext, JobSnapshot
 from lstm_core.plots import (
+    ACCURACY_CURVES,
     accuracy_figure,
     batch_loss_figure,
     belief_figure,
@@ -74,16 +75,17 @@ def draw_live(snap: JobSnapshot) -> None:
         parts.append(f"iteration {snap.last_batch.step:,}{total}")
         parts.append(f"batch loss {snap.last_batch.loss:.4f}")
     if last:
-        train, test = (100 * last.metrics.get(k, np.nan) for k in ("train_accuracy", "val_accuracy"))
-        parts.append(f"epoch {last.epoch}: train accuracy {train:.2f} %, test {test:.2f} %")
-    if ev and "val_accuracy" in ev.metrics:
-        parts.append(f"iteration {ev.step:,}: test accuracy {100 * ev.metrics['val_accuracy']:.2f} %")
+        scores = [f"{name} {100 * last.metrics[key]:.2f} %" for key, name in ACCURACY_CURVES.items()
+                  if key in last.metrics]
+        parts.append(f"epoch {last.epoch}: " + ", ".join(scores))
+    if ev and "test_accuracy" in ev.metrics:
+        parts.append(f"iteration {ev.step:,}: test accuracy {100 * ev.metrics['test_accuracy']:.2f} %")
     st.caption(" · ".join(p for p in parts if p) or "Starting…")
     total_steps = snap.start.total_steps if snap.start else None
     c1, c2 = st.columns(2)
     trail = snap.published.get(TRAIL)
     if snap.epochs and snap.start:
-        fig = loss_figure(snap.epochs, snap.evals, snap.start.cfg.epochs, val_name="test loss",
+        fig = loss_figure(snap.epochs, snap.evals, snap.start.cfg.epochs, watched={"test_loss": "test loss"},
                           steps_per_epoch=snap.start.steps_per_epoch)
         if trail:  # batch losses between the epoch points, on the same (fractional) epoch axis
             x = [k / snap.start.steps_per_epoch for k in trail[0]]
@@ -98,7 +100,7 @@ def draw_live(snap: JobSnapshot) -> None:
         c2.plotly_chart(accuracy_figure(snap.epochs, snap.evals, total_steps), key="mnist.live_accuracy",
                         width="stretch")
     else:
-        c2.info("Train and test accuracy appear when the first epoch (or evaluation) ends.")
+        c2.info("Train, validation and test accuracy appear when the first epoch (or evaluation) ends.")
 
 
 def kept_epoch(history: History) -> EpochProgress | None:
@@ -108,9 +110,11 @@ def kept_epoch(history: History) -> EpochProgress | None:
     return next((e for e in history.epochs if e.epoch == history.best_epoch), None)
 
 
-def _kept_sentence(history: History) -> str:
+def _kept_sentence(result: ClassifierResult) -> str:
+    history = result.history
     if history.restored_best:
-        return f"Kept: the model of epoch {history.best_epoch} (lowest test loss)."
+        chooser = "validation" if result.n_val else "training"
+        return f"Kept: the model of epoch {history.best_epoch} (lowest {chooser} loss)."
     if not history.epochs and history.stop_reason == "diverged":
         return "Kept: the untrained starting model (no epoch had finished)."
     if not history.epochs:
@@ -123,7 +127,7 @@ def training_outcome(result: ClassifierResult) -> None:
     h = result.history
     n = len(h.epochs)
     ended = h.message or f"Completed {n} epoch{'' if n == 1 else 's'}."
-    text = f"{ended} {_kept_sentence(h)} Took {format_seconds(h.elapsed)}."
+    text = f"{ended} {_kept_sentence(result)} Took {format_seconds(h.elapsed)}."
     warning = getattr(h, "warning", "")
     if h.stop_reason == "diverged":
         st.warning(text)
@@ -148,9 +152,10 @@ def summary(result: ClassifierResult) -> None:
                      "weights change as it goes), the epoch whose model is kept." if kept
                 else "No finished epoch was kept.")
     c[3].metric("Training time", format_seconds(result.history.elapsed))
-    st.caption(f"{result.data.description}. {_kept_sentence(result.history)} The test digits also pick "
-               "the best epoch, as seed 000 reports test accuracy while training; treat the figure as "
-               "slightly optimistic.")
+    held_back = f" ({result.n_val:,} more held back for validation)" if result.n_val else ""
+    st.caption(f"{result.data.description}; trained on {result.n_train:,} digits{held_back}. "
+               f"{_kept_sentence(result)} The test digits were only watched during training, never used "
+               "to choose, so the test accuracy is a fair estimate for unseen digits.")
 
 
 def accuracy_tab(result: ClassifierResult) -> None:

@@ -3,13 +3,9 @@
 Trace names and axis titles are stable strings so that tests can assert them.
 """
 
-from lstm_core.plots.training import loss_figure
-
-__all__ = ["loss_figure"]
 from lstm_core.plots.forecast import fit_figure, overlay_figure, price_figure, residuals_figure
-
-__all__ += ["fit_figure", "overlay_figure", "price_figure", "residuals_figure"]
-from lstm_core.plots.mnist import (  # noqa: E402 - MNIST page's figures
+from lstm_core.plots.mnist import (
+    ACCURACY_CURVES,
     accuracy_figure,
     batch_loss_figure,
     belief_figure,
@@ -18,8 +14,10 @@ from lstm_core.plots.mnist import (  # noqa: E402 - MNIST page's figures
     digit_grid_figure,
     per_class_figure,
 )
+from lstm_core.plots.training import loss_figure
 
-__all__ += [
-    "accuracy_figure", "batch_loss_figure", "belief_figure", "belief_lines_figure", "confusion_figure",
-    "digit_grid_figure", "per_class_figure",
+__all__ = [
+    "ACCURACY_CURVES", "accuracy_figure", "batch_loss_figure", "belief_figure", "belief_lines_figure",
+    "confusion_figure", "digit_grid_figure", "fit_figure", "loss_figure", "overlay_figure",
+    "per_class_figure", "price_figure", "residuals_figure",
 ]

@@ -19,6 +19,9 @@ _INK = [[0.0, "#ffffff"], [1.0, "#111827"]]  # pixel 0 (background) white, 1 (in
 _BLUES = "Blues"
 _MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
 CLASSES = [str(c) for c in range(10)]
+# Epoch metric -> trace name, as train_classifier records them (validation picks; test only watches)
+ACCURACY_CURVES = {"train_accuracy": "train accuracy", "val_accuracy": "validation accuracy",
+                   "test_accuracy": "test accuracy"}
 
 
 def accuracy_figure(
@@ -27,21 +30,22 @@ def accuracy_figure(
     total_steps: int | None = None,
     title: str = "Accuracy",
 ) -> go.Figure:
-    """Train and test accuracy (%) against optimiser steps ("iterations", as seed 000 counts).
+    """Train, validation and test accuracy (%) against optimiser steps ("iterations", as seed 000 counts).
 
-    Traces: "train accuracy" and "test accuracy" at the end of each epoch, and with ``evals``
-    "test accuracy (every N iterations)". The x range is fixed to ``total_steps`` when given.
+    Traces: "train accuracy", "validation accuracy" and "test accuracy" at the end of each
+    epoch (those the metrics hold), and with ``evals`` "test accuracy (every N iterations)".
+    The x range is fixed to ``total_steps`` when given.
     """
     fig = go.Figure()
     steps = [e.step for e in epochs]
-    for key, name in (("train_accuracy", "train accuracy"), ("val_accuracy", "test accuracy")):
+    for key, name in ACCURACY_CURVES.items():
         if any(key in e.metrics for e in epochs):
             fig.add_scatter(x=steps, y=[100 * e.metrics.get(key, np.nan) for e in epochs], name=name,
                             mode="lines+markers", customdata=[e.epoch for e in epochs],
                             hovertemplate="epoch %{customdata}, iteration %{x}: %{y:.2f} %")
-    if any("val_accuracy" in p.metrics for p in evals):
+    if any("test_accuracy" in p.metrics for p in evals):
         every = evals[0].step
-        acc = [100 * p.metrics.get("val_accuracy", np.nan) for p in evals]
+        acc = [100 * p.metrics.get("test_accuracy", np.nan) for p in evals]
         fig.add_scatter(x=[p.step for p in evals], y=acc,
                         name=f"test accuracy (every {every} iterations)", mode="markers+lines",
                         line={"dash": "dot"}, marker={"symbol": "diamond", "size": 9},

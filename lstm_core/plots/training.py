@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
@@ -18,12 +18,14 @@ def loss_figure(
     *,
     val_name: str = "validation loss",
     steps_per_epoch: int | None = None,
+    watched: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """Training and validation loss per epoch (and per evaluation step, if any).
 
-    Traces: "train loss", ``val_name`` (when there is validation data; the MNIST page calls
-    its held-out digits "test loss"), and with ``evals`` "train loss (every N steps)" /
-    "<val_name> (every N steps)", placed at fractional epochs (``steps_per_epoch``, e.g.
+    Traces: "train loss", ``val_name`` (when there is validation data), one per entry of
+    ``watched`` (metric key -> trace name, e.g. ``{"test_loss": "test loss"}`` for data that
+    ``fit`` monitors), and with ``evals`` "train loss (every N steps)" and "<name> (every N
+    steps)" for the others, placed at fractional epochs (``steps_per_epoch``, e.g.
     ``TrainStart.steps_per_epoch``, places them before the first epoch ends too).
     The x range is fixed to ``total_epochs`` so the curve grows into a stable frame.
     """
@@ -32,15 +34,20 @@ def loss_figure(
     fig.add_scatter(x=x, y=[e.train_loss for e in epochs], name="train loss", mode="lines+markers")
     if any(e.val_loss is not None for e in epochs):
         fig.add_scatter(x=x, y=[e.val_loss for e in epochs], name=val_name, mode="lines+markers")
+    for key, name in (watched or {}).items():
+        if any(key in e.metrics for e in epochs):
+            fig.add_scatter(x=x, y=[e.metrics.get(key) for e in epochs], name=name, mode="lines+markers")
     if evals:
         # Seed 000 style: points every eval_every optimiser steps, placed at fractional epochs.
         per_epoch = steps_per_epoch or (epochs[0].step / epochs[0].epoch if epochs else None)
         ex = [p.step / per_epoch if per_epoch else p.step for p in evals]
         fig.add_scatter(x=ex, y=[p.train_loss for p in evals], name="train loss (every N steps)",
                         mode="lines", line={"dash": "dot"})
-        if any(p.val_loss is not None for p in evals):
-            fig.add_scatter(x=ex, y=[p.val_loss for p in evals], name=f"{val_name} (every N steps)",
-                            mode="lines", line={"dash": "dot"})
+        curves = {val_name: [p.val_loss for p in evals]}
+        curves.update({name: [p.metrics.get(key) for p in evals] for key, name in (watched or {}).items()})
+        for name, y in curves.items():
+            if any(v is not None for v in y):
+                fig.add_scatter(x=ex, y=y, name=f"{name} (every N steps)", mode="lines", line={"dash": "dot"})
     fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss", height=320,
                       margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": -0.25})
     if log_y:

@@ -31,7 +31,15 @@ def _small(at: AppTest, preset: str, train_limit: int = 200) -> None:
 
 def test_page_says_which_digits_it_uses(open_page):
     at = open_page("pages/mnist_classifier.py")
-    assert any("Offline MNIST subset: 4,000 train / 1,000 held-out digits" in i.value for i in at.info)
+    assert any("Offline MNIST subset: 4,000 train / 1,000 held-out digits" in i.value
+               and "400 of the training digits are held back as **validation**" in i.value for i in at.info)
+
+
+def test_a_validation_share_out_of_range_is_explained(open_page):
+    at = open_page("pages/mnist_classifier.py")
+    at.number_input(key="mnist.val_fraction").set_value(0.7).run()
+    assert not at.exception
+    assert any("Validation share must be between 0 and 0.5; got 0.7." in e.value for e in at.error)
 
 
 def test_seed_002_preset_fills_the_form_and_a_short_run_shows_results(open_page):
@@ -55,7 +63,9 @@ def test_seed_002_preset_fills_the_form_and_a_short_run_shows_results(open_page)
     assert any("mnist.belief" in k for k in keys)
     (loss,) = [c for c in at.get("plotly_chart") if "mnist.live_loss" in c.proto.id]
     names = [t.get("name") for t in json.loads(loss.proto.spec)["data"]]
-    assert "test loss" in names and "validation loss" not in names  # one word for the held-out digits
+    assert names[:3] == ["train loss", "validation loss", "test loss"]
+    assert result.n_train == 180 and result.n_val == 20  # a tenth of the 200 held back to pick the epoch
+    assert any("lowest validation loss" in s.value and "never used to choose" in s.value for s in at.caption)
     assert any("masked prefixes" in m.value for m in at.markdown)  # BiLSTM: no stepwise belief
     assert at.dataframe, "the parameter table is missing"
     assert any(s.value.startswith("Completed 1 epoch. Kept: the model of epoch 1") for s in at.success)
@@ -101,7 +111,7 @@ def test_seed_000_preset_matches_the_seed(open_page):
     assert at.number_input(key="mnist.batch").value == 100
     assert at.number_input(key="mnist.max_steps").value == 3000
     assert at.number_input(key="mnist.eval_every").value == 500
-    assert at.number_input(key="mnist.epochs").value == 75  # 3,000 steps over 4,000 digits
+    assert at.number_input(key="mnist.epochs").value == 84  # 3,000 steps over the 3,600 digits it fits on
 
 
 def test_stop_ends_the_run_and_keeps_a_model(open_page):
@@ -161,7 +171,7 @@ def test_a_tiny_training_set_is_warned_about(open_page):
     assert not at.warning
     at.number_input(key="mnist.train_limit").set_value(1).run()
     assert any(w.value.startswith("Only 1 training digit:") for w in at.warning)
-    at.number_input(key="mnist.train_limit").set_value(100).run()
+    at.number_input(key="mnist.train_limit").set_value(200).run()  # 180 left to fit on beside validation
     assert not at.warning
 
 

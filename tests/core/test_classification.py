@@ -14,6 +14,7 @@ from lstm_core.classification import (
     hardest_mistakes,
     mnist_model_config,
     reading_beliefs,
+    split_validation,
     train_classifier,
 )
 from lstm_core.config import MnistDataConfig, ModelConfig, TrainConfig
@@ -45,15 +46,53 @@ def test_train_classifier_judges_the_held_out_digits(small_data: MnistData, cell
     losses = result.history.train_loss
     assert losses[1] < losses[0]  # it learns
     metrics = result.history.epochs[-1].metrics
-    assert {"train_accuracy", "val_accuracy"} <= set(metrics)
+    assert set(metrics) == {"train_accuracy", "val_accuracy", "test_loss", "test_accuracy"}
+    assert metrics["test_accuracy"] == pytest.approx(result.accuracy)  # the last epoch is the best here
     assert len(result.history.epochs) == 2
+    assert result.n_train + result.n_val == len(small_data.train_y) and result.n_val == 30
+
+
+def test_validation_digits_pick_the_epoch_and_the_test_digits_choose_nothing(small_data: MnistData):
+    model_cfg = ModelConfig(hidden_size=8, num_layers=1)
+    cfg = replace(TINY_TRAIN, epochs=4, lr=3e-2)
+    result = train_classifier(small_data, model_cfg, cfg)
+    h = result.history
+    assert h.best_loss == min(h.val_loss) and h.val_loss[h.best_epoch - 1] == h.best_loss
+    # Different test digits change the test scores but never which epoch is kept.
+    half = len(small_data.test_y) // 2
+    fewer = replace(small_data, test_x=small_data.test_x[:half], test_y=small_data.test_y[:half])
+    other = train_classifier(fewer, model_cfg, cfg)
+    assert other.history.best_epoch == h.best_epoch and other.history.val_loss == h.val_loss
+    test_losses = [[e.metrics["test_loss"] for e in run.history.epochs] for run in (result, other)]
+    assert test_losses[0] != test_losses[1]
+
+
+def test_validation_split_is_stratified_disjoint_and_checked(small_data: MnistData):
+    fit_idx, val_idx = split_validation(small_data.train_y, 0.2, seed=3)
+    assert len(set(fit_idx.tolist()) | set(val_idx.tolist())) == len(small_data.train_y)
+    assert not set(fit_idx.tolist()) & set(val_idx.tolist())
+    counts = np.bincount(small_data.train_y[val_idx].numpy(), minlength=10)
+    expected = np.round(np.bincount(small_data.train_y.numpy(), minlength=10) * 0.2)
+    np.testing.assert_array_equal(counts, expected)
+    assert len(split_validation(small_data.train_y, 0.2, seed=4)[1]) == len(val_idx)  # counts ignore the seed
+    assert len(split_validation(small_data.train_y, 0.0, seed=3)[1]) == 0
+    with pytest.raises(ValueError, match=r"val_fraction must be in \[0, 0.5\]"):
+        split_validation(small_data.train_y, 0.6, seed=0)
+
+
+def test_without_validation_the_training_loss_picks_the_epoch(small_data: MnistData):
+    model_cfg = ModelConfig(hidden_size=6, num_layers=1)
+    result = train_classifier(small_data, model_cfg, TINY_TRAIN, val_fraction=0.0)
+    assert result.n_val == 0 and result.n_train == len(small_data.train_y)
+    assert all(e.val_loss is None and "test_accuracy" in e.metrics for e in result.history.epochs)
+    assert result.history.best_loss == min(result.history.train_loss)
 
 
 def test_eval_every_records_points_like_seed_000(small_data: MnistData):
     cfg = replace(TINY_TRAIN, epochs=3, max_steps=10, eval_every=4)  # 6 steps per epoch
     result = train_classifier(small_data, ModelConfig(hidden_size=8, num_layers=1), cfg)
     assert [p.step for p in result.history.evals] == [4, 8]
-    assert all("val_accuracy" in p.metrics for p in result.history.evals)
+    assert all({"val_accuracy", "test_accuracy"} <= set(p.metrics) for p in result.history.evals)
     assert result.history.stop_reason == "max_steps"
 
 

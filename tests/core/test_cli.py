@@ -138,7 +138,14 @@ def test_mnist_subset_trains_and_saves(tmp_path: Path, capsys) -> None:
     assert record.kind == "classifier" and record.data_cfg.train_limit == 100
     assert record.model_cfg.input_size == 28 and record.model_cfg.output_size == 10
     assert 0.0 <= record.metrics["test_accuracy"] <= 1.0
-    assert json.loads(out.with_suffix(".json").read_text())["metrics"]["n_train"] == 100
+    metrics = json.loads(out.with_suffix(".json").read_text())["metrics"]
+    assert (metrics["n_train"], metrics["n_val"]) == (91, 9)  # 10 % of each class held back, rounded
+
+
+def test_mnist_val_fraction_is_checked_before_loading(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "m.pt"
+    assert main(["mnist", "--val-fraction", "0.8", "--out", str(out)]) == 2
+    assert "val_fraction must be in [0, 0.5]" in capsys.readouterr().err and not out.exists()
 
 
 def test_flags_left_out_keep_the_dataclass_or_preset_defaults() -> None:

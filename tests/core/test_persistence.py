@@ -123,7 +123,10 @@ def test_classifier_round_trip_repeats_predictions() -> None:
     assert loaded.data_cfg == data_cfg and loaded.model_cfg.head == "all"
     assert loaded.metrics["test_accuracy"] == pytest.approx(result.accuracy)
     assert loaded.metrics["confusion"] == result.confusion.tolist()
-    assert "val_accuracy" in loaded.history and len(loaded.history["val_accuracy"]) == 1
+    assert {"val_accuracy", "test_accuracy"} <= set(loaded.history)
+    assert len(loaded.history["val_accuracy"]) == 1
+    counts = loaded.metrics["n_train"], loaded.metrics["n_val"], loaded.metrics["n_test"]
+    assert counts == (50, 10, 30)  # 1 of each class's 6 training digits held back
     model = loaded.build_model()
     with torch.no_grad():
         torch.testing.assert_close(model(test_x), result.model.cpu()(test_x), rtol=0, atol=0)

@@ -20,20 +20,21 @@ from lstm_core.training import EpochProgress, EvalPoint
 
 
 def _epoch(epoch: int, step: int) -> EpochProgress:
-    metrics = MappingProxyType({"train_accuracy": 0.5 + epoch / 10, "val_accuracy": 0.45 + epoch / 10})
+    metrics = MappingProxyType({"train_accuracy": 0.5 + epoch / 10, "val_accuracy": 0.45 + epoch / 10,
+                                "test_accuracy": 0.4 + epoch / 10})
     return EpochProgress(epoch, 3, step, 30, 1.0 / epoch, 1.1 / epoch, metrics, 1.0, 1.0, epoch, 1.1 / epoch)
 
 
 def _eval(step: int) -> EvalPoint:
-    return EvalPoint(1, step, 0.9, 1.0, MappingProxyType({"val_accuracy": 0.5}))
+    return EvalPoint(1, step, 0.9, 1.0, MappingProxyType({"val_accuracy": 0.55, "test_accuracy": 0.5}))
 
 
 def test_accuracy_figure_per_epoch_and_every_n_iterations():
     fig = accuracy_figure([_epoch(1, 10), _epoch(2, 20)], [_eval(5), _eval(10), _eval(15)], total_steps=30)
-    assert [t.name for t in fig.data] == ["train accuracy", "test accuracy",
+    assert [t.name for t in fig.data] == ["train accuracy", "validation accuracy", "test accuracy",
                                           "test accuracy (every 5 iterations)"]
     assert list(fig.data[0].x) == [10, 20]
-    assert fig.data[0].y[0] == pytest.approx(60.0)
+    assert [t.y[0] for t in fig.data] == pytest.approx([60.0, 55.0, 50.0, 50.0])
     assert fig.layout.xaxis.title.text == "iteration (optimiser step)"
     assert fig.layout.yaxis.title.text == "accuracy (%)"
     assert fig.layout.xaxis.range[1] > 30

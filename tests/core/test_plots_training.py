@@ -50,6 +50,18 @@ def test_eval_points_sit_at_fractional_epochs() -> None:
     assert list(fig.data[3].y) == pytest.approx([0.4, 0.4, 0.4])
 
 
+def test_watched_metrics_are_further_curves() -> None:
+    watched = MappingProxyType({"test_loss": 0.7})
+    epochs = [EpochProgress(n, 5, 10 * n, 50, 1.0 / n, 0.5, watched, float(n), 0.0, 1, 0.5) for n in (1, 2)]
+    evals = [EvalPoint(1, 5, 0.9, 0.4, watched)]
+    fig = loss_figure(epochs, evals, watched={"test_loss": "test loss"})
+    assert names(fig) == ["train loss", "validation loss", "test loss", "train loss (every N steps)",
+                          "validation loss (every N steps)", "test loss (every N steps)"]
+    assert list(fig.data[2].y) == pytest.approx([0.7, 0.7])
+    # a watched metric the records lack draws nothing
+    assert names(loss_figure(epochs, watched={"other_loss": "other"})) == ["train loss", "validation loss"]
+
+
 def test_held_out_data_can_be_named_test_and_early_points_placed_by_steps_per_epoch() -> None:
     # Before the first epoch ends there is no epoch record to infer steps per epoch from.
     fig = loss_figure([], [point(5)], val_name="test loss", steps_per_epoch=10)

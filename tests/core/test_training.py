@@ -348,6 +348,20 @@ def test_grad_clip_is_applied() -> None:
     assert max(unclipped) > 10
 
 
+@pytest.mark.parametrize("schedule", ["constant", "cosine"])
+def test_lr_schedule_sets_each_step_s_learning_rate(schedule: str) -> None:
+    lrs: list[float] = []
+    handle = register_optimizer_step_pre_hook(lambda opt, args, kwargs: lrs.append(opt.param_groups[0]["lr"]))
+    try:  # 12 windows in batches of 4 for 2 epochs: 6 steps
+        fit(model(), sine_windows(12), None, cfg(epochs=2, batch_size=4, lr=0.1, lr_schedule=schedule))
+    finally:
+        handle.remove()
+    if schedule == "constant":
+        assert lrs == [0.1] * 6
+    else:  # half a cosine from 0.1 towards 0 over all the run's steps
+        assert lrs == pytest.approx([0.05 * (1 + math.cos(math.pi * k / 6)) for k in range(6)])
+
+
 @pytest.mark.parametrize("cell", CELLS)
 def test_divergence_ends_with_a_message_and_finite_weights(cell: str) -> None:
     m = model(cell)
@@ -530,6 +544,35 @@ def test_classification_reports_accuracy(cell: str) -> None:
     right = predict(m, x[64:]).argmax(1) == y[64:]
     assert metrics["accuracy"] == pytest.approx(float(right.float().mean()))
     assert math.isfinite(loss)
+
+
+def test_monitored_data_is_scored_but_never_chooses() -> None:
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(96, 5, 2, generator=g)
+    y = (x.mean(dim=(1, 2)) > 0).long()
+    settings = cfg(epochs=5, eval_every=4, lr=3e-2, patience=2)
+
+    def run(watch: torch.Tensor) -> tuple[History, nn.Module]:
+        m = model("GRU", task="classification", output_size=2, input_size=2)
+        return fit(m, (x[:64], y[:64]), (x[64:80], y[64:80]), settings, task="classification",
+                   monitor={"test": (watch, y[80:])}), m
+
+    history, m = run(x[80:])
+    loss, metrics = evaluate(m, x[80:], y[80:], "classification")
+    kept = history.epochs[history.best_epoch - 1].metrics
+    assert (kept["test_loss"], kept["test_accuracy"]) == pytest.approx((loss, metrics["accuracy"]))
+    assert set(history.evals[0].metrics) == {"val_accuracy", "test_loss", "test_accuracy"}
+    # Garbage test data changes the test scores only: the same epochs run and the same one is kept.
+    other, _ = run(torch.full_like(x[80:], 50.0))
+    assert (other.val_loss, other.best_epoch, other.stop_reason) == (history.val_loss, history.best_epoch,
+                                                                     history.stop_reason)
+    assert other.epochs[-1].metrics["test_loss"] != history.epochs[-1].metrics["test_loss"]
+
+
+def test_monitored_data_is_checked_like_the_rest() -> None:
+    x, y = sine_windows(12)
+    with pytest.raises(ValueError, match="test has 12 inputs but 3 targets"):
+        fit(model(), (x, y), None, cfg(epochs=1), monitor={"test": (x, y[:3])})
 
 
 def test_train_accuracy_counts_every_sample() -> None:
