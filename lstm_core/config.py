@@ -16,7 +16,6 @@ from lstm_core.preprocessing import split_sizes
 CellType = Literal["RNN", "LSTM", "GRU"]
 Head = Literal["last", "all"]
 Optimizer = Literal["adam", "sgd"]
-LrSchedule = Literal["constant", "cosine"]
 TargetMode = Literal["next", "change"]
 ScalerKind = Literal["minmax", "standard"]
 MnistSource = Literal["subset", "full"]
@@ -24,7 +23,6 @@ MnistSource = Literal["subset", "full"]
 CELL_TYPES: tuple[str, ...] = get_args(CellType)
 HEADS: tuple[str, ...] = get_args(Head)
 OPTIMIZERS: tuple[str, ...] = get_args(Optimizer)
-LR_SCHEDULES: tuple[str, ...] = get_args(LrSchedule)
 TARGET_MODES: tuple[str, ...] = get_args(TargetMode)
 SCALERS: tuple[str, ...] = get_args(ScalerKind)
 MNIST_SOURCES: tuple[str, ...] = get_args(MnistSource)
@@ -104,7 +102,6 @@ class TrainConfig:
     lr: float = 1e-3  # learning rate
     optimizer: Optimizer = "adam"
     weight_decay: float = 0.0  # L2 penalty passed to the optimiser
-    lr_schedule: LrSchedule = "constant"  # "cosine": lr decays to 0 along a half cosine over all steps
     grad_clip: float | None = 1.0  # max gradient norm; recurrent nets can explode without it
     patience: int | None = None  # early stopping: epochs without validation improvement
     min_delta: float = 0.0  # improvement smaller than this does not reset patience
@@ -125,7 +122,6 @@ class TrainConfig:
         if lr > 10:
             raise ValueError(f"lr (learning rate) must be <= 10; got {self.lr!r}")
         _choice("optimizer", self.optimizer, OPTIMIZERS)
-        _choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
         if _finite("weight_decay", self.weight_decay) < 0:
             raise ValueError(f"weight_decay must be >= 0; got {self.weight_decay!r}")
         if self.grad_clip is not None and _finite("grad_clip", self.grad_clip) <= 0:

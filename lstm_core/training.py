@@ -215,8 +215,6 @@ class _Trainer:
         self.total_steps = cfg.epochs * self.steps_per_epoch
         if cfg.max_steps is not None:
             self.total_steps = min(self.total_steps, cfg.max_steps)
-        self.schedule = (torch.optim.lr_scheduler.CosineAnnealingLR(self.opt, T_max=self.total_steps)
-                         if cfg.lr_schedule == "cosine" else None)
         self.history = History(device=str(self.device))
         self.best_state: dict[str, torch.Tensor] | None = None  # weights at the best epoch
         self.init_state = copy.deepcopy(model.state_dict())  # what a diverged run falls back to
@@ -273,8 +271,6 @@ class _Trainer:
             if cfg.grad_clip is not None:
                 nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             self.opt.step()
-            if self.schedule is not None:
-                self.schedule.step()
             self.step += 1
             batch_loss = loss.detach()
             if self.step == 1:

@@ -84,7 +84,6 @@ def test_model_config_good_variants() -> None:
         ({"epochs": 2.0}, "epochs must be a whole number >= 1; got 2.0"),
         ({"batch_size": 0}, "batch_size must be a whole number >= 1"),
         ({"optimizer": "rmsprop"}, "optimizer must be one of adam, sgd; got 'rmsprop'"),
-        ({"lr_schedule": "step"}, "lr_schedule must be one of constant, cosine; got 'step'"),
         ({"weight_decay": -1.0}, "weight_decay must be >= 0"),
         ({"grad_clip": 0}, r"grad_clip must be > 0 or None \(off\)"),
         ({"grad_clip": math.nan}, "grad_clip must be a finite number"),

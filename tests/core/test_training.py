@@ -348,20 +348,6 @@ def test_grad_clip_is_applied() -> None:
     assert max(unclipped) > 10
 
 
-@pytest.mark.parametrize("schedule", ["constant", "cosine"])
-def test_lr_schedule_sets_each_step_s_learning_rate(schedule: str) -> None:
-    lrs: list[float] = []
-    handle = register_optimizer_step_pre_hook(lambda opt, args, kwargs: lrs.append(opt.param_groups[0]["lr"]))
-    try:  # 12 windows in batches of 4 for 2 epochs: 6 steps
-        fit(model(), sine_windows(12), None, cfg(epochs=2, batch_size=4, lr=0.1, lr_schedule=schedule))
-    finally:
-        handle.remove()
-    if schedule == "constant":
-        assert lrs == [0.1] * 6
-    else:  # half a cosine from 0.1 towards 0 over all the run's steps
-        assert lrs == pytest.approx([0.05 * (1 + math.cos(math.pi * k / 6)) for k in range(6)])
-
-
 @pytest.mark.parametrize("cell", CELLS)
 def test_divergence_ends_with_a_message_and_finite_weights(cell: str) -> None:
     m = model(cell)
