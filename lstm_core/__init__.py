@@ -4,7 +4,7 @@ Public API (details in each module):
     config        ModelConfig, TrainConfig, ForecastDataConfig, MnistDataConfig
     models        RecurrentModel, RecurrentRegressor, RecurrentClassifier, build_model, parameter_table
     cells         HandwrittenRNN (seed 004), ManualLSTM (gates and cell state; matches nn.LSTM), trace_lstm
-    training      fit, evaluate, predict, Callback, History, EpochProgress, seed_everything
+    training      fit, evaluate, predict, Callback, History, EpochProgress, seed_everything, seeded
     forecasting   prepare_forecast_data, train_forecaster, forecast_future, forecast_report
     classification train_classifier, reading_beliefs, hardest_mistakes (the MNIST demo)
     presets, mnist_presets  named settings: recommended defaults and the seeds, exactly
@@ -50,6 +50,7 @@ from lstm_core.training import (
     predict,
     resolve_device,
     seed_everything,
+    seeded,
 )
 
 __all__ = [
@@ -60,6 +61,6 @@ __all__ = [
     "RecurrentRegressor", "Scaler", "StopTraining", "TrainConfig", "TrainingJob", "build_model",
     "confusion_matrix", "evaluate", "fit", "forecast_future", "forecast_report", "make_windows",
     "parameter_table", "per_class_accuracy", "predict", "predict_values", "prepare_forecast_data",
-    "regression_report", "resolve_device", "seed_everything", "skill_score", "split_sizes",
+    "regression_report", "resolve_device", "seed_everything", "seeded", "skill_score", "split_sizes",
     "train_forecaster", "verdict",
 ]

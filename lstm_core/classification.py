@@ -26,7 +26,7 @@ from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.data.mnist import MnistData, stratified_split
 from lstm_core.metrics import accuracy, confusion_matrix, per_class_accuracy
 from lstm_core.models import RecurrentModel, build_model, parameter_table
-from lstm_core.training import History, fit, predict, seed_everything
+from lstm_core.training import History, fit, predict, seeded
 
 N_CLASSES = 10
 ROWS = 28  # time steps: one image row each
@@ -136,8 +136,8 @@ def train_classifier(
             raise ValueError(f"{name} digits must be (N, 28, 28); got {tuple(x.shape)}")
     model_cfg = mnist_model_config(model_cfg)
     fit_idx, val_idx = split_validation(data.train_y, val_fraction, train_cfg.seed)
-    seed_everything(train_cfg.seed)
-    model = build_model(model_cfg, "classification")
+    with seeded(train_cfg.seed):
+        model = build_model(model_cfg, "classification")
     history = fit(model, (data.train_x[fit_idx], data.train_y[fit_idx]),
                   (data.train_x[val_idx], data.train_y[val_idx]) if len(val_idx) else None,
                   train_cfg, "classification", callbacks, stop, monitor={"test": (data.test_x, data.test_y)})

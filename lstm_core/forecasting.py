@@ -25,7 +25,7 @@ from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
 from lstm_core.metrics import regression_report, skill_score, verdict
 from lstm_core.models import RecurrentModel, build_model
 from lstm_core.preprocessing import Scaler, make_windows, split_sizes
-from lstm_core.training import Callback, EpochProgress, History, fit, predict, seed_everything
+from lstm_core.training import Callback, EpochProgress, History, fit, predict, seeded
 
 PARTS = ("train", "val", "test")
 
@@ -213,8 +213,8 @@ def train_forecaster(
     """
     data = prepare_forecast_data(frame, data_cfg)
     model_cfg = forecast_model_config(model_cfg, data_cfg)
-    seed_everything(train_cfg.seed)
-    model = build_model(model_cfg, "regression")
+    with seeded(train_cfg.seed):
+        model = build_model(model_cfg, "regression")
     if data_cfg.target_mode == "change":
         # A zero head predicts "no change": training starts exactly at the naive baseline,
         # so with best-weight restore a model that learns nothing stays close to it.

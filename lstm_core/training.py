@@ -12,7 +12,8 @@ import math
 import random
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
@@ -120,11 +121,29 @@ class Callback:
     def on_train_end(self, history: History) -> None: ...
 
 
+# Python's, NumPy's and torch's default generators are process-wide, and a server's sessions are
+# threads of one process: seeding and then drawing must not interleave with another session's.
+_RNG_LOCK = threading.RLock()
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch so that model initialisation repeats exactly."""
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
+    with _RNG_LOCK:
+        random.seed(seed)
+        np.random.seed(seed % 2**32)
+        torch.manual_seed(seed)
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Seed every generator and hold them for the block (e.g. building a model's initial weights).
+
+    Other threads that seed through ``seed_everything`` or ``seeded`` wait meanwhile, so two
+    sessions of one server that start training at once each get exactly their seed's weights.
+    """
+    with _RNG_LOCK:
+        seed_everything(seed)
+        yield
 
 
 def resolve_device(device: str = "auto") -> torch.device:
@@ -389,7 +408,8 @@ def fit(
     monitor = dict(monitor or {})
     for name, data in monitor.items():
         _check_data(name, *data)
-    torch.manual_seed(cfg.seed)  # dropout masks repeat with the seed
+    with _RNG_LOCK:
+        torch.manual_seed(cfg.seed)  # dropout masks repeat with the seed (unless another run draws meanwhile)
     trainer = _Trainer(model, train, val, cfg, task, callbacks, stop, monitor)
     _call(trainer.callbacks, "on_train_start", TrainStart(
         cfg, task, str(trainer.device), len(trainer.x), 0 if trainer.val is None else len(trainer.val[0]),

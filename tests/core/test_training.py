@@ -26,6 +26,7 @@ from lstm_core.training import (
     predict,
     resolve_device,
     seed_everything,
+    seeded,
 )
 
 CELLS = ["RNN", "LSTM", "GRU"]
@@ -81,6 +82,28 @@ class Recorder(Callback):
 
 def weights(m: nn.Module) -> list[torch.Tensor]:
     return [p.detach().clone() for p in m.parameters()]
+
+
+def test_seeded_builds_in_concurrent_threads_get_their_own_seed_s_weights() -> None:
+    """A server's sessions are threads sharing torch's generator: each must still get its seed's weights."""
+    model_cfg = ModelConfig(cell="LSTM", hidden_size=32, num_layers=2, seq_len=SEQ)
+
+    def build(seed: int) -> list[torch.Tensor]:
+        with seeded(seed):
+            return weights(build_model(model_cfg, "regression"))
+
+    expected = {seed: build(seed) for seed in range(4)}
+    got: dict[int, list[list[torch.Tensor]]] = {seed: [] for seed in expected}
+    threads = [threading.Thread(target=lambda s=seed: got[s].extend(build(s) for _ in range(15)))
+               for seed in expected]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for seed, builds in got.items():
+        assert len(builds) == 15
+        for w in builds:
+            assert all(torch.equal(a, b) for a, b in zip(w, expected[seed], strict=True)), f"seed {seed}"
 
 
 def all_finite(m: nn.Module) -> bool:
