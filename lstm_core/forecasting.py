@@ -65,8 +65,13 @@ def _size(s: slice) -> int:
     return s.stop - s.start
 
 
-def prepare_forecast_data(frame: pd.DataFrame, cfg: ForecastDataConfig) -> ForecastData:
+def prepare_forecast_data(
+    frame: pd.DataFrame, cfg: ForecastDataConfig, scaler: Scaler | None = None
+) -> ForecastData:
     """Split, scale and window ``frame`` as ``cfg`` says.
+
+    The scaler is fitted on the training part, unless a fitted ``scaler`` is given (a saved
+    run's own, so that its model sees its inputs on the scale it was trained on).
 
     Raises:
         ValueError: a missing column, missing or infinite values, or too few rows for the split
@@ -85,7 +90,8 @@ def prepare_forecast_data(frame: pd.DataFrame, cfg: ForecastDataConfig) -> Forec
     cfg.check_rows(len(table))
     n_train, n_val, _ = split_sizes(len(table), cfg.val_fraction, cfg.test_fraction)
     values = table.to_numpy()
-    scaler = Scaler(cfg.scaler).fit(values[:n_train])
+    if scaler is None:
+        scaler = Scaler(cfg.scaler).fit(values[:n_train])
     windows, next_rows = make_windows(scaler.transform(values), cfg.seq_len)
     y = next_rows[:, :1]
     if cfg.target_mode == "change":

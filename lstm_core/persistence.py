@@ -29,11 +29,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+import pandas as pd
 import torch
 from torch import nn
 
 from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
-from lstm_core.forecasting import ForecastResult
+from lstm_core.forecasting import ForecastData, ForecastResult
 from lstm_core.models import RecurrentModel, build_model
 from lstm_core.preprocessing import Scaler
 from lstm_core.training import History
@@ -350,8 +351,9 @@ def forecast_record(result: ForecastResult, provenance: Mapping[str, Any] | None
 def load_forecaster(record: RunRecord) -> tuple[RecurrentModel, ForecastDataConfig, Scaler]:
     """The trained forecaster, its data config and its fitted scaler, ready to predict again.
 
-    ``prepare_forecast_data(frame, data_cfg)`` on the same table refits the same scaler, so
-    ``predict_values(model, data)`` repeats the saved run's predictions.
+    ``prepare_forecast_data(frame, data_cfg, scaler)`` then feeds the model on the scale it was
+    trained on, and on the same table ``predict_values(model, data)`` repeats the saved run's
+    predictions (``rebuilt_differences`` says where a table fetched again differs).
 
     Raises:
         ValueError: if ``record`` is not a forecast run.
@@ -359,6 +361,32 @@ def load_forecaster(record: RunRecord) -> tuple[RecurrentModel, ForecastDataConf
     if not isinstance(record.data_cfg, ForecastDataConfig) or record.scaler is None:
         raise ValueError(f"this run is a {record.kind} run, not a forecaster with its data config and scaler")
     return record.build_model(), record.data_cfg, record.scaler
+
+
+def rebuilt_differences(record: RunRecord, data: ForecastData, report: pd.DataFrame) -> list[str]:
+    """How data rebuilt for a saved forecast run differ from the data it was scored on when saved.
+
+    ``data`` and ``report`` come from the run's data source today (a Yahoo series fetched again
+    may have more or revised rows). Returns one sentence per difference found in the windows
+    per part or the test RMSE; empty when they match.
+    """
+    notes = []
+    saved_windows = record.metrics.get("windows")
+    windows = {part: s.stop - s.start for part, s in data.parts.items()}
+    if isinstance(saved_windows, dict) and saved_windows != windows:
+        def counts(w: Mapping[str, Any]) -> str:
+            return " / ".join(f"{w.get(p, '?')}" for p in ("train", "val", "test"))
+
+        notes.append(f"The data now give {counts(windows)} train / validation / test windows; the run was "
+                     f"scored on {counts(saved_windows)}.")
+    test = record.metrics.get("test")
+    rmse = test.get("RMSE") if isinstance(test, dict) else None
+    saved_rmse = rmse.get("model") if isinstance(rmse, dict) else None
+    rmse_now = float(report.loc["RMSE", "model"])
+    if isinstance(saved_rmse, int | float) and not math.isclose(saved_rmse, rmse_now, rel_tol=1e-4):
+        notes.append(f"Its test RMSE is {rmse_now:,.4g} on the data as they are now; it was "
+                     f"{saved_rmse:,.4g} when the run was saved.")
+    return notes
 
 
 def classifier_record(result: ClassifierResult, data_cfg: MnistDataConfig | None = None) -> RunRecord:

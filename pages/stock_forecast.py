@@ -74,7 +74,11 @@ for tab, show in zip(tabs[1:4], (view.fit_tab, view.metrics_tab, view.residuals_
     with tab:
         if entry is None:
             st.info("Results appear here when a run finishes.")
-        elif show is view.fit_tab:
+            continue
+        if entry.notes:
+            st.warning(f"{entry.label}: its data have changed since it was saved. " + " ".join(entry.notes)
+                       + " The results below are recomputed on the data as they are now.")
+        if show is view.fit_tab:
             view.fit_tab(entry)
             view.downloads(entry)
         else:

@@ -35,15 +35,16 @@ def load_run_file(runs: list[RunEntry]) -> None:
     if any(r.label == f"loaded: {upload.name}" for r in runs):
         return
     try:
-        from lstm_core.persistence import load_forecaster, load_run
+        from lstm_core.persistence import load_forecaster, load_run, rebuilt_differences
 
         record = load_run(upload.getvalue())
-        model, data_cfg, _ = load_forecaster(record)
+        model, data_cfg, scaler = load_forecaster(record)
         provenance = dict(record.provenance or {})
         frame = _frame_for(provenance)
-        data = prepare_forecast_data(frame, data_cfg)
+        data = prepare_forecast_data(frame, data_cfg, scaler)  # the model's own input scale
         predicted = predict_values(model, data)
         report, skill = forecast_report(data, predicted)
+        notes = rebuilt_differences(record, data, report)
     except Exception as exc:  # noqa: BLE001 - whatever is in the file, the page says so and goes on
         st.error(f"Could not load {upload.name}: {exc}")
         return
@@ -51,7 +52,7 @@ def load_run_file(runs: list[RunEntry]) -> None:
                             report, skill)
     entry = RunEntry(f"loaded: {upload.name}", settings_summary(
         data_cfg, record.model_cfg, record.train_cfg, str(provenance.get("name", "data"))),
-        result, provenance)
+        result, provenance, tuple(notes))
     runs.append(entry)
     st.session_state[STOCK_LOADED] = entry
     st.toast(f"Loaded {upload.name}: {result.verdict}")

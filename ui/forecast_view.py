@@ -28,6 +28,7 @@ class RunEntry:
     settings: dict[str, object]
     result: ForecastResult
     provenance: dict[str, object] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # a loaded run whose data have changed since it was saved says how
 
     def row(self) -> dict[str, object]:
         report = self.result.report

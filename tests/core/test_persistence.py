@@ -18,7 +18,13 @@ from lstm_core.classification import train_classifier
 from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
 from lstm_core.data.mnist import MnistData
 from lstm_core.data.provenance import Provenance, attach_provenance
-from lstm_core.forecasting import ForecastResult, predict_values, prepare_forecast_data, train_forecaster
+from lstm_core.forecasting import (
+    ForecastResult,
+    forecast_report,
+    predict_values,
+    prepare_forecast_data,
+    train_forecaster,
+)
 from lstm_core.persistence import (
     FORMAT_VERSION,
     RunFileError,
@@ -31,6 +37,7 @@ from lstm_core.persistence import (
     load_forecaster,
     load_run,
     make_record,
+    rebuilt_differences,
     save_run,
     to_jsonable,
 )
@@ -95,6 +102,40 @@ def test_forecast_round_trip_repeats_predictions_and_settings(
     assert not model.training
     np.testing.assert_array_equal(predict_values(model, prepare_forecast_data(frame, data_cfg)),
                                   forecast.predicted)
+
+
+def _rebuilt(record, frame: pd.DataFrame) -> list[str]:  # type: ignore[no-untyped-def]
+    model, data_cfg, scaler = load_forecaster(record)
+    data = prepare_forecast_data(frame, data_cfg, scaler)
+    report, _ = forecast_report(data, predict_values(model, data))
+    return rebuilt_differences(record, data, report)
+
+
+def test_a_reload_on_the_same_data_matches_the_record(forecast: ForecastResult, frame: pd.DataFrame) -> None:
+    assert _rebuilt(forecast_record(forecast), frame) == []
+
+
+def test_a_reload_on_changed_data_says_what_differs(forecast: ForecastResult, frame: pd.DataFrame) -> None:
+    record = forecast_record(forecast)
+    revised = frame.copy()
+    revised.iloc[-10:, 0] *= 1.05  # e.g. Yahoo revised the last closes
+    (rmse,) = _rebuilt(record, revised)
+    saved = record.metrics["test"]["RMSE"]["model"]
+    assert rmse.startswith("Its test RMSE is") and f"it was {saved:,.4g} when the run was saved" in rmse
+    longer = _sine_frame(200)  # fetched again later: more rows, so other windows per part
+    windows, _ = _rebuilt(record, longer)
+    w = record.metrics["windows"]
+    assert windows.endswith(f"the run was scored on {w['train']} / {w['val']} / {w['test']}.")
+
+
+def test_a_reload_keeps_the_saved_scaler(forecast: ForecastResult, frame: pd.DataFrame) -> None:
+    _, data_cfg, scaler = load_forecaster(forecast_record(forecast))
+    shifted = frame.copy()
+    shifted["Close"] += 50.0  # a refit scaler would absorb this shift; the model's own does not
+    data = prepare_forecast_data(shifted, data_cfg, scaler)
+    assert data.scaler is scaler
+    refit = prepare_forecast_data(shifted, data_cfg)
+    assert not torch.allclose(data.x, refit.x)
 
 
 def test_load_accepts_bytes_and_file_objects(forecast_bytes: bytes) -> None:
