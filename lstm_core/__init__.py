@@ -4,7 +4,8 @@ Public API (details in each module):
     config        ModelConfig, TrainConfig, ForecastDataConfig, MnistDataConfig
     models        RecurrentModel, RecurrentRegressor, RecurrentClassifier, build_model, parameter_table
     cells         HandwrittenRNN (seed 004), ManualLSTM (gates and cell state; matches nn.LSTM), trace_lstm
-    training      fit, evaluate, predict, Callback, History, EpochProgress, seed_everything, seeded
+    training      fit (with monitor= data that never chooses), evaluate, predict, seed_everything, seeded
+    progress      Callback, History, TrainStart, BatchProgress, EvalPoint, EpochProgress, StopTraining
     forecasting   prepare_forecast_data, train_forecaster, forecast_future, forecast_report
     classification train_classifier, reading_beliefs, hardest_mistakes (the MNIST demo)
     presets, mnist_presets  named settings: recommended defaults and the seeds, exactly
@@ -40,18 +41,8 @@ from lstm_core.models import (
 )
 from lstm_core.persistence import RunFileError, RunRecord, load_run, save_run
 from lstm_core.preprocessing import Scaler, make_windows, split_sizes
-from lstm_core.training import (
-    Callback,
-    EpochProgress,
-    History,
-    StopTraining,
-    evaluate,
-    fit,
-    predict,
-    resolve_device,
-    seed_everything,
-    seeded,
-)
+from lstm_core.progress import Callback, EpochProgress, History, StopTraining
+from lstm_core.training import evaluate, fit, predict, resolve_device, seed_everything, seeded
 
 __all__ = [
     "ClassifierResult", "HandwrittenRNN", "HandwrittenRNNClassifier", "LSTMTrace", "ManualLSTM",

@@ -26,7 +26,8 @@ from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.data.mnist import MnistData, stratified_split
 from lstm_core.metrics import accuracy, confusion_matrix, per_class_accuracy
 from lstm_core.models import RecurrentModel, build_model, parameter_table
-from lstm_core.training import History, fit, predict, seeded
+from lstm_core.progress import History
+from lstm_core.training import fit, predict, seeded
 
 N_CLASSES = 10
 ROWS = 28  # time steps: one image row each

@@ -34,7 +34,7 @@ from lstm_core.config import (
 )
 from lstm_core.models import parameter_table
 from lstm_core.persistence import RunFileError, RunRecord, load_run, save_run, to_jsonable
-from lstm_core.training import BatchProgress, Callback, EpochProgress, History, TrainStart
+from lstm_core.progress import BatchProgress, Callback, EpochProgress, History, TrainStart
 
 EXIT_USAGE = 2
 _MODEL_FLAGS = ("cell", "hidden_size", "num_layers", "dropout", "bidirectional", "head")

@@ -25,7 +25,8 @@ from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
 from lstm_core.metrics import regression_report, skill_score, verdict
 from lstm_core.models import RecurrentModel, build_model
 from lstm_core.preprocessing import Scaler, make_windows, split_sizes
-from lstm_core.training import Callback, EpochProgress, History, fit, predict, seeded
+from lstm_core.progress import Callback, EpochProgress, History
+from lstm_core.training import fit, predict, seeded
 
 PARTS = ("train", "val", "test")
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from lstm_core.training import BatchProgress, Callback, EpochProgress, EvalPoint, History, TrainStart
+from lstm_core.progress import BatchProgress, Callback, EpochProgress, EvalPoint, History, TrainStart
 
 JobStatus = Literal["pending", "running", "done", "failed"]
 

@@ -37,7 +37,7 @@ from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, T
 from lstm_core.forecasting import ForecastData, ForecastResult
 from lstm_core.models import RecurrentModel, build_model
 from lstm_core.preprocessing import Scaler
-from lstm_core.training import History
+from lstm_core.progress import History
 
 if TYPE_CHECKING:  # classification imports the MNIST loaders; only its result type is needed
     from lstm_core.classification import ClassifierResult

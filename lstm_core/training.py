@@ -2,7 +2,8 @@
 
 Data lives in tensors on the training device and is batched by slicing a permuted copy
 once per epoch, so the hot loop has no per-sample Python. Callbacks receive immutable
-progress records, never the trainer, so they cannot change training state by accident.
+progress records (``lstm_core.progress``), never the trainer, so they cannot change
+training state by accident.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
@@ -23,103 +23,17 @@ import torch
 from torch import nn
 
 from lstm_core.config import TrainConfig
+from lstm_core.progress import (
+    BatchProgress,
+    EpochProgress,
+    EvalPoint,
+    History,
+    StopReason,
+    StopTraining,
+    TrainStart,
+)
 
 Task = Literal["regression", "classification"]
-StopReason = Literal["completed", "early_stopping", "stopped", "max_steps", "diverged"]
-
-
-class StopTraining(Exception):  # noqa: N818 - reads as an instruction, like StopIteration
-    """Raise from a callback to end training after the current batch."""
-
-
-@dataclass(frozen=True, slots=True)
-class TrainStart:
-    cfg: TrainConfig
-    task: str
-    device: str
-    n_train: int
-    n_val: int
-    steps_per_epoch: int
-    total_steps: int
-
-
-@dataclass(frozen=True, slots=True)
-class BatchProgress:
-    epoch: int  # 1-based
-    step: int  # optimiser steps so far, across epochs
-    total_steps: int
-    loss: float  # this batch's training loss
-    elapsed: float  # seconds since training started
-    eta: float  # seconds left, extrapolated from the pace so far
-
-
-@dataclass(frozen=True, slots=True)
-class EvalPoint:
-    """A mid-epoch evaluation, every ``cfg.eval_every`` steps (seed 000 reports these)."""
-
-    epoch: int
-    step: int
-    train_loss: float  # mean training loss since the previous evaluation
-    val_loss: float | None
-    metrics: Mapping[str, float]
-
-
-@dataclass(frozen=True, slots=True)
-class EpochProgress:
-    epoch: int  # 1-based
-    epochs: int
-    step: int
-    total_steps: int
-    train_loss: float  # mean over the epoch's batches
-    val_loss: float | None
-    metrics: Mapping[str, float]  # e.g. train_accuracy, val_accuracy
-    elapsed: float
-    eta: float
-    best_epoch: int  # epoch of the lowest monitored loss so far
-    best_loss: float  # validation loss if there is validation data, else training loss
-
-
-@dataclass
-class History:
-    """Everything ``fit`` observed; ``stop_reason`` and ``message`` say how it ended."""
-
-    epochs: list[EpochProgress] = field(default_factory=list)
-    evals: list[EvalPoint] = field(default_factory=list)
-    stop_reason: StopReason = "completed"
-    message: str = ""
-    warning: str = ""  # set when the run ended badly without a NaN (see ``_loss_warning``)
-    first_loss: float = math.nan  # loss of the very first batch, before any update
-    best_epoch: int = 0
-    best_loss: float = math.inf
-    restored_best: bool = False
-    elapsed: float = 0.0
-    device: str = "cpu"
-
-    @property
-    def train_loss(self) -> list[float]:
-        return [e.train_loss for e in self.epochs]
-
-    @property
-    def val_loss(self) -> list[float | None]:
-        return [e.val_loss for e in self.epochs]
-
-
-class Callback:
-    """Hooks with no-op defaults; override the ones you need.
-
-    ``on_epoch_end`` may return True to stop training (as may raising ``StopTraining``).
-    """
-
-    def on_train_start(self, info: TrainStart) -> None: ...
-
-    def on_batch_end(self, progress: BatchProgress) -> None: ...
-
-    def on_eval(self, point: EvalPoint) -> None: ...
-
-    def on_epoch_end(self, progress: EpochProgress) -> bool | None: ...
-
-    def on_train_end(self, history: History) -> None: ...
-
 
 # Python's, NumPy's and torch's default generators are process-wide, and a server's sessions are
 # threads of one process: seeding and then drawing must not interleave with another session's.

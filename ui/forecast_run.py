@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.forecasting import ForecastResult, forecast_report, predict_values, prepare_forecast_data
-from lstm_core.training import History
+from lstm_core.progress import History
 from ui import cache
 from ui.forecast_view import RunEntry, settings_summary
 from ui.state import STOCK_LOADED

@@ -24,7 +24,7 @@ from lstm_core.plots import (
     loss_figure,
     per_class_figure,
 )
-from lstm_core.training import BatchProgress, Callback, EpochProgress, History
+from lstm_core.progress import BatchProgress, Callback, EpochProgress, History
 from ui.jobs import format_seconds, progress_bar
 
 TRAIL = "batch_losses"  # published by LossTrail: ((step, ...), (loss, ...))

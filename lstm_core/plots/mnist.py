@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lstm_core.training import EpochProgress, EvalPoint
+from lstm_core.progress import EpochProgress, EvalPoint
 
 _INK = [[0.0, "#ffffff"], [1.0, "#111827"]]  # pixel 0 (background) white, 1 (ink) near black
 _BLUES = "Blues"

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from lstm_core.training import EpochProgress, EvalPoint
+from lstm_core.progress import EpochProgress, EvalPoint
 
 
 def loss_figure(

@@ -10,7 +10,7 @@ from types import MappingProxyType
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lstm_core.training import EpochProgress, History
+from lstm_core.progress import EpochProgress, History
 from ui.mnist_form import MIRRORS_ENV
 from ui.mnist_view import kept_epoch
 from ui.state import MNIST_JOB, MNIST_RESULT

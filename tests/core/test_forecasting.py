@@ -21,7 +21,8 @@ from lstm_core.forecasting import (
 )
 from lstm_core.models import build_model
 from lstm_core.preprocessing import split_sizes
-from lstm_core.training import Callback, EpochProgress, seed_everything
+from lstm_core.progress import Callback, EpochProgress
+from lstm_core.training import seed_everything
 
 CELLS = ["RNN", "LSTM", "GRU"]
 TINY_MODEL = ModelConfig(cell="GRU", hidden_size=8, num_layers=1)

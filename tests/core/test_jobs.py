@@ -10,7 +10,8 @@ import torch
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.jobs import JobContext, TrainingJob
 from lstm_core.models import build_model
-from lstm_core.training import BatchProgress, Callback, History, fit, seed_everything
+from lstm_core.progress import BatchProgress, Callback, History
+from lstm_core.training import fit, seed_everything
 
 WAIT = 30  # seconds: generous, only to fail rather than hang on a broken job
 

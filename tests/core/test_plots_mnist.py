@@ -16,7 +16,7 @@ from lstm_core.plots import (
     digit_grid_figure,
     per_class_figure,
 )
-from lstm_core.training import EpochProgress, EvalPoint
+from lstm_core.progress import EpochProgress, EvalPoint
 
 
 def _epoch(epoch: int, step: int) -> EpochProgress:

@@ -7,7 +7,7 @@ from types import MappingProxyType
 import pytest
 
 from lstm_core.plots.training import loss_figure
-from lstm_core.training import EpochProgress, EvalPoint
+from lstm_core.progress import EpochProgress, EvalPoint
 
 METRICS = MappingProxyType({})
 

@@ -13,7 +13,7 @@ from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.models import build_model
-from lstm_core.training import (
+from lstm_core.progress import (
     BatchProgress,
     Callback,
     EpochProgress,
@@ -21,13 +21,8 @@ from lstm_core.training import (
     History,
     StopTraining,
     TrainStart,
-    evaluate,
-    fit,
-    predict,
-    resolve_device,
-    seed_everything,
-    seeded,
 )
+from lstm_core.training import evaluate, fit, predict, resolve_device, seed_everything, seeded
 
 CELLS = ["RNN", "LSTM", "GRU"]
 SEQ, HIDDEN = 8, 6
