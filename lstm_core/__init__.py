@@ -10,6 +10,7 @@ Public API (details in each module):
     classification train_classifier, reading_beliefs, hardest_mistakes (the MNIST demo)
     presets, mnist_presets  named settings: recommended defaults and the seeds, exactly
     persistence   RunRecord, save_run, load_run (weights_only, integrity-checked), RunFileError
+    run_records   forecast_record, classifier_record, load_forecaster, rebuilt_differences
     metrics       regression_report, skill_score, verdict, confusion_matrix, per_class_accuracy
     preprocessing Scaler, make_windows, split_sizes
     jobs          TrainingJob (background training that a page polls)

@@ -206,7 +206,7 @@ def _cfg(cfg: object) -> dict[str, Any] | None:
 def cmd_forecast(args: argparse.Namespace) -> None:
     from lstm_core.data import DEFAULT_BUNDLED, load_bundled, read_price_csv
     from lstm_core.forecasting import train_forecaster
-    from lstm_core.persistence import forecast_record
+    from lstm_core.run_records import forecast_record
 
     model_base, train_base, data_base, rows = ModelConfig(), TrainConfig(), ForecastDataConfig(), None
     if args.preset is not None:
@@ -263,7 +263,7 @@ def cmd_mnist(args: argparse.Namespace) -> None:
     from lstm_core.classification import VAL_FRACTION, check_val_fraction, split_validation, train_classifier
     from lstm_core.data import load_mnist
     from lstm_core.mnist_presets import DEFAULT_PRESET, PRESETS
-    from lstm_core.persistence import classifier_record
+    from lstm_core.run_records import classifier_record
 
     preset = _preset(DEFAULT_PRESET if _slug(args.preset) == "default" else args.preset, PRESETS)
     data_cfg = MnistDataConfig(source=args.source, **_given(args, ("train_limit", "test_fraction")))

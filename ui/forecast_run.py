@@ -35,7 +35,8 @@ def load_run_file(runs: list[RunEntry]) -> None:
     if any(r.label == f"loaded: {upload.name}" for r in runs):
         return
     try:
-        from lstm_core.persistence import load_forecaster, load_run, rebuilt_differences
+        from lstm_core.persistence import load_run
+        from lstm_core.run_records import load_forecaster, rebuilt_differences
 
         record = load_run(upload.getvalue())
         model, data_cfg, scaler = load_forecaster(record)

@@ -184,7 +184,8 @@ def predictions_csv(result: ForecastResult) -> bytes:
 
 def run_file(entry: RunEntry) -> bytes | None:
     try:
-        from lstm_core.persistence import forecast_record, save_run
+        from lstm_core.persistence import save_run
+        from lstm_core.run_records import forecast_record
     except ImportError:  # pragma: no cover - persistence lands separately
         return None
     buffer = io.BytesIO()

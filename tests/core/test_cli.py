@@ -16,8 +16,9 @@ from lstm_core.cli import ProgressBar, build_parser, main
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.data import read_price_csv
 from lstm_core.forecasting import forecast_report, predict_values, prepare_forecast_data
-from lstm_core.persistence import load_forecaster, load_run
+from lstm_core.persistence import load_run
 from lstm_core.progress import EpochProgress, History, TrainStart
+from lstm_core.run_records import load_forecaster
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--epochs", "2", "--hidden-size", "4", "--num-layers", "1", "--seq-len", "8", "--device", "cpu"]

@@ -30,17 +30,14 @@ from lstm_core.persistence import (
     RunFileError,
     RunRecord,
     _digest,
-    classifier_record,
     config_from_dict,
     config_to_dict,
-    forecast_record,
-    load_forecaster,
     load_run,
     make_record,
-    rebuilt_differences,
     save_run,
     to_jsonable,
 )
+from lstm_core.run_records import classifier_record, forecast_record, load_forecaster, rebuilt_differences
 from lstm_core.training import fit
 
 NOT_LOADED = "The file was not loaded."

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
 from lstm_core.data import load_bundled
 from lstm_core.forecasting import train_forecaster
-from lstm_core.persistence import forecast_record, save_run
+from lstm_core.persistence import save_run
+from lstm_core.run_records import forecast_record
 
 
 def _run_file(tmp_path: Path) -> Path:

@@ -1,0 +1,108 @@
+"""Run records of the two pipelines: a trained result -> ``RunRecord``, and a record back to a model.
+
+``lstm_core.persistence`` writes and reads the file; this module knows what a forecaster's
+and a classifier's records hold (test metrics, windows per part, data provenance) and
+checks a reloaded forecaster against what it was scored on when saved.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from lstm_core.config import ForecastDataConfig, MnistDataConfig
+from lstm_core.forecasting import ForecastData, ForecastResult
+from lstm_core.models import RecurrentModel
+from lstm_core.persistence import RunRecord, make_record, training_summary
+from lstm_core.preprocessing import Scaler
+
+if TYPE_CHECKING:  # classification imports the MNIST loaders; only its result type is needed
+    from lstm_core.classification import ClassifierResult
+
+
+def forecast_record(result: ForecastResult, provenance: Mapping[str, Any] | None = None) -> RunRecord:
+    """A ``RunRecord`` of a trained forecaster, its test metrics beside the naive baseline.
+
+    Args:
+        result: what ``train_forecaster`` returned.
+        provenance: the data's provenance; taken from the target series' attrs when None.
+    """
+    data = result.data
+    if provenance is None:
+        provenance = data.series.attrs.get("provenance") or {}
+    metrics = {
+        "test": result.report.to_dict(orient="index"),
+        "skill": result.skill,
+        "verdict": result.verdict,
+        "windows": {part: s.stop - s.start for part, s in data.parts.items()},
+        "training": training_summary(result.history),
+    }
+    return make_record("forecast", result.model, result.model_cfg, result.train_cfg, result.history,
+                       data.cfg, data.scaler, metrics, provenance)
+
+
+def load_forecaster(record: RunRecord) -> tuple[RecurrentModel, ForecastDataConfig, Scaler]:
+    """The trained forecaster, its data config and its fitted scaler, ready to predict again.
+
+    ``prepare_forecast_data(frame, data_cfg, scaler)`` then feeds the model on the scale it was
+    trained on, and on the same table ``predict_values(model, data)`` repeats the saved run's
+    predictions (``rebuilt_differences`` says where a table fetched again differs).
+
+    Raises:
+        ValueError: if ``record`` is not a forecast run.
+    """
+    if not isinstance(record.data_cfg, ForecastDataConfig) or record.scaler is None:
+        raise ValueError(f"this run is a {record.kind} run, not a forecaster with its data config and scaler")
+    return record.build_model(), record.data_cfg, record.scaler
+
+
+def rebuilt_differences(record: RunRecord, data: ForecastData, report: pd.DataFrame) -> list[str]:
+    """How data rebuilt for a saved forecast run differ from the data it was scored on when saved.
+
+    ``data`` and ``report`` come from the run's data source today (a Yahoo series fetched again
+    may have more or revised rows). Returns one sentence per difference found in the windows
+    per part or the test RMSE; empty when they match.
+    """
+    notes = []
+    saved_windows = record.metrics.get("windows")
+    windows = {part: s.stop - s.start for part, s in data.parts.items()}
+    if isinstance(saved_windows, dict) and saved_windows != windows:
+        def counts(w: Mapping[str, Any]) -> str:
+            return " / ".join(f"{w.get(p, '?')}" for p in ("train", "val", "test"))
+
+        notes.append(f"The data now give {counts(windows)} train / validation / test windows; the run was "
+                     f"scored on {counts(saved_windows)}.")
+    test = record.metrics.get("test")
+    rmse = test.get("RMSE") if isinstance(test, dict) else None
+    saved_rmse = rmse.get("model") if isinstance(rmse, dict) else None
+    rmse_now = float(report.loc["RMSE", "model"])
+    if isinstance(saved_rmse, int | float) and not math.isclose(saved_rmse, rmse_now, rel_tol=1e-4):
+        notes.append(f"Its test RMSE is {rmse_now:,.4g} on the data as they are now; it was "
+                     f"{saved_rmse:,.4g} when the run was saved.")
+    return notes
+
+
+def classifier_record(result: ClassifierResult, data_cfg: MnistDataConfig | None = None) -> RunRecord:
+    """A ``RunRecord`` of a trained digit classifier with its held-out accuracy.
+
+    Args:
+        result: what ``lstm_core.classification.train_classifier`` returned.
+        data_cfg: the MNIST settings the data was loaded with.
+    """
+    data = result.data
+    metrics = {
+        "test_accuracy": result.accuracy,
+        "per_class_accuracy": [float(v) for v in result.per_class],
+        "confusion": result.confusion.tolist(),
+        "n_train": result.n_train,
+        "n_val": result.n_val,  # training digits held back to pick the kept epoch
+        "n_test": len(data.test_y),
+        "training": training_summary(result.history),
+    }
+    provenance = {"source": f"mnist-{data.source}", "name": data.description,
+                  "messages": [text for _, text in data.messages]}
+    return make_record("classifier", result.model, result.model_cfg, result.train_cfg, result.history,
+                       data_cfg, None, metrics, provenance)
