@@ -3,8 +3,8 @@
     MnistData (x: (N, 28 rows = seq_len, 28 pixels = input_size), float32 in [0, 1])
       -> RecurrentClassifier (input_size 28, output_size 10, seq_len 28)
       -> fit() on the training digits less a validation share, which alone picks the kept
-       epoch and early stopping; the test digits are only watched (test accuracy every epoch,
-       and every ``eval_every`` optimiser steps as seed 000 reports it), never used to choose
+         epoch and early stopping; the test digits are only watched (test accuracy every
+         epoch, and every ``eval_every`` optimiser steps as seed 000 reports it)
       -> test probabilities, predictions, accuracy, per-class accuracy, confusion matrix
 
 ``reading_beliefs`` shows how a trained model's belief over the ten classes evolves as it

@@ -16,13 +16,12 @@ def loss_figure(
     log_y: bool = True,
     title: str = "Loss",
     *,
-    val_name: str = "validation loss",
     steps_per_epoch: int | None = None,
     watched: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """Training and validation loss per epoch (and per evaluation step, if any).
 
-    Traces: "train loss", ``val_name`` (when there is validation data), one per entry of
+    Traces: "train loss", "validation loss" (when there is validation data), one per entry of
     ``watched`` (metric key -> trace name, e.g. ``{"test_loss": "test loss"}`` for data that
     ``fit`` monitors), and with ``evals`` "train loss (every N steps)" and "<name> (every N
     steps)" for the others, placed at fractional epochs (``steps_per_epoch``, e.g.
@@ -33,7 +32,7 @@ def loss_figure(
     x = [e.epoch for e in epochs]
     fig.add_scatter(x=x, y=[e.train_loss for e in epochs], name="train loss", mode="lines+markers")
     if any(e.val_loss is not None for e in epochs):
-        fig.add_scatter(x=x, y=[e.val_loss for e in epochs], name=val_name, mode="lines+markers")
+        fig.add_scatter(x=x, y=[e.val_loss for e in epochs], name="validation loss", mode="lines+markers")
     for key, name in (watched or {}).items():
         if any(key in e.metrics for e in epochs):
             fig.add_scatter(x=x, y=[e.metrics.get(key) for e in epochs], name=name, mode="lines+markers")
@@ -43,7 +42,7 @@ def loss_figure(
         ex = [p.step / per_epoch if per_epoch else p.step for p in evals]
         fig.add_scatter(x=ex, y=[p.train_loss for p in evals], name="train loss (every N steps)",
                         mode="lines", line={"dash": "dot"})
-        curves = {val_name: [p.val_loss for p in evals]}
+        curves = {"validation loss": [p.val_loss for p in evals]}
         curves.update({name: [p.metrics.get(key) for p in evals] for key, name in (watched or {}).items()})
         for name, y in curves.items():
             if any(v is not None for v in y):

@@ -62,12 +62,11 @@ def test_watched_metrics_are_further_curves() -> None:
     assert names(loss_figure(epochs, watched={"other_loss": "other"})) == ["train loss", "validation loss"]
 
 
-def test_held_out_data_can_be_named_test_and_early_points_placed_by_steps_per_epoch() -> None:
+def test_early_points_are_placed_by_steps_per_epoch() -> None:
     # Before the first epoch ends there is no epoch record to infer steps per epoch from.
-    fig = loss_figure([], [point(5)], val_name="test loss", steps_per_epoch=10)
-    assert names(fig) == ["train loss", "train loss (every N steps)", "test loss (every N steps)"]
+    fig = loss_figure([], [point(5)], steps_per_epoch=10)
+    assert names(fig) == ["train loss", "train loss (every N steps)", "validation loss (every N steps)"]
     assert list(fig.data[1].x) == pytest.approx([0.5])
-    assert names(loss_figure([epoch(1)], val_name="test loss")) == ["train loss", "test loss"]
 
 
 def test_log_axis_labels_show_whole_values() -> None:
