@@ -20,7 +20,7 @@ from lstm_core.data import (
 )
 from lstm_core.presets import FORECAST_PRESETS, RECOMMENDED, ForecastPreset, last_rows
 from ui import cache
-from ui.state import STOCK_SETTINGS, STOCK_YAHOO, set_default
+from ui.state import STOCK_CSV, STOCK_SETTINGS, STOCK_YAHOO, set_default
 
 SOURCES = ("Bundled history", "Yahoo Finance", "Upload a CSV")
 _MODES = {"change": "change from the last value", "next": "next value (as in seed 003)"}
@@ -57,16 +57,27 @@ def _apply_preset() -> None:
     st.session_state.update(_preset_values(FORECAST_PRESETS[st.session_state["stock.preset"]]))
 
 
+# Widgets whose value depends on the data in use: kept across pages, defaults set where they are drawn.
+_DATA_DEPENDENT = ("stock.target", "stock.features", "stock.csv_date", "stock.csv_values")
+
+
 def init_widgets() -> None:
-    """Give every widget its default once per session (widgets are then created without values)."""
-    set_default("stock.preset", "Recommended")
-    set_default("stock.source", SOURCES[0])
-    set_default("stock.bundled", bundled_tickers()[0])
-    # Streamlit forgets a widget's value while another page is shown: keep a copy to restore.
+    """Give every widget its default once per session (widgets are then created without values).
+
+    Streamlit forgets a widget's value while another page is shown: a copy of every value is
+    kept in ``STOCK_SETTINGS`` and restored on return.
+    """
+    s = st.session_state
     saved: dict[str, object] = set_default(STOCK_SETTINGS, factory=dict)
-    for key, value in _preset_values(RECOMMENDED).items():
+    defaults = {"stock.preset": "Recommended", "stock.source": SOURCES[0],
+                "stock.bundled": bundled_tickers()[0], "stock.ticker": "AAPL", "stock.period": "10y",
+                "stock.interval": INTERVALS[0], **_preset_values(RECOMMENDED)}
+    for key, value in defaults.items():
         set_default(key, saved.get(key, value))
-        saved[key] = st.session_state[key]
+    for key in _DATA_DEPENDENT:
+        if key not in s and key in saved:
+            s[key] = saved[key]
+    saved.update({key: s[key] for key in (*defaults, *_DATA_DEPENDENT) if key in s})
 
 
 def _bundled() -> tuple[pd.DataFrame, list[tuple[str, str]]]:
@@ -78,8 +89,8 @@ def _bundled() -> tuple[pd.DataFrame, list[tuple[str, str]]]:
 def _yahoo() -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:
     with st.form("stock.yahoo_form", border=False):
         c1, c2, c3 = st.columns([2, 1, 1])
-        c1.text_input("Ticker", value="AAPL", key="stock.ticker", help="e.g. AAPL, ^GSPC, BTC-USD")
-        c2.selectbox("Period", PERIODS, index=PERIODS.index("10y"), key="stock.period")
+        c1.text_input("Ticker", key="stock.ticker", help="e.g. AAPL, ^GSPC, BTC-USD")
+        c2.selectbox("Period", PERIODS, key="stock.period")
         c3.selectbox("Interval", INTERVALS, key="stock.interval")
         refresh = st.checkbox("Download again even if cached", key="stock.refresh")
         fetch = st.form_submit_button("Fetch", icon=":material/download:")
@@ -105,20 +116,39 @@ def _yahoo() -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:
     return load.frame, messages
 
 
+def _forget_csv() -> None:
+    if st.session_state.get("stock.csv") is None:  # the user removed the file from the uploader
+        st.session_state[STOCK_CSV] = None
+
+
+def _keep_valid(key: str, options: list[str], default: object) -> None:
+    """A restored choice that the current options lack goes back to ``default``."""
+    s = st.session_state
+    value = s.get(key, default)
+    valid = all(v in options for v in value) if isinstance(value, list) else value in options
+    s[key] = value if valid else default
+
+
 def _csv() -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:
     upload = st.file_uploader("Price CSV (a date column and numeric columns)", type=["csv", "txt"],
-                              key="stock.csv")
+                              key="stock.csv", on_change=_forget_csv)
     st.caption(CLEANING_RULE)
-    if upload is None:
+    if upload is not None:
+        st.session_state[STOCK_CSV] = (upload.getvalue(), upload.name)
+    kept = st.session_state.get(STOCK_CSV)
+    if kept is None:
         return None, []
-    data = upload.getvalue()
+    data, name = kept
+    if upload is None:
+        st.caption(f"Using **{name}**, uploaded earlier; upload another file to replace it.")
     try:
-        first = cache.csv_prices(data, upload.name, None, None)
+        first = cache.csv_prices(data, name, None, None)
+        _keep_valid("stock.csv_date", first.candidate_date_columns, first.candidate_date_columns[0])
+        _keep_valid("stock.csv_values", first.candidate_value_columns, list(first.value_columns))
         c1, c2 = st.columns(2)
         date_col = c1.selectbox("Date column", first.candidate_date_columns, key="stock.csv_date")
-        values = c2.multiselect("Value columns", first.candidate_value_columns,
-                                default=list(first.value_columns), key="stock.csv_values")
-        result = cache.csv_prices(data, upload.name, date_col, tuple(values) or None)
+        values = c2.multiselect("Value columns", first.candidate_value_columns, key="stock.csv_values")
+        result = cache.csv_prices(data, name, date_col, tuple(values) or None)
     except DataSourceError as exc:
         return None, [("error", str(exc))]
     return result.frame, [("info", line) for line in result.report]
@@ -160,10 +190,9 @@ def model_form(frame: pd.DataFrame) -> tuple[Plan | None, bool]:
     st.selectbox("Preset", list(FORECAST_PRESETS), key="stock.preset", on_change=_apply_preset,
                  help=" · ".join(f"{k}: {p.description}" for k, p in FORECAST_PRESETS.items()))
     columns = list(frame.columns)
-    set_default("stock.target", "Close" if "Close" in columns else columns[0])
-    if st.session_state["stock.target"] not in columns:
-        st.session_state["stock.target"] = "Close" if "Close" in columns else columns[0]
-    with st.form("stock.model_form"):
+    _keep_valid("stock.target", columns, "Close" if "Close" in columns else columns[0])
+    _keep_valid("stock.features", [c for c in columns if c != st.session_state["stock.target"]], [])
+    with st.form("stock.model_form", enter_to_submit=False):  # training starts on Train only
         c = st.columns(4)
         target = c[0].selectbox("Target column", columns, key="stock.target")
         features = c[1].multiselect("Extra features", [x for x in columns if x != target],

@@ -187,7 +187,7 @@ def model_form(data: MnistData) -> tuple[Plan | None, bool]:
     st.selectbox("Preset", list(PRESETS), key="mnist.preset", on_change=_apply_preset,
                  help="Choosing a preset fills in the form below.")
     st.caption(PRESETS[st.session_state["mnist.preset"]].note)
-    with st.form("mnist.model_form"):
+    with st.form("mnist.model_form", enter_to_submit=False):  # training starts on Train only
         c = st.columns(4)
         c[0].selectbox("Cell", CELL_TYPES, key="mnist.cell")
         c[1].number_input("Hidden size", step=1, key="mnist.hidden",

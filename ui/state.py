@@ -39,6 +39,7 @@ STOCK_RECORDED = "stock.recorded_job"  # the job whose result is already in STOC
 STOCK_JOB_META = "stock.job_meta"  # label and settings of the run the current job trains
 STOCK_LOADED = "stock.loaded_run"  # a run file loaded by the user (RunEntry) or None
 STOCK_SETTINGS = "stock.saved_settings"  # copy of the form values, restored after visiting another page
+STOCK_CSV = "stock.csv_file"  # (bytes, name) of the last uploaded CSV: the uploader forgets it on page change
 
 # MNIST classifier page.
 MNIST_RESULT = "mnist.result"  # the last finished ClassifierResult of this session, or None

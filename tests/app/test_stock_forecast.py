@@ -149,6 +149,44 @@ def test_good_csv_is_previewed_with_its_provenance(open_page):
     assert "csv" in [m.value for m in at.metric] and "mine.csv" in [m.value for m in at.metric]
 
 
+def _away_and_back(at: AppTest) -> AppTest:
+    at.switch_page("pages/home.py")
+    at.run()
+    at.switch_page("pages/stock_forecast.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_settings_the_data_and_the_uploaded_csv_survive_a_visit_to_another_page(open_page):
+    days = pd.bdate_range("2020-01-01", periods=200)
+    close = 100 + np.cumsum(np.random.default_rng(2).normal(0, 1, len(days)))
+    frame = pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": close, "Open": close - 0.5})
+    at = open_page("pages/stock_forecast.py")
+    at.selectbox(key="stock.preset").select("Seed 003").run()
+    at.radio(key="stock.source").set_value("Upload a CSV").run()
+    at.file_uploader(key="stock.csv").set_value(("mine.csv", frame.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    _away_and_back(at)
+    assert at.selectbox(key="stock.preset").value == "Seed 003"
+    assert at.number_input(key="stock.hidden").value == 8  # the form still holds Seed 003's values
+    assert at.radio(key="stock.source").value == "Upload a CSV"
+    assert any("Using **mine.csv**, uploaded earlier" in c.value for c in at.caption)
+    assert "mine.csv" in [m.value for m in at.metric]
+
+
+def test_a_removed_csv_is_forgotten_and_a_restored_choice_the_data_lack_is_reset(open_page):
+    at = open_page("pages/stock_forecast.py")
+    at.session_state["stock.saved_settings"]["stock.features"] = ["NoSuchColumn"]
+    _away_and_back(at)
+    assert at.multiselect(key="stock.features").value == []
+    at.radio(key="stock.source").set_value("Upload a CSV").run()
+    at.file_uploader(key="stock.csv").set_value(("old.csv", b"Date,Close\n2020-01-01,1\n", "text/csv")).run()
+    assert any("old.csv" in e.value for e in at.error)  # too short: says so
+    at.file_uploader(key="stock.csv").set_value(None).run()  # the user clears the uploader
+    assert at.session_state["stock.csv_file"] is None and not at.error
+
+
 # ------------------------------------------------------------------ Yahoo, with yf.download patched
 def _yf_frame(symbol: str, days: int = 400) -> pd.DataFrame:
     index = pd.bdate_range("2022-01-03", periods=days, name="Date")
