@@ -27,6 +27,8 @@ with st.expander("1 · Data", expanded=True):
 
 st.subheader("2 · Model and training")
 plan, pressed = form.model_form(data) if data is not None else (None, False)
+if data is None:
+    st.info("The settings appear once the digits above can be loaded.")
 
 
 def _job(plan: form.Plan):

@@ -13,7 +13,7 @@ from lstm_core.data import MNIST_FILES, MNIST_MIRRORS, DataSourceError, download
 from lstm_core.data.mnist import MnistData
 from lstm_core.mnist_presets import DEFAULT_PRESET, PRESETS, MnistPreset, epochs_for_steps
 from ui import cache
-from ui.state import MNIST_DOWNLOAD, MNIST_N_TRAIN, MNIST_SETTINGS, set_default
+from ui.state import MNIST_N_TRAIN, MNIST_SETTINGS, set_default
 
 MIRRORS_ENV = "LSTM_STUDIO_MNIST_MIRRORS"  # space-separated base URLs that replace the public mirrors
 SOURCES = {"subset": "Offline subset (5,000 real digits, bundled)", "full": "Full MNIST (60,000 + 10,000)"}
@@ -94,14 +94,17 @@ def download_section() -> None:
 
         try:
             download_mnist(mirrors=mirrors(), progress=progress, timeout=20)
-            st.session_state[MNIST_DOWNLOAD] = ("success", "Full MNIST downloaded and verified (MD5).")
         except DataSourceError as exc:
-            st.session_state[MNIST_DOWNLOAD] = ("error", f"Full MNIST could not be downloaded, so the "
-                                                f"offline subset stays in use. {exc}")
+            # Shown for this press only: the next interaction clears it. The mirror-by-mirror
+            # failures go behind "Details"; the sentence before them says what to do.
+            reason, _, tried = str(exc).partition(" Tried: ")
+            st.error(f"Full MNIST could not be downloaded, so the offline subset stays in use. {reason}")
+            if tried:
+                with st.expander("Details: the mirrors tried"):
+                    st.markdown("\n".join(f"- `{line}`" for line in tried.rstrip(".").split("; ")))
+        else:
+            st.success("Full MNIST downloaded and verified (MD5).")
         bar.empty()
-    outcome = st.session_state.get(MNIST_DOWNLOAD)
-    if outcome:
-        getattr(st, outcome[0])(outcome[1])
 
 
 TINY_TRAIN = 100  # fewer training digits than this: the accuracy figures mean little
@@ -154,18 +157,21 @@ def data_section() -> MnistData | None:
         st.info("Full MNIST is not downloaded yet: press **Download full MNIST** below; the offline "
                 "subset is used meanwhile.")
     download_section()
-    errors = _limit_errors(["mnist.test_fraction", "mnist.val_fraction", "mnist.train_limit"])
+    errors = _limit_errors(["mnist.test_fraction", "mnist.train_limit"])
     if errors:
         st.error("The digits cannot be loaded: " + " ".join(errors))
         return None
     try:
         limit = int(s["mnist.train_limit"]) or None
         data = cache.mnist_digits(source, float(s["mnist.test_fraction"]), 0, limit)
-        fit_idx, val_idx = split_validation(data.train_y, float(s["mnist.val_fraction"]), 0)
     except (DataSourceError, ValueError) as exc:
         st.error(f"The digits cannot be loaded: {exc}")
         return None
-    n_train, n_val = len(fit_idx), len(val_idx)
+    try:  # an out-of-range share is explained above Train, with the other settings
+        n_val = len(split_validation(data.train_y, float(s["mnist.val_fraction"]), 0)[1])
+    except ValueError:
+        n_val = 0
+    n_train = len(data.train_y) - n_val
     s[MNIST_N_TRAIN] = n_train
     held_back = (f"{n_val:,} of the training digits are held back as **validation**: they pick the epoch "
                  "whose model is kept. " if n_val else "")
@@ -224,8 +230,8 @@ def model_form(data: MnistData) -> tuple[Plan | None, bool]:
 def _build(data: MnistData) -> Plan | None:
     """Configs from the widgets; explains an impossible combination and returns None."""
     s = st.session_state
-    errors = _limit_errors(["mnist.hidden", "mnist.layers", "mnist.batch", "mnist.seed", "mnist.max_steps",
-                            "mnist.eval_every"])
+    errors = _limit_errors(["mnist.val_fraction", "mnist.hidden", "mnist.layers", "mnist.batch", "mnist.seed",
+                            "mnist.max_steps", "mnist.eval_every"])
     if errors:
         st.error("These settings cannot train: " + " ".join(errors))
         return None

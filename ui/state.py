@@ -44,6 +44,5 @@ STOCK_CSV = "stock.csv_file"  # (bytes, name) of the last uploaded CSV: the uplo
 # MNIST classifier page.
 MNIST_RESULT = "mnist.result"  # the last finished ClassifierResult of this session, or None
 MNIST_RECORDED = "mnist.recorded_job"  # the job whose result is already in MNIST_RESULT
-MNIST_DOWNLOAD = "mnist.download_outcome"  # last full-MNIST download: ("success" | "error", message)
 MNIST_N_TRAIN = "mnist.n_train"  # training digits of the data in use (presets derive epochs from it)
 MNIST_SETTINGS = "mnist.saved_settings"  # copy of the form values, restored after visiting another page

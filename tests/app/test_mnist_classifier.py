@@ -39,7 +39,9 @@ def test_a_validation_share_out_of_range_is_explained(open_page):
     at = open_page("pages/mnist_classifier.py")
     at.number_input(key="mnist.val_fraction").set_value(0.7).run()
     assert not at.exception
-    assert any("Validation share must be between 0 and 0.5; got 0.7." in e.value for e in at.error)
+    (error,) = at.error
+    assert error.value == "These settings cannot train: Validation share must be between 0 and 0.5; got 0.7."
+    assert at.button(key=TRAIN) and at.selectbox(key="mnist.preset")  # the form stays, with its message
 
 
 def test_seed_002_preset_fills_the_form_and_a_short_run_shows_results(open_page):
@@ -195,4 +197,9 @@ def test_full_mnist_download_offline_shows_its_message(monkeypatch: pytest.Monke
     (error,) = at.error
     assert error.value.startswith("Full MNIST could not be downloaded, so the offline subset stays in use.")
     assert "Could not download train-images-idx3-ubyte.gz from any MNIST mirror" in error.value
+    assert "Tried" not in error.value and f"127.0.0.1:{port}" not in error.value  # details tucked away
+    (details,) = [e for e in at.expander if e.label == "Details: the mirrors tried"]
+    assert f"http://127.0.0.1:{port}/train-images-idx3-ubyte.gz" in details.markdown[0].value
     assert at.radio(key="mnist.source").value == "subset"
+    at.number_input(key="mnist.train_limit").set_value(500).run()  # any later interaction clears it
+    assert not at.error and all(e.label != "Details: the mirrors tried" for e in at.expander)
