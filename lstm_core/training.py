@@ -153,6 +153,8 @@ class _Trainer:
         self.init_state = copy.deepcopy(model.state_dict())  # what a diverged run falls back to
         self.generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
         self.step = 0
+        self.reported_step = 0  # the last step sent to on_batch_end
+        self.last_batch: tuple[int, torch.Tensor] | None = None  # (epoch, loss) of the latest step
         # Training loss since the last EvalPoint; kept across epochs, since eval_every may be longer.
         self.since_eval, self.since_eval_n = torch.zeros((), device=self.device), 0
         self.start = time.perf_counter()
@@ -175,6 +177,17 @@ class _Trainer:
             loss, scores = evaluate(self.model, *data, self.task)
             metrics.update({f"{name}_loss": loss, **{f"{name}_{k}": v for k, v in scores.items()}})
         return val_loss, metrics
+
+    def report_batch(self) -> bool:
+        """Send the latest step to ``on_batch_end``; False (and nothing sent) if its loss is not finite."""
+        epoch, loss = self.last_batch  # type: ignore[misc]
+        value = float(loss)
+        if not math.isfinite(value):
+            return False
+        self.reported_step = self.step
+        _call(self.callbacks, "on_batch_end", BatchProgress(epoch, self.step, self.total_steps, value,
+                                                            *self.elapsed_eta()))
+        return True
 
     def diverged(self, where: str) -> None:
         self.end(
@@ -206,6 +219,7 @@ class _Trainer:
             self.opt.step()
             self.step += 1
             batch_loss = loss.detach()
+            self.last_batch = (epoch, batch_loss)
             if self.step == 1:
                 self.history.first_loss = float(batch_loss)
             epoch_loss += batch_loss * len(xb)
@@ -214,12 +228,9 @@ class _Trainer:
             if self.task == "classification":
                 correct += (out.detach().argmax(1) == yb).sum()
             if self.step % cfg.log_every == 0 or self.step == 1:  # step 1: show life at once
-                value = float(batch_loss)
-                if not math.isfinite(value):
+                if not self.report_batch():
                     self.diverged(f"at epoch {epoch}, step {self.step}")
                     return False
-                _call(self.callbacks, "on_batch_end", BatchProgress(epoch, self.step, self.total_steps,
-                                                                    value, *self.elapsed_eta()))
             if cfg.eval_every and self.step % cfg.eval_every == 0:
                 val_loss, metrics = self.evaluate_all()
                 model.train()
@@ -336,6 +347,8 @@ def fit(
     except StopTraining as exc:
         trainer.end("stopped", str(exc) or "Stopped by a callback.")
     history = trainer.history
+    if trainer.step > trainer.reported_step and history.stop_reason != "diverged":
+        trainer.report_batch()  # the last step too, so that a display ends on the step training ended on
     if history.stop_reason == "diverged":
         # NaN weights are worth nothing: fall back to the best epoch (even if restore_best is
         # off) or, without one, to the initial weights.

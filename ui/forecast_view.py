@@ -99,7 +99,7 @@ def draw_live(snap: JobSnapshot) -> None:
     if snap.epochs:
         e = snap.epochs[-1]
         val = f"{e.val_loss:.4g}" if e.val_loss is not None else "—"
-        st.caption(f"Epoch {e.epoch}: train loss {e.train_loss:.4g}, validation loss {val}; "
+        st.caption(f"After epoch {e.epoch}: train loss {e.train_loss:.4g}, validation loss {val}; "
                    f"best epoch so far {e.best_epoch}.")
 
 

@@ -74,7 +74,9 @@ def progress_bar(snap: JobSnapshot) -> None:
     if snap.epochs and snap.epochs[-1].epoch >= epoch:
         epoch = snap.epochs[-1].epoch
     eta = snap.last_batch.eta if snap.last_batch else (snap.epochs[-1].eta if snap.epochs else math.nan)
-    text = f"Epoch {epoch} / {epochs} · elapsed {format_seconds(snap.elapsed)}"
+    # Once training has ended, the time fit() took: the figure the outcome line gives too.
+    elapsed = snap.history.elapsed if snap.history is not None else snap.elapsed
+    text = f"Epoch {epoch} / {epochs} · elapsed {format_seconds(elapsed)}"
     if snap.running:
         text += f" · ETA {format_seconds(eta)}" + (" · stopping…" if snap.stop_requested else "")
     elif snap.history is not None:

@@ -187,7 +187,18 @@ def test_callbacks_get_frozen_records_in_order_and_counts() -> None:
 def test_log_every_thins_batch_callbacks() -> None:
     rec = Recorder()
     fit(model(), sine_windows(64), None, cfg(epochs=2, log_every=3), callbacks=[rec])  # 4 steps/epoch
-    assert [b.step for b in rec.of("batch")] == [1, 3, 6]  # step 1 too, so a page shows life at once
+    # step 1 too, so a page shows life at once, and the last step, so a display ends where training did
+    assert [b.step for b in rec.of("batch")] == [1, 3, 6, 8]
+
+
+def test_the_step_training_ends_on_is_reported_once() -> None:
+    rec = Recorder()
+    fit(model(), sine_windows(64), None, cfg(epochs=3, log_every=3, max_steps=5), callbacks=[rec])
+    batches = rec.of("batch")
+    assert [(b.epoch, b.step) for b in batches] == [(1, 1), (1, 3), (2, 5)]
+    rec = Recorder()
+    fit(model(), sine_windows(64), None, cfg(epochs=2, log_every=4), callbacks=[rec])
+    assert [b.step for b in rec.of("batch")] == [1, 4, 8]  # already reported: not twice
 
 
 def test_callback_with_only_some_hooks_is_fine() -> None:
