@@ -188,7 +188,8 @@ def model_form(frame: pd.DataFrame) -> tuple[Plan | None, bool]:
     shown (with the widget's label) right above the Train button.
     """
     st.selectbox("Preset", list(FORECAST_PRESETS), key="stock.preset", on_change=_apply_preset,
-                 help=" · ".join(f"{k}: {p.description}" for k, p in FORECAST_PRESETS.items()))
+                 help="Choosing a preset fills in the form below.")
+    st.caption(FORECAST_PRESETS[st.session_state["stock.preset"]].description)
     columns = list(frame.columns)
     _keep_valid("stock.target", columns, "Close" if "Close" in columns else columns[0])
     _keep_valid("stock.features", [c for c in columns if c != st.session_state["stock.target"]], [])

@@ -111,6 +111,10 @@ def training_outcome(result: ForecastResult) -> None:
         st.error(h.message)
     elif h.stop_reason in ("stopped", "early_stopping"):
         st.info(h.message + (f" Kept the best weights (epoch {h.best_epoch})." if h.restored_best else ""))
+        if h.stop_reason == "early_stopping" and h.best_epoch == 1:
+            st.caption("The validation loss was lowest after the first epoch: later epochs fitted the "
+                       "training years without helping on unseen ones, so the model kept stays close to "
+                       "where it started.")
     elif not warning:
         st.success(f"Trained {len(h.epochs)} epochs in {h.elapsed:.1f} s; best epoch {h.best_epoch}"
                    + (" (its weights were restored)." if h.restored_best else "."))

@@ -149,6 +149,13 @@ def test_good_csv_is_previewed_with_its_provenance(open_page):
     assert "csv" in [m.value for m in at.metric] and "mine.csv" in [m.value for m in at.metric]
 
 
+def test_the_chosen_preset_says_what_to_expect(open_page):
+    at = open_page("pages/stock_forecast.py")
+    assert any("ties the naive baseline or edges past it" in c.value for c in at.caption)
+    at.selectbox(key="stock.preset").select("Seed 003").run()
+    assert any(c.value.startswith("As in seed 003") for c in at.caption)
+
+
 def _away_and_back(at: AppTest) -> AppTest:
     at.switch_page("pages/home.py")
     at.run()
