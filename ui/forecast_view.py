@@ -31,18 +31,20 @@ class RunEntry:
     notes: tuple[str, ...] = ()  # a loaded run whose data have changed since it was saved says how
 
     def row(self) -> dict[str, object]:
-        report = self.result.report
-        return {"run": self.label, **self.settings,
-                "test RMSE": report.loc["RMSE", "model"], "naive RMSE": report.loc["RMSE", "naive"],
-                "RMSE ratio": report.loc["RMSE", "model / naive"], "skill": self.result.skill,
-                "epochs run": len(self.result.history.epochs), "stop": self.result.history.stop_reason}
+        """The outcome first (what a narrow table still shows), then the settings."""
+        report, h = self.result.report, self.result.history
+        epochs = f"{len(h.epochs)} (best {h.best_epoch})" if h.epochs else "—"  # a loaded run has none
+        return {"run": self.label, "RMSE ratio": report.loc["RMSE", "model / naive"],
+                "skill": self.result.skill, "test RMSE": report.loc["RMSE", "model"],
+                "naive RMSE": report.loc["RMSE", "naive"], "epochs run": epochs,
+                "stop": h.stop_reason if h.epochs else "loaded", **self.settings}
 
 
 def settings_summary(data_cfg, model_cfg, train_cfg, source: str) -> dict[str, object]:
     return {"data": source, "target": f"{data_cfg.target} ({data_cfg.target_mode})",
             "seq_len": data_cfg.seq_len, "model": f"{'Bi' if model_cfg.bidirectional else ''}"
             f"{model_cfg.cell} {model_cfg.hidden_size}x{model_cfg.num_layers} head={model_cfg.head}",
-            "lr": train_cfg.lr, "batch": train_cfg.batch_size, "epochs": train_cfg.epochs,
+            "lr": train_cfg.lr, "batch": train_cfg.batch_size, "max epochs": train_cfg.epochs,
             "patience": train_cfg.patience, "seed": train_cfg.seed}
 
 
@@ -220,7 +222,12 @@ def history_tab(runs: list[RunEntry]) -> None:
     if not runs:
         st.info("Finished runs of this session appear here.")
         return
-    st.dataframe(pd.DataFrame([r.row() for r in runs]), key="stock.history_table", hide_index=True)
+    number = st.column_config.NumberColumn
+    st.dataframe(pd.DataFrame([r.row() for r in runs]), key="stock.history_table", hide_index=True,
+                 column_config={"RMSE ratio": number(format="%.4f", help="test RMSE / naive RMSE: below 1 "
+                                                     "beats 'tomorrow = today'"),
+                                "skill": number(format="%+.4f", help="1 − RMSE ratio"),
+                                "test RMSE": number(format="%.4g"), "naive RMSE": number(format="%.4g")})
     labels = [r.label for r in runs]
     picked = st.multiselect("Overlay test predictions (up to two runs)", labels, default=labels[-2:],
                             max_selections=2, key="stock.overlay")

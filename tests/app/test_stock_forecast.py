@@ -63,6 +63,8 @@ def test_bundled_series_trains_and_shows_metrics_chart_and_verdict(open_page):
     assert any(v.startswith("Trained 2 epochs") for v in _texts(at.success))
     history = _table(at, "RMSE ratio")
     assert len(history) == 1 and history["run"][0] == "run 1"
+    assert list(history.columns[:3]) == ["run", "RMSE ratio", "skill"]  # the outcome before the settings
+    assert history["epochs run"][0].startswith("2 (best ") and history["max epochs"][0] == 2
 
 
 def test_stop_mid_run_keeps_the_best_weights(open_page):
