@@ -155,8 +155,8 @@ def fit_tab(entry: RunEntry) -> None:
     title = f"{entry.provenance.get('name', 'Series')}: actual and predicted ({entry.label})"
     st.plotly_chart(_fit(result.data, result.predicted, future, title), key="stock.fit_chart")
     if future is not None:
-        st.caption("The dotted line is a recursive forecast: each predicted step is fed back as input, "
-                   "so errors compound. Read it as a scenario, not a promise.")
+        st.caption("The purple dotted line in the shaded band is a recursive forecast: each predicted "
+                   "step is fed back as input, so errors compound. Read it as a scenario, not a promise.")
 
 
 def metrics_tab(result: ForecastResult) -> None:
@@ -176,6 +176,8 @@ def residuals_tab(result: ForecastResult) -> None:
     d = result.data
     st.plotly_chart(residuals_figure(d.dates, d.actual, result.predicted, d.last, d.parts),
                     key="stock.residuals_chart")
+    st.caption("Where the coloured line and the dotted naive line coincide, the model predicts what "
+               "'tomorrow = today' predicts. Errors that grow with the price level are normal for prices.")
 
 
 def predictions_csv(result: ForecastResult) -> bytes:

@@ -105,8 +105,11 @@ def fit_figure(
         # Start the forecast at the last actual value so that the line joins the series.
         x = [series.index[-1], *future.index]
         y = [float(series.iloc[-1]), *future.to_numpy(dtype=float)]
-        fig.add_scatter(x=x, y=y, name=FORECAST_NAME, mode="lines+markers",
+        # Markers only for a short forecast: hundreds of them merge into what looks like a solid line.
+        fig.add_scatter(x=x, y=y, name=FORECAST_NAME, mode="lines+markers" if len(future) <= 40 else "lines",
                         line={"color": "#9467bd", "dash": "dot", "width": 2}, marker={"size": 4})
+        fig.add_vrect(x0=x[0], x1=x[-1], fillcolor="#9467bd", opacity=0.08, line_width=0,
+                      annotation_text="beyond the data", annotation_position="top left")
     return _layout(fig, title, f"price {unit}".strip(), height, slider=True)
 
 
@@ -123,7 +126,8 @@ def residuals_figure(
     """Errors over time (actual - predicted, real units) for the model and the naive baseline.
 
     Traces: "<part> residual" for each part in ``show`` ("validation residual", "test residual"),
-    then "naive residual" over the same windows (a thin dark line on top), and a zero line.
+    then "naive residual" over the same windows (a thin dotted dark line on top, so that where the
+    model does what the naive forecast does both stay visible), and a zero line.
     """
     actual, predicted, last = (np.asarray(a, dtype=float).reshape(-1) for a in (actual, predicted, last))
     fig = go.Figure()
@@ -139,7 +143,7 @@ def residuals_figure(
     if shown:
         idx = np.array(shown)
         fig.add_scatter(x=dates[idx], y=actual[idx] - last[idx], name="naive residual", mode="lines",
-                        line={"color": NAIVE_COLOR, "width": 1}, zorder=1)
+                        line={"color": NAIVE_COLOR, "width": 1.5, "dash": "dot"}, zorder=1)
     fig.add_hline(y=0, line={"color": "black", "width": 1})
     return _layout(fig, "Residuals (actual - predicted)", f"error {unit}".strip(), height, slider=False)
 

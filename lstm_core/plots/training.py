@@ -8,12 +8,16 @@ import plotly.graph_objects as go
 
 from lstm_core.progress import EpochProgress, EvalPoint
 
+# Losses spanning more than this factor get a log axis by default: its ticks at 1, 2 and 5 per
+# decade then label at least two values.
+LOG_SPAN = 2.5
+
 
 def loss_figure(
     epochs: Sequence[EpochProgress],
     evals: Sequence[EvalPoint] = (),
     total_epochs: int | None = None,
-    log_y: bool = True,
+    log_y: bool | None = None,
     title: str = "Loss",
     *,
     steps_per_epoch: int | None = None,
@@ -27,6 +31,9 @@ def loss_figure(
     steps)" for the others, placed at fractional epochs (``steps_per_epoch``, e.g.
     ``TrainStart.steps_per_epoch``, places them before the first epoch ends too).
     The x range is fixed to ``total_epochs`` so the curve grows into a stable frame.
+    ``log_y`` None (the default) uses a log axis once the losses span more than ``LOG_SPAN``x,
+    where a linear one would flatten the later epochs; over a narrower span a log axis would
+    show a single tick label.
     """
     fig = go.Figure()
     x = [e.epoch for e in epochs]
@@ -49,6 +56,9 @@ def loss_figure(
                 fig.add_scatter(x=ex, y=y, name=f"{name} (every N steps)", mode="lines", line={"dash": "dot"})
     fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss", height=320,
                       margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": -0.25})
+    if log_y is None:
+        values = [v for trace in fig.data for v in (trace.y or ()) if v is not None and v > 0]
+        log_y = bool(values) and max(values) > LOG_SPAN * min(values)
     if log_y:
         # Ticks at 1, 2 and 5 per decade, each labelled in full: Plotly's default labels
         # ("2", "5") hide the decade, and labelling every minor tick crowds short ranges.

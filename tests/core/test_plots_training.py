@@ -70,7 +70,7 @@ def test_early_points_are_placed_by_steps_per_epoch() -> None:
 
 
 def test_log_axis_labels_show_whole_values() -> None:
-    yaxis = loss_figure([epoch(1)]).layout.yaxis
+    yaxis = loss_figure([epoch(1), epoch(3)]).layout.yaxis
     assert (yaxis.tickformat, yaxis.dtick) == (".2g", "D2")
 
 
@@ -88,3 +88,11 @@ def test_total_epochs_fixes_the_x_range() -> None:
 def test_empty_history_gives_an_empty_train_trace() -> None:
     fig = loss_figure([], total_epochs=3)
     assert names(fig) == ["train loss"] and len(fig.data[0].x) == 0
+
+
+def test_a_log_axis_only_when_the_losses_span_a_wide_range() -> None:
+    narrow = [EpochProgress(n, 5, 10 * n, 50, 0.0202 - n * 1e-5, None, METRICS, 1.0, 0.0, 1, 0.5)
+              for n in (1, 2, 3)]
+    assert loss_figure(narrow).layout.yaxis.type != "log"  # a log axis would show a single tick label
+    assert loss_figure([epoch(1), epoch(3)]).layout.yaxis.type == "log"  # 1.0 down to 1/3: 3x
+    assert loss_figure(narrow, log_y=True).layout.yaxis.type == "log"
