@@ -49,8 +49,9 @@ RECOMMENDED = MnistPreset(
     # (94.7-96.6 %) and LSTM 128 (94.4-95.8 %) fell short of 95 % on some splits.
     model=_mnist_model(cell="GRU", hidden_size=128, num_layers=1, head="last"),
     train=TrainConfig(epochs=16, batch_size=32, lr=5e-3, optimizer="adam", grad_clip=1.0, seed=0),
-    note="A one-layer GRU of 128 units with Adam: about 96 % on the subset's test digits in under "
-         "30 s on two CPU cores (bench/bench_mnist.py).",
+    note="A one-layer GRU of 128 units with Adam: about 96 % on the subset's test digits after "
+         "about 20 s of training on one core of a 2-core machine (bench/bench_mnist.py); longer "
+         "while the machine is busy with other work.",
 )
 SEED_000 = MnistPreset(
     name="Seed 000",

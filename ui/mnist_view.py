@@ -16,7 +16,6 @@ from lstm_core.jobs import JobContext, JobSnapshot
 from lstm_core.plots import (
     ACCURACY_CURVES,
     accuracy_figure,
-    batch_loss_figure,
     belief_figure,
     belief_lines_figure,
     confusion_figure,
@@ -84,16 +83,10 @@ def draw_live(snap: JobSnapshot) -> None:
     total_steps = snap.start.total_steps if snap.start else None
     c1, c2 = st.columns(2)
     trail = snap.published.get(TRAIL)
-    if snap.epochs and snap.start:
-        fig = loss_figure(snap.epochs, snap.evals, snap.start.cfg.epochs, watched={"test_loss": "test loss"},
-                          steps_per_epoch=snap.start.steps_per_epoch)
-        if trail:  # batch losses between the epoch points, on the same (fractional) epoch axis
-            x = [k / snap.start.steps_per_epoch for k in trail[0]]
-            fig.add_scatter(x=x, y=trail[1], name="batch loss", mode="lines",
-                            line={"width": 1, "color": "rgba(120,120,120,0.45)"})
+    if snap.epochs or trail:  # on the accuracy chart's axis: iterations, as seed 000 counts
+        fig = loss_figure(snap.epochs, snap.evals, watched={"test_loss": "test loss"}, batches=trail,
+                          x_axis="iteration", total_steps=total_steps)
         c1.plotly_chart(fig, key="mnist.live_loss", width="stretch")
-    elif trail:
-        c1.plotly_chart(batch_loss_figure(*trail, total_steps), key="mnist.live_loss", width="stretch")
     else:
         c1.info("The loss curve appears after the first few batches.")
     if snap.epochs or snap.evals:

@@ -7,7 +7,6 @@ from lstm_core.plots.forecast import fit_figure, overlay_figure, price_figure, r
 from lstm_core.plots.mnist import (
     ACCURACY_CURVES,
     accuracy_figure,
-    batch_loss_figure,
     belief_figure,
     belief_lines_figure,
     confusion_figure,
@@ -17,7 +16,7 @@ from lstm_core.plots.mnist import (
 from lstm_core.plots.training import loss_figure
 
 __all__ = [
-    "ACCURACY_CURVES", "accuracy_figure", "batch_loss_figure", "belief_figure", "belief_lines_figure",
+    "ACCURACY_CURVES", "accuracy_figure", "belief_figure", "belief_lines_figure",
     "confusion_figure", "digit_grid_figure", "fit_figure", "loss_figure", "overlay_figure",
     "per_class_figure", "price_figure", "residuals_figure",
 ]

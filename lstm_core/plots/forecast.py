@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 PART_NAMES = {"train": "train prediction", "val": "validation prediction", "test": "test prediction"}
-PART_COLORS = {"train": "#2ca02c", "val": "#ff7f0e", "test": "#d62728"}
+PART_COLORS = {"train": "#2ca02c", "val": "#ff7f0e", "test": "#d62728"}  # on every chart of the app
 ACTUAL_COLOR = "#1f77b4"
 # Over predictions the actual is a thin dark line drawn on top (zorder), so that a close fit
 # does not hide it; the legend keeps the trace order, "actual" first.

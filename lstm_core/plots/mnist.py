@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lstm_core.plots.forecast import PART_COLORS
 from lstm_core.progress import EpochProgress, EvalPoint
 
 _INK = [[0.0, "#ffffff"], [1.0, "#111827"]]  # pixel 0 (background) white, 1 (ink) near black
@@ -42,29 +43,18 @@ def accuracy_figure(
         if any(key in e.metrics for e in epochs):
             fig.add_scatter(x=steps, y=[100 * e.metrics.get(key, np.nan) for e in epochs], name=name,
                             mode="lines+markers", customdata=[e.epoch for e in epochs],
+                            line={"color": PART_COLORS[key.split("_")[0]]},
                             hovertemplate="epoch %{customdata}, iteration %{x}: %{y:.2f} %")
     if any("test_accuracy" in p.metrics for p in evals):
         every = evals[0].step
         acc = [100 * p.metrics.get("test_accuracy", np.nan) for p in evals]
         fig.add_scatter(x=[p.step for p in evals], y=acc,
                         name=f"test accuracy (every {every} iterations)", mode="markers+lines",
-                        line={"dash": "dot"}, marker={"symbol": "diamond", "size": 9},
+                        line={"dash": "dot", "color": PART_COLORS["test"]},
+                        marker={"symbol": "diamond", "size": 9},
                         hovertemplate="iteration %{x}: %{y:.2f} %")
     fig.update_layout(title=title, xaxis_title="iteration (optimiser step)", yaxis_title="accuracy (%)",
                       height=320, margin=_MARGIN, legend={"orientation": "h", "y": -0.25})
-    if total_steps:
-        fig.update_xaxes(range=[0, total_steps * 1.02])
-    return fig
-
-
-def batch_loss_figure(steps: Sequence[int], losses: Sequence[float], total_steps: int | None = None,
-                      title: str = "Training loss per batch") -> go.Figure:
-    """The loss of the latest batches against the iteration: live feedback before the first epoch ends."""
-    fig = go.Figure()
-    fig.add_scatter(x=list(steps), y=list(losses), name="batch loss", mode="lines",
-                    hovertemplate="iteration %{x}: %{y:.4f}<extra></extra>")
-    fig.update_layout(title=title, xaxis_title="iteration (optimiser step)", yaxis_title="loss", height=320,
-                      margin=_MARGIN, legend={"orientation": "h", "y": -0.25})
     if total_steps:
         fig.update_xaxes(range=[0, total_steps * 1.02])
     return fig

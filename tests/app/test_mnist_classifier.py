@@ -65,7 +65,7 @@ def test_seed_002_preset_fills_the_form_and_a_short_run_shows_results(open_page)
     assert any("mnist.belief" in k for k in keys)
     (loss,) = [c for c in at.get("plotly_chart") if "mnist.live_loss" in c.proto.id]
     names = [t.get("name") for t in json.loads(loss.proto.spec)["data"]]
-    assert names[:3] == ["train loss", "validation loss", "test loss"]
+    assert names[:4] == ["batch loss", "train loss", "validation loss", "test loss"]
     assert result.n_train == 180 and result.n_val == 20  # a tenth of the 200 held back to pick the epoch
     assert any("lowest validation loss" in s.value and "never used to choose" in s.value for s in at.caption)
     assert any("masked prefixes" in m.value for m in at.markdown)  # BiLSTM: no stepwise belief

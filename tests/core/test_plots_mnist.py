@@ -9,7 +9,6 @@ import pytest
 
 from lstm_core.plots import (
     accuracy_figure,
-    batch_loss_figure,
     belief_figure,
     belief_lines_figure,
     confusion_figure,
@@ -98,8 +97,3 @@ def test_belief_lines_figure_marks_the_true_class():
     assert fig.layout.xaxis.title.text == "rows read (t)"
 
 
-def test_batch_loss_figure():
-    fig = batch_loss_figure([5, 10], [2.3, 2.1], total_steps=100)
-    assert [t.name for t in fig.data] == ["batch loss"]
-    assert fig.layout.xaxis.title.text == "iteration (optimiser step)"
-    assert fig.layout.yaxis.title.text == "loss"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from types import MappingProxyType
 
 import pytest
 
+from lstm_core.plots.forecast import PART_COLORS
 from lstm_core.plots.training import loss_figure
 from lstm_core.progress import EpochProgress, EvalPoint
 
@@ -96,3 +98,33 @@ def test_a_log_axis_only_when_the_losses_span_a_wide_range() -> None:
     assert loss_figure(narrow).layout.yaxis.type != "log"  # a log axis would show a single tick label
     assert loss_figure([epoch(1), epoch(3)]).layout.yaxis.type == "log"  # 1.0 down to 1/3: 3x
     assert loss_figure(narrow, log_y=True).layout.yaxis.type == "log"
+
+
+def test_batches_and_an_iteration_axis_like_the_accuracy_chart() -> None:
+    # 10 steps per epoch: epoch 1 ends at step 10, epoch 2 at 20; batch losses at steps 1, 5, 10, 15
+    batches = ([1, 5, 10, 15], [2.3, 1.5, 1.2, 0.3])
+    fig = loss_figure([epoch(1), epoch(2)], [point(5)], batches=batches, x_axis="iteration", total_steps=50)
+    assert names(fig)[0] == "batch loss" and list(fig.data[0].x) == [1, 5, 10, 15]
+    assert list(fig.data[1].x) == [10, 20]  # train loss at each epoch's last step
+    assert fig.layout.xaxis.title.text == "iteration (optimiser step)"
+    assert tuple(fig.layout.xaxis.range) == (0, 51)
+    low, high = fig.layout.yaxis.range  # log axis, in decades: holds 0.3 (a batch) up to 2.3
+    assert fig.layout.yaxis.type == "log" and low < math.log10(0.3) and high > math.log10(2.3)
+    by_epoch = loss_figure([epoch(1)], batches=batches, steps_per_epoch=10, total_epochs=3)
+    assert list(by_epoch.data[0].x) == pytest.approx([0.1, 0.5, 1.0, 1.5])
+    assert tuple(by_epoch.layout.xaxis.range) == (0, 3.5)  # from 0: batches come before epoch 1 ends
+
+
+def test_a_linear_axis_holds_every_value_too() -> None:
+    fig = loss_figure([epoch(1)], batches=([1, 2], [0.9, 0.45]), log_y=False)
+    low, high = fig.layout.yaxis.range
+    assert low < 0.45 and high > 1.0
+
+
+def test_each_part_keeps_its_colour() -> None:
+    watched = MappingProxyType({"test_loss": 0.7})
+    epochs = [EpochProgress(1, 5, 10, 50, 1.0, 0.5, watched, 1.0, 0.0, 1, 0.5)]
+    fig = loss_figure(epochs, [EvalPoint(1, 5, 0.9, 0.4, watched)], watched={"test_loss": "test loss"})
+    colors = {t.name: t.line.color for t in fig.data}
+    assert colors["train loss"] == colors["train loss (every N steps)"] == PART_COLORS["train"]
+    assert colors["validation loss"] == PART_COLORS["val"] and colors["test loss"] == PART_COLORS["test"]
