@@ -99,13 +99,13 @@ def split_validation(
 
     How many land on each side depends only on the labels and the share, not on ``seed``.
 
+    Every class keeps at least one digit to fit on (at most half is held back, rounded half to even).
+
     Raises:
-        ValueError: a share outside [0, 0.5], or no digit left to fit on.
+        ValueError: a share outside [0, 0.5].
     """
     check_val_fraction(val_fraction)
     fit_idx, val_idx = stratified_split(labels.numpy(), val_fraction, seed)
-    if len(fit_idx) == 0:
-        raise ValueError(f"no training digits are left after holding back {val_fraction:.0%} for validation")
     return torch.from_numpy(np.sort(fit_idx)), torch.from_numpy(np.sort(val_idx))
 
 

@@ -57,6 +57,11 @@ class ForecastData:
         return self.scaler.inverse_column(y_scaled, 0)
 
     @property
+    def windows(self) -> dict[str, int]:
+        """Windows per part: {"train": n, "val": n, "test": n}."""
+        return {part: _size(s) for part, s in self.parts.items()}
+
+    @property
     def boundaries(self) -> dict[str, pd.Timestamp]:
         """First target date of the validation and test parts (where the chart draws lines)."""
         return {p: self.dates[self.parts[p].start] for p in ("val", "test") if _size(self.parts[p])}

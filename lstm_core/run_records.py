@@ -37,7 +37,7 @@ def forecast_record(result: ForecastResult, provenance: Mapping[str, Any] | None
         "test": result.report.to_dict(orient="index"),
         "skill": result.skill,
         "verdict": result.verdict,
-        "windows": {part: s.stop - s.start for part, s in data.parts.items()},
+        "windows": data.windows,
         "training": training_summary(result.history),
     }
     return make_record("forecast", result.model, result.model_cfg, result.train_cfg, result.history,
@@ -68,7 +68,7 @@ def rebuilt_differences(record: RunRecord, data: ForecastData, report: pd.DataFr
     """
     notes = []
     saved_windows = record.metrics.get("windows")
-    windows = {part: s.stop - s.start for part, s in data.parts.items()}
+    windows = data.windows
     if isinstance(saved_windows, dict) and saved_windows != windows:
         def counts(w: Mapping[str, Any]) -> str:
             return " / ".join(f"{w.get(p, '?')}" for p in ("train", "val", "test"))

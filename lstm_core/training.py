@@ -53,7 +53,9 @@ def seeded(seed: int) -> Iterator[None]:
     """Seed every generator and hold them for the block (e.g. building a model's initial weights).
 
     Other threads that seed through ``seed_everything`` or ``seeded`` wait meanwhile, so two
-    sessions of one server that start training at once each get exactly their seed's weights.
+    sessions of one server that start training at once each get exactly their seed's initial
+    weights. The limit: dropout draws during training are not locked, so a run with dropout
+    that trains while another session starts may not repeat its dropout masks exactly.
     """
     with _RNG_LOCK:
         seed_everything(seed)
@@ -178,15 +180,16 @@ class _Trainer:
             metrics.update({f"{name}_loss": loss, **{f"{name}_{k}": v for k, v in scores.items()}})
         return val_loss, metrics
 
-    def report_batch(self) -> bool:
+    def report_batch(self, final: bool = False) -> bool:
         """Send the latest step to ``on_batch_end``; False (and nothing sent) if its loss is not finite."""
         epoch, loss = self.last_batch  # type: ignore[misc]
         value = float(loss)
         if not math.isfinite(value):
             return False
         self.reported_step = self.step
+        elapsed, eta = self.elapsed_eta()
         _call(self.callbacks, "on_batch_end", BatchProgress(epoch, self.step, self.total_steps, value,
-                                                            *self.elapsed_eta()))
+                                                            elapsed, 0.0 if final else eta))
         return True
 
     def diverged(self, where: str) -> None:
@@ -245,6 +248,8 @@ class _Trainer:
             if cfg.max_steps is not None and self.step >= cfg.max_steps:
                 self.end("max_steps", f"Reached {cfg.max_steps} optimiser steps.")
                 break
+        if self.step > self.reported_step:  # an epoch's last step, before its on_epoch_end
+            self.report_batch()  # (a non-finite loss sends nothing: the epoch's mean catches it below)
         seen = min(len(xs), i + cfg.batch_size)
         train_loss = float(epoch_loss) / seen
         if not math.isfinite(train_loss):
@@ -323,7 +328,8 @@ def fit(
     Returns:
         The ``History``. A loss that turns NaN or infinite ends training with
         ``stop_reason == "diverged"`` and a message, rather than an exception. Unless
-        ``cfg`` says otherwise the best weights (lowest validation loss) are restored.
+        ``cfg`` says otherwise the best weights (lowest validation loss, or training loss
+        without validation data) are restored.
     """
     _check_data("train", *train)
     if len(train[0]) == 0:
@@ -332,9 +338,11 @@ def fit(
         _check_data("val", *val)
     monitor = dict(monitor or {})
     for name, data in monitor.items():
+        if name in ("train", "val"):
+            raise ValueError(f"monitor name {name!r} would overwrite the {name}_* metrics; use another name")
         _check_data(name, *data)
     with _RNG_LOCK:
-        torch.manual_seed(cfg.seed)  # dropout masks repeat with the seed (unless another run draws meanwhile)
+        torch.manual_seed(cfg.seed)  # dropout masks repeat with the seed (see ``seeded`` for the limit)
     trainer = _Trainer(model, train, val, cfg, task, callbacks, stop, monitor)
     _call(trainer.callbacks, "on_train_start", TrainStart(
         cfg, task, str(trainer.device), len(trainer.x), 0 if trainer.val is None else len(trainer.val[0]),
@@ -348,7 +356,10 @@ def fit(
         trainer.end("stopped", str(exc) or "Stopped by a callback.")
     history = trainer.history
     if trainer.step > trainer.reported_step and history.stop_reason != "diverged":
-        trainer.report_batch()  # the last step too, so that a display ends on the step training ended on
+        try:  # stopped mid-epoch: the step it stopped on, so that a display ends where training did
+            trainer.report_batch(final=True)
+        except StopTraining:
+            pass  # training has ended already
     if history.stop_reason == "diverged":
         # NaN weights are worth nothing: fall back to the best epoch (even if restore_best is
         # off) or, without one, to the initial weights.

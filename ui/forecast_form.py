@@ -122,11 +122,14 @@ def _forget_csv() -> None:
 
 
 def _keep_valid(key: str, options: list[str], default: object) -> None:
-    """A restored choice that the current options lack goes back to ``default``."""
+    """Drop what the current options lack from a restored choice; ``default`` if nothing is left."""
     s = st.session_state
     value = s.get(key, default)
-    valid = all(v in options for v in value) if isinstance(value, list) else value in options
-    s[key] = value if valid else default
+    if isinstance(value, list):
+        kept = [v for v in value if v in options]
+        s[key] = kept if kept or not value else default
+    else:
+        s[key] = value if value in options else default
 
 
 def _csv() -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:

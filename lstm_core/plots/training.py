@@ -93,8 +93,8 @@ def _y_axis(fig: go.Figure, log_y: bool | None) -> None:
     """Log or linear (see ``loss_figure``), with a range that holds every plotted value."""
     values = [v for trace in fig.data for v in (trace.y or ()) if v is not None and math.isfinite(v)]
     positive = [v for v in values if v > 0]
-    if log_y is None:
-        log_y = bool(positive) and max(positive) > LOG_SPAN * min(positive)
+    if log_y is None:  # a zero or negative value has no place on a log axis: linear then
+        log_y = len(positive) == len(values) > 0 and max(positive) > LOG_SPAN * min(positive)
     if log_y:
         # Ticks at 1, 2 and 5 per decade, each labelled in full: Plotly's default labels
         # ("2", "5") hide the decade, and labelling every minor tick crowds short ranges.

@@ -128,3 +128,8 @@ def test_each_part_keeps_its_colour() -> None:
     colors = {t.name: t.line.color for t in fig.data}
     assert colors["train loss"] == colors["train loss (every N steps)"] == PART_COLORS["train"]
     assert colors["validation loss"] == PART_COLORS["val"] and colors["test loss"] == PART_COLORS["test"]
+
+
+def test_a_zero_loss_keeps_a_linear_axis() -> None:
+    fig = loss_figure([epoch(1)], batches=([1, 2], [2.0, 0.0]))  # a log axis would hide the zero
+    assert fig.layout.yaxis.type != "log" and fig.layout.yaxis.range[0] < 0.0

@@ -187,18 +187,38 @@ def test_callbacks_get_frozen_records_in_order_and_counts() -> None:
 def test_log_every_thins_batch_callbacks() -> None:
     rec = Recorder()
     fit(model(), sine_windows(64), None, cfg(epochs=2, log_every=3), callbacks=[rec])  # 4 steps/epoch
-    # step 1 too, so a page shows life at once, and the last step, so a display ends where training did
-    assert [b.step for b in rec.of("batch")] == [1, 3, 6, 8]
+    # step 1 too, so a page shows life at once, and each epoch's last step, before its epoch record
+    assert [b.step for b in rec.of("batch")] == [1, 3, 4, 6, 8]
 
 
-def test_the_step_training_ends_on_is_reported_once() -> None:
+def test_the_step_training_ends_on_is_reported_once_and_before_the_epoch_record() -> None:
     rec = Recorder()
     fit(model(), sine_windows(64), None, cfg(epochs=3, log_every=3, max_steps=5), callbacks=[rec])
-    batches = rec.of("batch")
-    assert [(b.epoch, b.step) for b in batches] == [(1, 1), (1, 3), (2, 5)]
+    assert [(b.epoch, b.step) for b in rec.of("batch")] == [(1, 1), (1, 3), (1, 4), (2, 5)]
+    assert [kind for kind, _ in rec.calls][-2:] == ["epoch", "end"]  # a progress line ends on the epoch
     rec = Recorder()
     fit(model(), sine_windows(64), None, cfg(epochs=2, log_every=4), callbacks=[rec])
     assert [b.step for b in rec.of("batch")] == [1, 4, 8]  # already reported: not twice
+
+
+def test_a_run_stopped_mid_epoch_reports_its_last_step_with_nothing_left() -> None:
+    stop = threading.Event()
+
+    class StopAtThree(Callback):
+        def on_eval(self, point: EvalPoint) -> None:
+            stop.set()  # at step 3, which log_every=2 does not report: the run ends there
+
+    rec = Recorder()
+    fit(model(), sine_windows(64), None, cfg(epochs=3, log_every=2, eval_every=3),
+        callbacks=[StopAtThree(), rec], stop=stop)
+    last = rec.of("batch")[-1]
+    assert last.step == 3 and last.eta == 0.0 and not rec.of("epoch")
+
+
+def test_monitor_names_cannot_shadow_train_or_validation_metrics() -> None:
+    x, y = sine_windows(12)
+    with pytest.raises(ValueError, match="monitor name 'val' would overwrite the val_\\* metrics"):
+        fit(model(), (x, y), None, cfg(epochs=1), monitor={"val": (x, y)})
 
 
 def test_callback_with_only_some_hooks_is_fine() -> None:
