@@ -20,7 +20,7 @@ from lstm_core.data import (
 )
 from lstm_core.presets import FORECAST_PRESETS, RECOMMENDED, ForecastPreset, last_rows
 from ui import cache
-from ui.state import STOCK_CSV, STOCK_SETTINGS, STOCK_YAHOO, set_default
+from ui.state import STOCK_CSV, STOCK_SETTINGS, STOCK_YAHOO, restore_widgets, widgets_drawn
 
 SOURCES = ("Bundled history", "Yahoo Finance", "Upload a CSV")
 _MODES = {"change": "change from the last value", "next": "next value (as in seed 003)"}
@@ -57,36 +57,36 @@ def _apply_preset() -> None:
     st.session_state.update(_preset_values(FORECAST_PRESETS[st.session_state["stock.preset"]]))
 
 
-# Widgets whose value depends on the data in use: kept across pages, defaults set where they are drawn.
-_DATA_DEPENDENT = ("stock.target", "stock.features", "stock.csv_date", "stock.csv_values")
+def _widget_groups() -> dict[str, tuple[str, ...]]:
+    """The page's widget keys, grouped by what is drawn together (see ui.state.restore_widgets)."""
+    form = tuple(k for k in _preset_values(RECOMMENDED) if k != "stock.last_rows")
+    return {"source": ("stock.source",), "bundled": ("stock.bundled",),
+            "yahoo": ("stock.ticker", "stock.period", "stock.interval"),
+            "csv": ("stock.csv_date", "stock.csv_values"), "rows": ("stock.last_rows",),
+            "form": ("stock.preset", "stock.target", "stock.features", *form)}
 
 
 def init_widgets() -> None:
-    """Give every widget its default once per session (widgets are then created without values).
+    """Every widget's value: the user's, the one remembered from an earlier run, or the default.
 
-    Streamlit forgets a widget's value while another page is shown: a copy of every value is
-    kept in ``STOCK_SETTINGS`` and restored on return.
+    Target, features and the CSV columns have no default here: they depend on the data and
+    are settled where they are drawn.
     """
-    s = st.session_state
-    saved: dict[str, object] = set_default(STOCK_SETTINGS, factory=dict)
     defaults = {"stock.preset": "Recommended", "stock.source": SOURCES[0],
                 "stock.bundled": bundled_tickers()[0], "stock.ticker": "AAPL", "stock.period": "10y",
                 "stock.interval": INTERVALS[0], **_preset_values(RECOMMENDED)}
-    for key, value in defaults.items():
-        set_default(key, saved.get(key, value))
-    for key in _DATA_DEPENDENT:
-        if key not in s and key in saved:
-            s[key] = saved[key]
-    saved.update({key: s[key] for key in (*defaults, *_DATA_DEPENDENT) if key in s})
+    restore_widgets(STOCK_SETTINGS, _widget_groups(), defaults)
 
 
 def _bundled() -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    widgets_drawn(STOCK_SETTINGS, "bundled")
     ticker = st.selectbox("Series", bundled_tickers(), key="stock.bundled",
                           format_func=lambda t: f"{BUNDLED_SERIES[t].name} ({t})")
     return cache.bundled_prices(ticker), []
 
 
 def _yahoo() -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:
+    widgets_drawn(STOCK_SETTINGS, "yahoo")
     with st.form("stock.yahoo_form", border=False):
         c1, c2, c3 = st.columns([2, 1, 1])
         c1.text_input("Ticker", key="stock.ticker", help="e.g. AAPL, ^GSPC, BTC-USD")
@@ -148,6 +148,7 @@ def _csv() -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:
         first = cache.csv_prices(data, name, None, None)
         _keep_valid("stock.csv_date", first.candidate_date_columns, first.candidate_date_columns[0])
         _keep_valid("stock.csv_values", first.candidate_value_columns, list(first.value_columns))
+        widgets_drawn(STOCK_SETTINGS, "csv")
         c1, c2 = st.columns(2)
         date_col = c1.selectbox("Date column", first.candidate_date_columns, key="stock.csv_date")
         values = c2.multiselect("Value columns", first.candidate_value_columns, key="stock.csv_values")
@@ -168,12 +169,14 @@ def _show_messages(messages: list[tuple[str, str]]) -> list[str]:
 
 def data_section() -> tuple[pd.DataFrame | None, list[str]]:
     """Source choice, messages and the last-N-rows option; (frame or None, message texts shown)."""
+    widgets_drawn(STOCK_SETTINGS, "source")
     source = st.radio("Data source", SOURCES, key="stock.source", horizontal=True)
     frame, messages = {SOURCES[0]: _bundled, SOURCES[1]: _yahoo, SOURCES[2]: _csv}[source]()
     shown = _show_messages(messages)
     if frame is None:
         return None, shown
     # No min_value: Streamlit would only turn an out-of-range entry red; this says why instead.
+    widgets_drawn(STOCK_SETTINGS, "rows")
     n = int(st.number_input("Use the last N rows (0 = all)", step=100, key="stock.last_rows",
                             help="Long histories train slower and span very different price regimes; "
                             "the recommended default uses the last 2,500 rows (about 10 years of days)."))
@@ -190,6 +193,7 @@ def model_form(frame: pd.DataFrame) -> tuple[Plan | None, bool]:
     and ignore Train, while lstm_core's validation says what is wrong and what is allowed,
     shown (with the widget's label) right above the Train button.
     """
+    widgets_drawn(STOCK_SETTINGS, "form")
     st.selectbox("Preset", list(FORECAST_PRESETS), key="stock.preset", on_change=_apply_preset,
                  help="Choosing a preset fills in the form below.")
     st.caption(FORECAST_PRESETS[st.session_state["stock.preset"]].description)

@@ -13,15 +13,12 @@ from lstm_core.data import MNIST_FILES, MNIST_MIRRORS, DataSourceError, download
 from lstm_core.data.mnist import MnistData
 from lstm_core.mnist_presets import DEFAULT_PRESET, PRESETS, MnistPreset, epochs_for_steps
 from ui import cache
-from ui.state import MNIST_N_TRAIN, MNIST_SETTINGS, set_default
+from ui.state import MNIST_N_TRAIN, MNIST_SETTINGS, restore_widgets, widgets_drawn
 
 MIRRORS_ENV = "LSTM_STUDIO_MNIST_MIRRORS"  # space-separated base URLs that replace the public mirrors
 SOURCES = {"subset": "Offline subset (5,000 real digits, bundled)", "full": "Full MNIST (60,000 + 10,000)"}
 _HEADS = {"last": "last step (seed 000)", "all": "all steps flattened (seed 002)"}
 _OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
-_WIDGETS = {"preset", "source", "test_fraction", "val_fraction", "train_limit", "cell", "bidirectional",
-            "hidden", "layers", "dropout", "head", "optimizer", "lr", "batch", "epochs", "max_steps",
-            "eval_every", "seed", "clip"}
 
 
 @dataclass(frozen=True)
@@ -53,21 +50,12 @@ def _apply_preset() -> None:
 
 
 def init_widgets() -> None:
-    """Defaults once per session; values come back from a saved copy after visiting another page."""
-    saved: dict[str, object] = set_default(MNIST_SETTINGS, factory=dict)
-    defaults = {"mnist.preset": DEFAULT_PRESET, "mnist.source": "subset", "mnist.test_fraction": 0.2,
-                "mnist.val_fraction": VAL_FRACTION, "mnist.train_limit": 0,
-                **_preset_values(PRESETS[DEFAULT_PRESET], 3600)}
-    for key, value in defaults.items():
-        set_default(key, saved.get(key, value))
-
-
-def save_widgets() -> None:
-    """Remember the form values (Streamlit forgets a widget's value once its page is left)."""
-    s = st.session_state
-    s[MNIST_SETTINGS] = {k: s[k] for k in s if isinstance(k, str) and k.startswith("mnist.")
-                         and k.split(".")[1] in _WIDGETS}
-
+    """Every widget's value: the user's, the one remembered from an earlier run, or the default."""
+    form = _preset_values(PRESETS[DEFAULT_PRESET], 3600)
+    data = {"mnist.source": "subset", "mnist.test_fraction": 0.2, "mnist.val_fraction": VAL_FRACTION,
+            "mnist.train_limit": 0}
+    restore_widgets(MNIST_SETTINGS, {"data": tuple(data), "form": ("mnist.preset", *form)},
+                    {"mnist.preset": DEFAULT_PRESET, **data, **form})
 
 
 def mirrors() -> tuple[str, ...]:
@@ -141,6 +129,7 @@ def data_section() -> MnistData | None:
     chose_missing_full = s["mnist.source"] == "full" and not cached
     if chose_missing_full:
         s["mnist.source"] = "subset"
+    widgets_drawn(MNIST_SETTINGS, "data")
     c = st.columns([2, 1, 1, 1])
     source = c[0].radio("Digits", list(SOURCES), key="mnist.source", format_func=SOURCES.get,
                         horizontal=True, help="Full MNIST is selectable once downloaded.")
@@ -190,6 +179,7 @@ def model_form(data: MnistData) -> tuple[Plan | None, bool]:
 
     A setting that cannot train is explained right above the Train button.
     """
+    widgets_drawn(MNIST_SETTINGS, "form")
     st.selectbox("Preset", list(PRESETS), key="mnist.preset", on_change=_apply_preset,
                  help="Choosing a preset fills in the form below.")
     st.caption(PRESETS[st.session_state["mnist.preset"]].note)
@@ -223,7 +213,6 @@ def model_form(data: MnistData) -> tuple[Plan | None, bool]:
         c[5].number_input("Seed", step=1, key="mnist.seed", help="The same seed repeats a run exactly.")
         plan = _build(data)  # its message sits right above Train
         pressed = st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
-    save_widgets()
     return plan, pressed
 
 

@@ -7,7 +7,7 @@ Pages never use bare strings for session_state: add the key here, namespaced by 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 import streamlit as st
@@ -31,6 +31,41 @@ def set_default(key: str, default: T | None = None, *, factory: Callable[[], T] 
     if key not in st.session_state:
         st.session_state[key] = factory() if factory is not None else default
     return st.session_state[key]
+
+
+def restore_widgets(
+    saved_key: str, groups: Mapping[str, Sequence[str]], defaults: Mapping[str, object]
+) -> None:
+    """Give each widget of a page its value: the user's, the remembered one, or the default.
+
+    Streamlit forgets a widget's value on a run that leaves the widget off the page (another
+    page shown, or a form hidden while its data is missing), and the browser may send a blank
+    value when it comes back. So a page keeps a copy under ``saved_key``: call this at the top
+    of the page with its widget keys grouped by what is drawn together, and
+    ``widgets_drawn(saved_key, group)`` as each group is drawn. A key whose group was on the
+    page in the last run keeps its session value (the user may just have changed it); any
+    other key gets its remembered value, else its default.
+    """
+    s = st.session_state
+    saved: dict[str, object] = set_default(saved_key, factory=dict)
+    drawn_key = f"{saved_key}.drawn"
+    drawn_before: set[str] = s.get(drawn_key, set())
+    s[drawn_key] = set()
+    for group, keys in groups.items():
+        for key in keys:
+            if group in drawn_before and key in s:
+                continue
+            if key in saved:
+                s[key] = saved[key]
+            elif key in defaults:
+                s[key] = defaults[key]
+    saved.update({key: s[key] for keys in groups.values() for key in keys if key in s})
+
+
+def widgets_drawn(saved_key: str, group: str) -> None:
+    """Record that ``group``'s widgets are on the page in this run (see ``restore_widgets``)."""
+    st.session_state[f"{saved_key}.drawn"].add(group)
+
 
 # Stock forecast page.
 STOCK_YAHOO = "stock.yahoo_load"  # last Fetch: ("ok", PriceLoad) or ("error", message)

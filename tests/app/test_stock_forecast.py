@@ -184,6 +184,19 @@ def test_settings_the_data_and_the_uploaded_csv_survive_a_visit_to_another_page(
     assert "mine.csv" in [m.value for m in at.metric]
 
 
+def test_the_form_gets_its_values_back_after_data_that_could_not_be_used(open_page):
+    at = open_page("pages/stock_forecast.py")
+    at.radio(key="stock.source").set_value("Upload a CSV").run()
+    at.file_uploader(key="stock.csv").set_value(("bad.csv", b"Date,Close\n2020-01-01,1\n", "text/csv")).run()
+    assert TRAIN not in [b.key for b in at.button] and any("bad.csv" in e.value for e in at.error)
+    # While the form is off the page its values are not Streamlit's to keep: a browser sent 0s here.
+    for key in ("stock.hidden", "stock.epochs", "stock.seq_len"):
+        at.session_state[key] = 0
+    at.radio(key="stock.source").set_value("Bundled history").run()
+    values = [at.number_input(key=k).value for k in ("stock.hidden", "stock.epochs", "stock.seq_len")]
+    assert values == [32, 40, 30] and not at.error  # the Recommended values it had before
+
+
 def test_a_removed_csv_is_forgotten_and_a_restored_choice_the_data_lack_is_reset(open_page):
     at = open_page("pages/stock_forecast.py")
     at.session_state["stock.saved_settings"]["stock.features"] = ["Volume", "NoSuchColumn"]
