@@ -9,20 +9,27 @@ from lstm_core.forecasting import ForecastResult, forecast_report, predict_value
 from lstm_core.progress import History
 from ui import cache
 from ui.forecast_view import RunEntry, settings_summary
-from ui.state import STOCK_LOADED
+from ui.state import STOCK_CSV, STOCK_LOADED
 
 
 def _frame_for(provenance: dict) -> pd.DataFrame:
-    """The rows the run was trained on: bundled data is reloaded, other sources need the cache."""
-    ticker = provenance.get("ticker")
+    """The rows the run was trained on: bundled data is reloaded, Yahoo data comes from the cache,
+    and an uploaded CSV must be the one uploaded on this page now (run files hold no data)."""
+    ticker, name = provenance.get("ticker"), provenance.get("name")
     if provenance.get("source") == "bundled" and ticker:
         frame = cache.bundled_prices(ticker)
     elif provenance.get("source") in ("yahoo", "yahoo-cache") and ticker:
         frame = cache.yahoo_prices(ticker, provenance.get("period") or "max",
                                    provenance.get("interval") or "1d").frame
+    elif provenance.get("source") == "csv" and name:
+        uploaded = st.session_state.get(STOCK_CSV)
+        if uploaded is None or uploaded[1] != name:
+            raise ValueError(f"this run was trained on an uploaded CSV, {name}, and a run file holds no "
+                             f"data: upload {name} on this page (1 · Data, Upload a CSV), then load the "
+                             "run file again")
+        frame = cache.csv_prices(*uploaded, None, None).frame
     else:
-        raise ValueError("this run was trained on an uploaded CSV: its data is not stored in the run "
-                         "file, so only its settings and metrics can be shown")
+        raise ValueError("the run file does not say where its data came from")
     start, end = provenance.get("start"), provenance.get("end")
     return frame.loc[start:end] if start and end else frame
 

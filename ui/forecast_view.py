@@ -14,10 +14,15 @@ import streamlit as st
 from lstm_core.data import provenance_of
 from lstm_core.forecasting import ForecastData, ForecastResult, forecast_future
 from lstm_core.jobs import JobSnapshot
+from lstm_core.persistence import save_run
 from lstm_core.plots import fit_figure, loss_figure, overlay_figure, price_figure, residuals_figure
+from lstm_core.run_records import forecast_record
 from ui.jobs import progress_bar
 
-_LIVE = "stock-live"  # uirevision: zoom and legend clicks survive the live redraws
+# uirevision for the live charts. Streamlit redraws a changed figure from scratch, so a zoom or
+# legend click made while training lasts only until the next live update (every 0.5 s); the
+# charts drawn once the run has ended keep them.
+_LIVE = "stock-live"
 
 
 @dataclass
@@ -190,12 +195,8 @@ def predictions_csv(result: ForecastResult) -> bytes:
     return frame.to_csv(index=False, float_format="%.6g").encode()
 
 
-def run_file(entry: RunEntry) -> bytes | None:
-    try:
-        from lstm_core.persistence import save_run
-        from lstm_core.run_records import forecast_record
-    except ImportError:  # pragma: no cover - persistence lands separately
-        return None
+def run_file(entry: RunEntry) -> bytes:
+    """The run as a run file (lstm_core.persistence), which the History tab can load back."""
     buffer = io.BytesIO()
     save_run(forecast_record(entry.result, entry.provenance), buffer)
     return buffer.getvalue()
@@ -214,10 +215,8 @@ def downloads(entry: RunEntry) -> None:
     c1, c2 = st.columns(2)
     c1.download_button("Predictions (CSV)", predictions_csv(entry.result), f"{stem}_predictions.csv",
                        "text/csv", key="stock.dl_csv", icon=":material/download:")
-    blob = run_file(entry)
-    if blob is not None:
-        c2.download_button("Run file (reload it on this page)", blob, f"{stem}.lstmrun",
-                           "application/octet-stream", key="stock.dl_run", icon=":material/save:")
+    c2.download_button("Run file (reload it on this page)", run_file(entry), f"{stem}.lstmrun",
+                       "application/octet-stream", key="stock.dl_run", icon=":material/save:")
 
 
 def history_tab(runs: list[RunEntry]) -> None:

@@ -11,7 +11,7 @@ import pytest
 import yfinance as yf
 from streamlit.testing.v1 import AppTest
 
-from ui.forecast_view import file_stem
+from ui.forecast_view import file_stem, run_file
 from ui.state import STOCK_RUNS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -195,6 +195,29 @@ def test_the_form_gets_its_values_back_after_data_that_could_not_be_used(open_pa
     at.radio(key="stock.source").set_value("Bundled history").run()
     values = [at.number_input(key=k).value for k in ("stock.hidden", "stock.epochs", "stock.seq_len")]
     assert values == [32, 40, 30] and not at.error  # the Recommended values it had before
+
+
+def test_a_run_file_from_an_uploaded_csv_loads_back_with_that_csv(open_page):
+    days = pd.bdate_range("2020-01-01", periods=300)
+    close = 100 + np.cumsum(np.random.default_rng(3).normal(0, 1, len(days)))
+    csv = pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": close}).to_csv(index=False).encode()
+    at = open_page("pages/stock_forecast.py")
+    at.radio(key="stock.source").set_value("Upload a CSV").run()
+    at.file_uploader(key="stock.csv").set_value(("p300.csv", csv, "text/csv")).run()
+    _train_and_wait(_tiny(at))
+    (trained,) = at.session_state[STOCK_RUNS]
+    blob = run_file(trained)
+    at.file_uploader(key="stock.run_upload").set_value(("p300_run1.lstmrun", blob, "application/octet-stream"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    loaded = at.session_state[STOCK_RUNS][-1]
+    assert loaded.label == "loaded: p300_run1.lstmrun" and not loaded.notes  # the same data: no note
+    np.testing.assert_allclose(loaded.result.predicted, trained.result.predicted, rtol=1e-6)
+    # Without that CSV on the page, the message says what to do.
+    at.file_uploader(key="stock.csv").set_value(("other.csv", csv, "text/csv")).run()
+    at.file_uploader(key="stock.run_upload").set_value(("again.lstmrun", blob, "application/octet-stream"))
+    at.run()
+    assert any("upload p300.csv on this page" in e.value for e in at.error)
 
 
 def test_a_removed_csv_is_forgotten_and_a_restored_choice_the_data_lack_is_reset(open_page):
