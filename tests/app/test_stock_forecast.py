@@ -207,7 +207,8 @@ def test_a_run_file_from_an_uploaded_csv_loads_back_with_that_csv(open_page):
     _train_and_wait(_tiny(at))
     (trained,) = at.session_state[STOCK_RUNS]
     blob = run_file(trained)
-    at.file_uploader(key="stock.run_upload").set_value(("p300_run1.lstmrun", blob, "application/octet-stream"))
+    run_upload = at.file_uploader(key="stock.run_upload")
+    run_upload.set_value(("p300_run1.lstmrun", blob, "application/octet-stream"))
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     loaded = at.session_state[STOCK_RUNS][-1]
