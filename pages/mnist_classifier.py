@@ -52,7 +52,7 @@ result = st.session_state[MNIST_RESULT]
 
 tabs = st.tabs(["Training", "Accuracy", "Digits", "Reading a digit", "Parameters"])
 with tabs[0]:
-    training_tab(MNIST_JOB, view.draw_live, view.training_outcome,
+    training_tab(MNIST_JOB, view.draw_status, view.draw_charts, view.training_outcome,
                  idle="Press Train to start. Progress, the loss and accuracy curves appear here live; "
                       "you can keep using the page (and Stop) while it trains.")
 for tab, show in zip(tabs[1:], (view.accuracy_tab, view.digits_tab, view.reading_tab, view.parameters_tab),

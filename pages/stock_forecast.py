@@ -67,7 +67,7 @@ with stop_slot:
 entry = st.session_state.get(STOCK_LOADED) or (runs[-1] if runs else None)
 tabs = st.tabs(["Training", "Fit & forecast", "Metrics", "Residuals", "History"])
 with tabs[0]:
-    training_tab(STOCK_JOB, view.draw_live, view.training_outcome,
+    training_tab(STOCK_JOB, view.draw_status, view.draw_charts, view.training_outcome,
                  idle="Press Train to start. Progress, the loss curves and the current fit appear here live; "
                       "you can keep using the page while it trains.")
 for tab, show in zip(tabs[1:4], (view.fit_tab, view.metrics_tab, view.residuals_tab), strict=True):

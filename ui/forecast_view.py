@@ -81,11 +81,20 @@ def _fit(data: ForecastData, predicted: np.ndarray | None, future: pd.Series | N
     return fit_figure(data.series, data.dates, predicted, data.parts, future=future, title=title)
 
 
-def draw_live(snap: JobSnapshot) -> None:
-    """The Training tab while a run goes on (also drawn once more when it ends)."""
+def draw_status(snap: JobSnapshot) -> None:
+    """Progress and the latest epoch's losses (redrawn often while a run goes on)."""
     progress_bar(snap)
     if snap.error:
         st.error(snap.error)
+    if snap.epochs:
+        e = snap.epochs[-1]
+        val = f"{e.val_loss:.4g}" if e.val_loss is not None else "—"
+        st.caption(f"After epoch {e.epoch}: train loss {e.train_loss:.4g}, validation loss {val}; "
+                   f"best epoch so far {e.best_epoch}.")
+
+
+def draw_charts(snap: JobSnapshot) -> None:
+    """The loss curves and the current fit (redrawn less often: each redraw costs the browser)."""
     total = snap.start.cfg.epochs if snap.start else None
     loss = loss_figure(snap.epochs, total_epochs=total, title="Loss (scaled units)")
     loss.update_layout(uirevision=_LIVE)
@@ -103,11 +112,6 @@ def draw_live(snap: JobSnapshot) -> None:
         fig = _fit(data, predicted, title=title)
         fig.update_layout(uirevision=_LIVE, height=380)
         right.plotly_chart(fig, key="stock.live_fit")
-    if snap.epochs:
-        e = snap.epochs[-1]
-        val = f"{e.val_loss:.4g}" if e.val_loss is not None else "—"
-        st.caption(f"After epoch {e.epoch}: train loss {e.train_loss:.4g}, validation loss {val}; "
-                   f"best epoch so far {e.best_epoch}.")
 
 
 def training_outcome(result: ForecastResult) -> None:

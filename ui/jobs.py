@@ -2,9 +2,10 @@
 
 A page starts a ``lstm_core.jobs.TrainingJob`` with ``start_job``; the job object lives
 in ``st.session_state`` so it survives reruns, widget clicks and page switches. The page
-then calls ``live(key, draw)``: while the job runs, ``draw(snapshot)`` is re-run every
-half second inside a fragment (only that part of the page refreshes); when the job ends
-the whole page reruns once so it can show the results.
+then calls ``live(key, draw, charts)`` (or ``training_tab``): while the job runs,
+``draw(snapshot)`` (the status) is re-run every half second and ``charts(snapshot)`` every
+two seconds, each inside a fragment (only that part of the page refreshes); when the job
+ends the whole page reruns once so it can show the results.
 
 One job per browser session at a time: ``start_job`` refuses while another page's job runs.
 """
@@ -105,39 +106,61 @@ def finished_result(key: str, recorded_key: str) -> Any | None:
     return job.snapshot().result
 
 
+# Seconds between live redraws of the status line and of the charts. Charts cost the browser more
+# (bench/bench_live_page.py: Chromium used 18 s of CPU with both at 0.5 s, 13 s with charts at 1 s,
+# over a 25 s MNIST run on the 2 cores that training uses too).
+STATUS_EVERY, CHARTS_EVERY = 0.5, 1.0
+
+
 def live(
-    key: str, draw: Callable[[JobSnapshot], None], interval: float = 0.5, first: JobSnapshot | None = None
+    key: str,
+    draw: Callable[[JobSnapshot], None],
+    charts: Callable[[JobSnapshot], None] | None = None,
+    first: JobSnapshot | None = None,
 ) -> JobSnapshot | None:
     """Draw the job under ``key``; live-refresh while it runs. Returns the snapshot drawn first.
 
-    Pass the page's own snapshot as ``first`` when the page acted on it: if the job ends
-    between two snapshots, the fragment then still ticks once more and reruns the page.
+    ``draw`` (status) is redrawn every ``STATUS_EVERY`` seconds, ``charts`` every
+    ``CHARTS_EVERY``. Pass the page's own snapshot as ``first`` when the page acted on it: if
+    the job ends between two snapshots, the status fragment still ticks once more and reruns
+    the page.
     """
     job = get_job(key)
     if job is None:
         return None
     first = first or job.snapshot()
 
-    @st.fragment(run_every=interval if first.running else None)
-    def panel() -> None:
+    @st.fragment(run_every=STATUS_EVERY if first.running else None)
+    def status() -> None:
         snap = job.snapshot()
         draw(snap)
         if first.running and not snap.running:
             st.rerun()  # the whole page, so that it can show the finished results
 
-    panel()
+    @st.fragment(run_every=CHARTS_EVERY if first.running else None)
+    def chart_panel() -> None:
+        charts(job.snapshot())  # type: ignore[misc]
+
+    status()
+    if charts is not None:
+        chart_panel()
     return first
 
 
 def training_tab(
-    key: str, draw: Callable[[JobSnapshot], None], outcome: Callable[[Any], None], idle: str
+    key: str,
+    draw: Callable[[JobSnapshot], None],
+    charts: Callable[[JobSnapshot], None],
+    outcome: Callable[[Any], None],
+    idle: str,
 ) -> None:
-    """A Training tab: ``idle`` before any run, else ``draw`` live and, once done, ``outcome(result)``."""
+    """A Training tab: ``idle`` before any run, else ``draw`` and ``charts`` live and, once done,
+    ``outcome(result)``."""
     job = get_job(key)
     if job is None:
         st.info(idle)
         return
     snap = job.snapshot()
-    live(key, draw, first=snap)  # the same snapshot decides the outcome line below
+    live(key, draw, charts, first=snap)  # the same snapshot decides the outcome line below
     if snap.status == "done":
         outcome(snap.result)

@@ -58,8 +58,8 @@ class LossTrail(Callback):
         self.ctx.publish(TRAIL, (tuple(self.steps), tuple(self.losses)))
 
 
-def draw_live(snap: JobSnapshot) -> None:
-    """Progress, status and the loss / accuracy curves of the running (or finished) job."""
+def draw_status(snap: JobSnapshot) -> None:
+    """Progress and the latest iteration, epoch and evaluation (redrawn often while a run goes on)."""
     if snap.start is None and snap.running:
         st.progress(0.0, text="Preparing the model…")
     else:
@@ -80,6 +80,10 @@ def draw_live(snap: JobSnapshot) -> None:
     if ev and "test_accuracy" in ev.metrics:
         parts.append(f"iteration {ev.step:,}: test accuracy {100 * ev.metrics['test_accuracy']:.2f} %")
     st.caption(" · ".join(p for p in parts if p) or "Starting…")
+
+
+def draw_charts(snap: JobSnapshot) -> None:
+    """The loss and accuracy curves (redrawn less often: each redraw costs the browser)."""
     total_steps = snap.start.total_steps if snap.start else None
     c1, c2 = st.columns(2)
     trail = snap.published.get(TRAIL)
