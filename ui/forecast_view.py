@@ -50,7 +50,7 @@ def settings_summary(data_cfg, model_cfg, train_cfg, source: str) -> dict[str, o
             "seq_len": data_cfg.seq_len, "model": f"{'Bi' if model_cfg.bidirectional else ''}"
             f"{model_cfg.cell} {model_cfg.hidden_size}x{model_cfg.num_layers} head={model_cfg.head}",
             "lr": train_cfg.lr, "batch": train_cfg.batch_size, "max epochs": train_cfg.epochs,
-            "patience": train_cfg.patience, "seed": train_cfg.seed}
+            "patience": str(train_cfg.patience or "off"), "seed": train_cfg.seed}
 
 
 def provenance_panel(frame: pd.DataFrame, target: str, shown: Sequence[str] = ()) -> None:

@@ -64,6 +64,8 @@ _END_WORDS = {
 def format_seconds(seconds: float) -> str:
     if not math.isfinite(seconds):
         return "…"
+    if seconds < 10:
+        return f"{seconds:.1f} s"
     seconds = int(round(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
 

@@ -154,13 +154,16 @@ def overlay_figure(
     title: str = "Test predictions",
     height: int = 420,
 ) -> go.Figure:
-    """The actual series with several runs' predictions over it (trace per run label)."""
+    """The actual series with several runs' predictions over it (trace per run label).
+
+    Each later run is dashed and a little thinner, so that runs that nearly coincide stay visible.
+    """
     fig = go.Figure()
     starts = [dates[0] for _, dates, _ in runs if len(dates)]
     shown = series[series.index >= min(starts)] if starts else series
     fig.add_scatter(x=shown.index, y=shown.to_numpy(), name="actual", mode="lines", zorder=1,
                     line=ACTUAL_ON_TOP)
-    for label, dates, predicted in runs:
+    for k, (label, dates, predicted) in enumerate(runs):
         fig.add_scatter(x=dates, y=np.asarray(predicted, dtype=float), name=label, mode="lines",
-                        line={"width": 2})
+                        line={"width": max(2.5 - k, 1.0), "dash": ("solid", "dash", "dot")[min(k, 2)]})
     return _layout(fig, title, "price", height, slider=True)

@@ -68,6 +68,8 @@ def test_residuals_overlay_and_price_figures(data):
         data.series, [("run 1", data.dates[s], data.actual[s]), ("run 2", data.dates[s], data.last[s])]
     )
     assert _names(fig) == ["actual", "run 1", "run 2"]
+    assert (fig.data[1].line.dash, fig.data[2].line.dash) == ("solid", "dash")  # both visible when alike
+    assert fig.data[2].line.width < fig.data[1].line.width
     one = overlay_figure(data.series, [("run 1", data.dates[s], data.actual[s])],
                          title="Test predictions of run 1")
     assert one.layout.title.text == "Test predictions of run 1" and _names(one) == ["actual", "run 1"]
