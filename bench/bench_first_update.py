@@ -22,9 +22,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -83,10 +85,9 @@ def measure(browser, url: str) -> tuple[float, float, float]:
     return tuple((marks[k] - marks["press"]) / 1000 for k in ("bar", "batch", "epoch"))  # type: ignore[return-value]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
+@contextmanager
+def app_in_browser() -> Iterator[tuple[str, subprocess.Popen, Browser]]:
+    """`streamlit run app.py` on a free loopback port and Chromium: (url, server, browser)."""
     url = f"http://127.0.0.1:{free_port()}"
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -98,15 +99,23 @@ def main() -> None:
         wait_healthy(url)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            print("repeat  progress bar  first batch  first epoch   (seconds after pressing Train)")
-            for r in range(args.repeats):
-                bar, batch, epoch = measure(browser, url)
-                print(f"{r + 1:6d}  {bar:12.2f}  {batch:11.2f}  {epoch:11.2f}", flush=True)
-                time.sleep(8)  # let that session's run finish: one run per session, but one CPU pair
+            yield url, server, browser
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    with app_in_browser() as (url, _, browser):
+        print("repeat  progress bar  first batch  first epoch   (seconds after pressing Train)")
+        for r in range(args.repeats):
+            bar, batch, epoch = measure(browser, url)
+            print(f"{r + 1:6d}  {bar:12.2f}  {batch:11.2f}  {epoch:11.2f}", flush=True)
+            time.sleep(8)  # let that session's run finish: one run per session, but one CPU pair
 
 
 if __name__ == "__main__":

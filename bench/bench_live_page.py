@@ -15,15 +15,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_first_update import CHROMIUM_ARGS, ROOT, free_port, wait_healthy  # noqa: E402
+from bench_first_update import app_in_browser  # noqa: E402
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:
@@ -63,27 +60,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    url = f"http://127.0.0.1:{free_port()}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", url.rsplit(":", 1)[1], "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_healthy(url)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            print("MNIST Recommended preset with the page open; CPU seconds used during the run")
-            print("repeat  took (page)  wall s  server CPU s  chromium CPU s")
-            for r in range(args.repeats):
-                took, wall, used = measure(browser, url, server.pid)
-                cpu = f"{used['server']:12.1f}  {used['chromium']:14.1f}"
-                print(f"{r + 1:6d}  {took:>11}  {wall:6.1f}  {cpu}", flush=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with app_in_browser() as (url, server, browser):
+        print("MNIST Recommended preset with the page open; CPU seconds used during the run")
+        print("repeat  took (page)  wall s  server CPU s  chromium CPU s")
+        for r in range(args.repeats):
+            took, wall, used = measure(browser, url, server.pid)
+            cpu = f"{used['server']:12.1f}  {used['chromium']:14.1f}"
+            print(f"{r + 1:6d}  {took:>11}  {wall:6.1f}  {cpu}", flush=True)
 
 
 if __name__ == "__main__":
