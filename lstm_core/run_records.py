@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -18,6 +19,7 @@ from lstm_core.forecasting import ForecastData, ForecastResult
 from lstm_core.models import RecurrentModel
 from lstm_core.persistence import RunRecord, make_record, training_summary
 from lstm_core.preprocessing import Scaler
+from lstm_core.progress import EpochProgress, History
 
 if TYPE_CHECKING:  # classification imports the MNIST loaders; only its result type is needed
     from lstm_core.classification import ClassifierResult
@@ -106,3 +108,33 @@ def classifier_record(result: ClassifierResult, data_cfg: MnistDataConfig | None
                   "messages": [text for _, text in data.messages]}
     return make_record("classifier", result.model, result.model_cfg, result.train_cfg, result.history,
                        data_cfg, None, metrics, provenance)
+
+
+def history_of(record: RunRecord) -> History:
+    """The saved run's ``History`` again, from its curves and training summary, for display.
+
+    Epoch records keep the epoch, losses and metrics (steps and times are not saved); an entry
+    that does not fit is left out rather than trusted.
+    """
+    curves, summary = record.history or {}, record.metrics.get("training") or {}
+    epochs = curves.get("epoch") or []
+    extra = [k for k in curves if k not in ("epoch", "train_loss", "val_loss")]
+
+    def at(key: str, i: int) -> Any:
+        values = curves.get(key) or []
+        return values[i] if i < len(values) else None
+
+    best_epoch = summary.get("best_epoch") if isinstance(summary.get("best_epoch"), int) else 0
+    history = History(best_epoch=best_epoch, restored_best=bool(summary.get("restored_best")),
+                      message=str(summary.get("stop_message") or ""))
+    if summary.get("stop_reason") in ("completed", "early_stopping", "stopped", "max_steps", "diverged"):
+        history.stop_reason = summary["stop_reason"]
+    for i, epoch in enumerate(epochs):
+        train, val = at("train_loss", i), at("val_loss", i)
+        if not isinstance(epoch, int) or not isinstance(train, int | float):
+            continue
+        metrics = MappingProxyType({k: at(k, i) for k in extra if isinstance(at(k, i), int | float)})
+        history.epochs.append(EpochProgress(epoch, len(epochs), 0, 0, float(train),
+                                            float(val) if isinstance(val, int | float) else None,
+                                            metrics, 0.0, 0.0, best_epoch, math.nan))
+    return history

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.forecasting import ForecastResult, forecast_report, predict_values, prepare_forecast_data
-from lstm_core.progress import History
 from ui import cache
 from ui.forecast_view import RunEntry, settings_summary
 from ui.state import STOCK_CSV, STOCK_LOADED
@@ -43,7 +42,7 @@ def load_run_file(runs: list[RunEntry]) -> None:
         return
     try:
         from lstm_core.persistence import load_run
-        from lstm_core.run_records import load_forecaster, rebuilt_differences
+        from lstm_core.run_records import history_of, load_forecaster, rebuilt_differences
 
         record = load_run(upload.getvalue())
         model, data_cfg, scaler = load_forecaster(record)
@@ -56,7 +55,7 @@ def load_run_file(runs: list[RunEntry]) -> None:
     except Exception as exc:  # noqa: BLE001 - whatever is in the file, the page says so and goes on
         st.error(f"Could not load {upload.name}: {exc}")
         return
-    result = ForecastResult(model, record.model_cfg, record.train_cfg, data, History(), predicted,
+    result = ForecastResult(model, record.model_cfg, record.train_cfg, data, history_of(record), predicted,
                             report, skill)
     entry = RunEntry(f"loaded: {upload.name}", settings_summary(
         data_cfg, record.model_cfg, record.train_cfg, str(provenance.get("name", "data"))),

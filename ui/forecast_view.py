@@ -38,11 +38,11 @@ class RunEntry:
     def row(self) -> dict[str, object]:
         """The outcome first (what a narrow table still shows), then the settings."""
         report, h = self.result.report, self.result.history
-        epochs = f"{len(h.epochs)} (best {h.best_epoch})" if h.epochs else "—"  # a loaded run has none
+        epochs = f"{len(h.epochs)} (best {h.best_epoch})" if h.epochs else "—"
         return {"run": self.label, "RMSE ratio": report.loc["RMSE", "model / naive"],
                 "skill": self.result.skill, "test RMSE": report.loc["RMSE", "model"],
                 "naive RMSE": report.loc["RMSE", "naive"], "epochs run": epochs,
-                "stop": h.stop_reason if h.epochs else "loaded", **self.settings}
+                "stop": h.stop_reason, **self.settings}
 
 
 def settings_summary(data_cfg, model_cfg, train_cfg, source: str) -> dict[str, object]:

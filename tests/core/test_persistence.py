@@ -37,7 +37,13 @@ from lstm_core.persistence import (
     save_run,
     to_jsonable,
 )
-from lstm_core.run_records import classifier_record, forecast_record, load_forecaster, rebuilt_differences
+from lstm_core.run_records import (
+    classifier_record,
+    forecast_record,
+    history_of,
+    load_forecaster,
+    rebuilt_differences,
+)
 from lstm_core.training import fit
 
 NOT_LOADED = "The file was not loaded."
@@ -348,3 +354,15 @@ def _round(record: RunRecord) -> bytes:
     buffer = io.BytesIO()
     save_run(record, buffer)
     return buffer.getvalue()
+
+
+def test_history_of_a_saved_run_gives_back_its_curves_and_ending(forecast: ForecastResult) -> None:
+    history = history_of(forecast_record(forecast))
+    h = forecast.history
+    assert [e.epoch for e in history.epochs] == [e.epoch for e in h.epochs]
+    assert history.train_loss == pytest.approx(h.train_loss)
+    assert (history.stop_reason, history.best_epoch, history.restored_best) == (h.stop_reason, h.best_epoch,
+                                                                                h.restored_best)
+    crafted = replace(forecast_record(forecast), history={"epoch": ["x"], "train_loss": [1.0]},
+                                  metrics={"training": {"stop_reason": "exploded"}})
+    assert history_of(crafted).epochs == [] and history_of(crafted).stop_reason == "completed"
