@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import pandas as pd
 
@@ -19,7 +19,7 @@ from lstm_core.forecasting import ForecastData, ForecastResult
 from lstm_core.models import RecurrentModel
 from lstm_core.persistence import RunRecord, make_record, training_summary
 from lstm_core.preprocessing import Scaler
-from lstm_core.progress import EpochProgress, History
+from lstm_core.progress import EpochProgress, History, StopReason
 
 if TYPE_CHECKING:  # classification imports the MNIST loaders; only its result type is needed
     from lstm_core.classification import ClassifierResult
@@ -127,7 +127,7 @@ def history_of(record: RunRecord) -> History:
     best_epoch = summary.get("best_epoch") if isinstance(summary.get("best_epoch"), int) else 0
     history = History(best_epoch=best_epoch, restored_best=bool(summary.get("restored_best")),
                       message=str(summary.get("stop_message") or ""))
-    if summary.get("stop_reason") in ("completed", "early_stopping", "stopped", "max_steps", "diverged"):
+    if summary.get("stop_reason") in get_args(StopReason):
         history.stop_reason = summary["stop_reason"]
     for i, epoch in enumerate(epochs):
         train, val = at("train_loss", i), at("val_loss", i)

@@ -20,8 +20,8 @@ from lstm_core.run_records import forecast_record
 from ui.jobs import progress_bar
 
 # uirevision for the live charts. Streamlit redraws a changed figure from scratch, so a zoom or
-# legend click made while training lasts only until the next live update (every 0.5 s); the
-# charts drawn once the run has ended keep them.
+# legend click made while training lasts only until the next chart update (ui.jobs.CHARTS_EVERY);
+# the charts drawn once the run has ended keep them.
 _LIVE = "stock-live"
 
 
