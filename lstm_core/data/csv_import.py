@@ -16,12 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import pandas as pd
 
+from .csv_dates import DateReading, read_dates
 from .errors import CsvImportError
 from .provenance import Provenance, attach_provenance
 
 MAX_BYTES = 20_000_000
+MAX_COLUMNS = 200  # checked on the header line before parsing: a price table has a handful
+MAX_LINE_CHARS = 20_000  # the longest line allowed (header or data), also before parsing
+MAX_ABS_VALUE = 1e15  # larger magnitudes are no prices and overflow float32 training once squared
 MIN_ROWS = 30
 GAP_DAYS = 7
 CLEANING_RULE = (
@@ -75,9 +80,35 @@ def _too_large(name: str, size: int, limit: int) -> str:
     )
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _decode(data: bytes, name: str) -> str:
     head = data[:4096]
-    if head.startswith((b"PK\x03\x04", b"\x1f\x8b", b"%PDF", b"\x89PNG")) or b"\x00" in head:
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise CsvImportError(
+            f"{name} is text in another encoding (UTF-32), not UTF-8: save it as CSV UTF-8 and upload that."
+        )
+    if head.startswith(_UTF16_BOMS):
+        try:
+            return _non_empty(data.decode("utf-16"), name)
+        except UnicodeDecodeError as exc:
+            raise CsvImportError(
+                f"{name} starts like UTF-16 text but does not decode as UTF-16 ({exc.reason}): "
+                "save it as CSV UTF-8 and upload that."
+            ) from exc
+    if head.startswith((b"PK\x03\x04", b"\x1f\x8b", b"%PDF", b"\x89PNG")):
+        raise CsvImportError(
+            f"{name} is not a CSV file (it is binary, e.g. a spreadsheet, archive "
+            "or image): export it as CSV (comma-separated text) and upload that."
+        )
+    if b"\x00" in head:
+        half = max(len(head) // 2, 1)
+        if max(head[0::2].count(0), head[1::2].count(0)) > 0.8 * half:  # ASCII text as UTF-16
+            raise CsvImportError(
+                f"{name} is text in another encoding (it looks like UTF-16 without a byte-order mark), "
+                "not UTF-8: save it as CSV UTF-8 and upload that."
+            )
         raise CsvImportError(
             f"{name} is not a CSV file (it is binary, e.g. a spreadsheet, archive "
             "or image): export it as CSV (comma-separated text) and upload that."
@@ -90,9 +121,30 @@ def _decode(data: bytes, name: str) -> str:
             continue
     else:  # pragma: no cover - cp1252 fails only on 5 unassigned bytes
         text = data.decode("latin-1")
+    return _non_empty(text, name)
+
+
+def _non_empty(text: str, name: str) -> str:
     if not text.strip():
         raise CsvImportError(f"{name} is empty: upload a CSV with a header row and one row per date.")
     return text
+
+
+def _check_shape(text: str, name: str) -> None:
+    """Refuse very long lines and very many columns before any parser sees them."""
+    header = text.lstrip("\ufeff\r\n").split("\n", 1)[0]
+    columns = max(header.count(sep) for sep in ",;\t|") + 1
+    if columns > MAX_COLUMNS:
+        raise CsvImportError(
+            f"{name} has {columns:,} columns in its header, over the {MAX_COLUMNS} allowed: keep only "
+            "the date and value columns you need."
+        )
+    longest = max(map(len, text.splitlines()), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise CsvImportError(
+            f"{name} has a line of {longest:,} characters, over the {MAX_LINE_CHARS:,} allowed: a price "
+            "CSV has one short line per date; check that the file has line breaks."
+        )
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -119,32 +171,6 @@ def _parse_share(parsed: pd.Series, raw: pd.Series) -> float:
     return float(parsed[filled].notna().mean()) if filled.any() else 0.0
 
 
-# Tried in order; the first that reads the most cells wins, so month-first beats day-first
-# unless a day above 12 proves the file is day-first.
-DATE_FORMATS: tuple[str, ...] = (
-    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d", "%Y%m%d",
-    "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
-    "%d.%m.%Y", "%d.%m.%Y %H:%M:%S", "%d-%m-%Y", "%m-%d-%Y", "%d %b %Y", "%b %d, %Y", "%d-%b-%Y",
-)  # fmt: skip
-
-
-def _to_dates(column: pd.Series) -> tuple[pd.Series, str]:
-    """Parse dates with the best of ``DATE_FORMATS``, else pandas' mixed-format parser."""
-    text = column.astype("string").str.strip()
-    best, how = None, ""
-    for fmt in DATE_FORMATS:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-        if best is None or parsed.notna().sum() > best.notna().sum():
-            best, how = parsed, f"format {fmt}"
-    if best is not None and _parse_share(best, column) >= _SHARE_NEEDED:
-        return best, how
-    try:
-        parsed = pd.to_datetime(text, format="mixed", errors="coerce", utc=True).dt.tz_localize(None)
-    except (ValueError, TypeError, OverflowError):
-        return pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]"), "unreadable"
-    return parsed, "mixed formats"
-
-
 def read_price_csv(
     source: bytes | str | Path | IO[bytes] | IO[str],
     date_column: str | None = None,
@@ -152,6 +178,8 @@ def read_price_csv(
     *,
     max_bytes: int = MAX_BYTES,
     min_rows: int = MIN_ROWS,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> CsvImport:
     """Read a CSV with a date column and numeric columns into a tidy, cleaned frame.
 
@@ -162,6 +190,9 @@ def read_price_csv(
         value_columns: numeric columns to keep; every numeric column when None.
         max_bytes: larger files are refused.
         min_rows: fewer usable rows than this after cleaning are refused.
+        date_format: strptime format of the date column (e.g. "%d/%m/%Y"); detected when None.
+        dayfirst: how to read day/month dates that read both ways (every day 12 or below);
+            None refuses such a column with a message asking for one of these two settings.
 
     Returns:
         CsvImport with the frame (float columns, DatetimeIndex "Date"), the detected and chosen
@@ -170,8 +201,47 @@ def read_price_csv(
     Raises:
         CsvImportError: with a sentence saying why the file cannot be used and what to do.
     """
+    if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
+        raise CsvImportError(f"date_format must be a strptime format such as %d/%m/%Y; got {date_format!r}")
     data, name = _read_bytes(source, max_bytes)
+    raw, delimiter = _parse_table(data, name)
+    numbers = {c: _to_numbers(raw[c], delimiter) for c in raw.columns}
+    numeric = [c for c in raw.columns if _parse_share(numbers[c], raw[c]) >= _SHARE_NEEDED]
+    readings: dict[str, DateReading] = {}
+    for col in raw.columns:
+        if col in numeric and not _DATE_NAMES.search(col) and col != date_column:
+            continue  # plain numbers ("2086.59") would parse as odd dates
+        readings[col] = read_dates(raw[col], date_format if col == date_column or not date_column else None,
+                                   dayfirst)
+    dates = [c for c, r in readings.items() if r.share >= _SHARE_NEEDED]
+    date_candidates = sorted(dates, key=lambda c: (not _DATE_NAMES.search(c), list(raw.columns).index(c)))
+    date_column = _choose_date_column(raw, name, date_column, date_candidates, readings)
+    reading = readings[date_column]
+    if reading.problem:
+        raise CsvImportError(f"Column {date_column!r} in {name} {reading.problem}.")
+    value_candidates = [c for c in numeric if c != date_column]
+    value_columns = _choose_values(raw, name, value_columns, value_candidates)
+    frame = pd.DataFrame({c: numbers[c] for c in value_columns})
+    _check_magnitudes(frame, name)
+    frame.index = pd.DatetimeIndex(reading.values, name="Date")
+    report = [f"Dates from column {date_column!r} ({reading.how}); values: {', '.join(value_columns)}."]
+    frame = _clean(frame, report, min_rows=min_rows, name=name)
+    provenance = Provenance(
+        source="csv", name=name, note=f"Uploaded file {name}: {', '.join(value_columns)} by date."
+    )
+    return CsvImport(
+        attach_provenance(frame, provenance),
+        date_column,
+        tuple(value_columns),
+        tuple(date_candidates),
+        tuple(value_candidates),
+        report,
+    )
+
+
+def _parse_table(data: bytes, name: str) -> tuple[pd.DataFrame, str]:
     text = _decode(data, name)
+    _check_shape(text, name)
     delimiter = _sniff_delimiter(text)
     try:
         raw = pd.read_csv(
@@ -188,67 +258,83 @@ def read_price_csv(
             f"{name} has {len(raw)} rows and {len(raw.columns)} column(s): a price CSV "
             "needs a header, a date column and at least one numeric column."
         )
+    if len(set(raw.columns)) < len(raw.columns):
+        raise CsvImportError(f"{name} repeats a column name in its header: give every column its own name.")
+    return raw, delimiter
 
-    numbers = {c: _to_numbers(raw[c], delimiter) for c in raw.columns}
-    numeric = [c for c in raw.columns if _parse_share(numbers[c], raw[c]) >= _SHARE_NEEDED]
-    dates: dict[str, tuple[pd.Series, str]] = {}
-    for col in raw.columns:
-        if col in numeric and not _DATE_NAMES.search(col):
-            continue  # plain numbers ("2086.59") would parse as odd dates
-        parsed, how = _to_dates(raw[col])
-        if _parse_share(parsed, raw[col]) >= _SHARE_NEEDED:
-            dates[col] = (parsed, how)
-    date_candidates = sorted(dates, key=lambda c: (not _DATE_NAMES.search(c), list(raw.columns).index(c)))
+
+def _empty_columns(raw: pd.DataFrame) -> list[str]:
+    filled = {c: raw[c].notna() & (raw[c].astype("string").str.strip() != "") for c in raw.columns}
+    return [c for c in raw.columns if not filled[c].any()]
+
+
+def _choose_date_column(
+    raw: pd.DataFrame, name: str, date_column: str | None, candidates: list[str],
+    readings: dict[str, DateReading],
+) -> str:
     columns_found = ", ".join(raw.columns)
-
     if date_column is None:
-        if not date_candidates:
-            raise CsvImportError(
-                f"No column in {name} holds dates (columns: {columns_found}): add a "
-                "date column such as 2024-01-31 and upload again."
-            )
-        date_column = date_candidates[0]
-    elif date_column not in raw.columns:
+        if candidates:
+            return candidates[0]
+        named = [c for c in raw.columns if _DATE_NAMES.search(c) and c in readings and readings[c].problem]
+        if named:
+            raise CsvImportError(f"Column {named[0]!r} in {name} {readings[named[0]].problem}.")
+        raise CsvImportError(
+            f"No column in {name} holds dates (columns: {columns_found}): add a "
+            "date column such as 2024-01-31 and upload again."
+        )
+    if date_column not in raw.columns:
         raise CsvImportError(f"{name} has no column {date_column!r}; columns: {columns_found}.")
-    elif date_column not in dates:
+    problem = readings[date_column].problem
+    if date_column not in candidates:
         raise CsvImportError(
             f"Column {date_column!r} in {name} does not hold readable dates: "
-            f"choose one of {', '.join(date_candidates) or 'none found'}."
+            f"choose one of {', '.join(candidates) or 'none found'}"
+            + (f" (it {problem})." if problem else ".")
         )
-    value_candidates = [c for c in numeric if c != date_column]
+    return date_column
+
+
+def _choose_values(
+    raw: pd.DataFrame, name: str, value_columns: list[str] | tuple[str, ...] | None, candidates: list[str]
+) -> list[str]:
+    empty = _empty_columns(raw)
     if value_columns is None:
-        value_columns = value_candidates
+        value_columns = candidates
     else:
-        bad = [c for c in value_columns if c not in value_candidates]
-        if bad:
+        if blank := [c for c in value_columns if c in empty]:
             raise CsvImportError(
-                f"Column(s) {', '.join(map(repr, bad))} in {name} are not numeric: "
-                f"choose from {', '.join(value_candidates) or 'none found'}."
+                f"Column(s) {', '.join(map(repr, blank))} in {name} are empty (present, but with no value "
+                "in any row): choose columns that hold numbers."
+            )
+        bad = [c for c in value_columns if c not in candidates]
+        if bad:
+            missing = [c for c in bad if c not in raw.columns]
+            what = "are not in the file" if len(missing) == len(bad) else "are not numeric"
+            raise CsvImportError(
+                f"Column(s) {', '.join(map(repr, bad))} in {name} {what}: "
+                f"choose from {', '.join(candidates) or 'none found'}."
             )
     if not value_columns:
+        blank = f"; empty: {', '.join(empty)}" if empty else ""
         raise CsvImportError(
-            f"No numeric column in {name} besides the dates (columns: {columns_found}): "
+            f"No numeric column in {name} besides the dates (columns: {', '.join(raw.columns)}{blank}): "
             "a price CSV needs at least one column of numbers, such as Close."
         )
+    return list(value_columns)
 
-    parsed_dates, how = dates[date_column]
-    frame = pd.DataFrame({c: numbers[c] for c in value_columns})
-    frame.index = pd.DatetimeIndex(parsed_dates, name="Date")
-    report = [
-        f"Dates from column {date_column!r} ({how}); values: {', '.join(value_columns)}."
-    ]
-    frame = _clean(frame, report, min_rows=min_rows, name=name)
-    provenance = Provenance(
-        source="csv", name=name, note=f"Uploaded file {name}: {', '.join(value_columns)} by date."
-    )
-    return CsvImport(
-        attach_provenance(frame, provenance),
-        date_column,
-        tuple(value_columns),
-        tuple(date_candidates),
-        tuple(value_candidates),
-        report,
-    )
+
+def _check_magnitudes(frame: pd.DataFrame, name: str) -> None:
+    """Refuse infinities and values too large to train on (they would overflow float32)."""
+    values = frame.to_numpy(dtype="float64")
+    bad = ~np.isnan(values) & ~(np.abs(values) <= MAX_ABS_VALUE)
+    if bad.any():
+        row, col = map(int, np.argwhere(bad)[0])
+        raise CsvImportError(
+            f"{name} has {int(bad.sum())} value(s) beyond ±{MAX_ABS_VALUE:g} (first: {values[row, col]:g} in "
+            f"column {frame.columns[col]!r}, line {row + 2}): such values are no prices and would overflow "
+            "training; fix or remove them."
+        )
 
 
 def _clean(frame: pd.DataFrame, report: list[str], *, min_rows: int, name: str) -> pd.DataFrame:

@@ -168,3 +168,114 @@ def test_csv_saved_from_a_yfinance_frame_reads():
     result = read_price_csv(frame.to_csv().encode())
     assert result.date_column == "Price" and result.value_columns == ("Close", "Volume")
     assert len(result.frame) == 40 and result.report[1] == "Dropped 2 row(s) whose date could not be read."
+
+
+# ------------------------------------------------------------ bounds, dates, encodings, magnitudes
+def dated(dates, values=None, header: str = "Date,Close") -> bytes:
+    values = values if values is not None else range(1, len(dates) + 1)
+    return (header + "\n" + "\n".join(f"{d},{v}" for d, v in zip(dates, values, strict=True))).encode()
+
+
+def test_a_very_long_line_is_refused_before_parsing():
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(CsvImportError, match="a line of 4,700,011 characters, over the 20,000 allowed"):
+        read_price_csv(b"Date,Close\n" + b"1" * 4_700_000 + b",2020-01-01\n")
+    assert time.perf_counter() - start < 1.0
+
+
+def test_too_many_columns_are_refused_before_parsing():
+    header = ",".join(f"c{i}" for i in range(1000))
+    with pytest.raises(CsvImportError, match="has 1,000 columns in its header, over the 200 allowed"):
+        read_price_csv((header + "\n" + ",".join("1" * 1000) + "\n").encode())
+
+
+def test_ambiguous_day_month_dates_are_refused_until_the_user_chooses():
+    monthly = pd.date_range("2020-01-01", periods=40, freq="MS")  # written day-first: 01/02/2020 ...
+    data = dated(monthly.strftime("%d/%m/%Y"))
+    with pytest.raises(CsvImportError, match=r"is ambiguous: every date reads both as %m/%d/%Y and as "
+                       r"%d/%m/%Y \(e.g. '01/02/2020'\)"):
+        read_price_csv(data)
+    for kwargs in ({"dayfirst": True}, {"date_format": "%d/%m/%Y"}):
+        result = read_price_csv(data, **kwargs)
+        assert list(result.frame.index[:3]) == list(monthly[:3])
+    assert read_price_csv(data, dayfirst=False).frame.index[1] == pd.Timestamp("2020-01-02")
+    assert read_price_csv(data, date_format="%d/%m/%Y").report[0].startswith(
+        "Dates from column 'Date' (format %d/%m/%Y (as given))")
+
+
+def test_a_day_above_12_settles_the_order_without_asking():
+    days = pd.bdate_range("2024-01-01", periods=40)
+    assert read_price_csv(dated(days.strftime("%d/%m/%Y"))).frame.index[0] == days[0]
+    assert read_price_csv(dated(days.strftime("%m/%d/%Y"))).frame.index[-1] == days[-1]
+
+
+def test_mixed_date_formats_are_refused_with_the_rows_quoted():
+    days = pd.bdate_range("2024-01-01", periods=40)
+    text = list(days.strftime("%Y-%m-%d"))
+    text[10], text[12] = f"{days[10]:%d/%m/%Y}", f"{days[12]:%m/%d/%Y}"
+    with pytest.raises(CsvImportError, match=r"mixes date formats: most rows read as %Y-%m-%d, but 2 do not, "
+                       r"first line 12 \('15/01/2024'\), line 14 \('01/17/2024'\)"):
+        read_price_csv(dated(text))
+
+
+def test_a_given_format_that_does_not_match_is_refused():
+    days = pd.bdate_range("2024-01-01", periods=40).strftime("%Y-%m-%d")
+    with pytest.raises(CsvImportError, match="does not match the date format %d/%m/%Y on 40 row"):
+        read_price_csv(dated(days), date_format="%d/%m/%Y")
+    with pytest.raises(CsvImportError, match="date_format must be a strptime format"):
+        read_price_csv(dated(days), date_format="dd/mm/yyyy")
+
+
+@pytest.mark.parametrize(
+    ("encode", "how"),
+    [
+        (lambda d: int(d.timestamp()), "Unix seconds"),
+        (lambda d: int(d.timestamp() * 1000), "Unix milliseconds"),
+        (lambda d: (d - pd.Timestamp("1899-12-30")).days, "Excel serial days"),
+        (lambda d: d.strftime("%Y%m%d"), "format %Y%m%d"),
+    ],
+)
+def test_numeric_date_columns_are_recognised(encode, how):
+    days = pd.bdate_range("2024-01-01", periods=40)
+    result = read_price_csv(dated([encode(d) for d in days]))
+    assert result.report[0].startswith(f"Dates from column 'Date' ({how})")
+    assert list(result.frame.index) == list(days)
+
+
+def test_numbers_that_are_no_dates_are_called_what_they_look_like():
+    with pytest.raises(CsvImportError, match=r"holds plain numbers \(1 to 40\), not dates: they look like "
+                       "neither YYYYMMDD, Unix seconds"):
+        read_price_csv(dated(range(1, 41)))
+
+
+def test_utf16_with_a_bom_is_decoded_and_without_one_is_named():
+    days = pd.bdate_range("2024-01-01", periods=40).strftime("%Y-%m-%d")
+    text = dated(days).decode()
+    assert len(read_price_csv(text.encode("utf-16")).frame) == 40
+    with pytest.raises(CsvImportError, match="is text in another encoding .it looks like UTF-16"):
+        read_price_csv(text.encode("utf-16-le"))
+    with pytest.raises(CsvImportError, match="is text in another encoding .UTF-32"):
+        read_price_csv(text.encode("utf-32"))
+
+
+def test_a_present_but_empty_column_is_called_empty():
+    days = pd.bdate_range("2024-01-01", periods=40).strftime("%Y-%m-%d")
+    data = dated([f"{d},{i}" for i, d in enumerate(days)], [""] * 40, header="Date,Close,Open")
+    with pytest.raises(CsvImportError, match=r"Column\(s\) 'Open' in uploaded file are empty \(present"):
+        read_price_csv(data, value_columns=["Open"])
+    with pytest.raises(CsvImportError, match="'Shut' in uploaded file are not in the file"):
+        read_price_csv(data, value_columns=["Shut"])
+    with pytest.raises(CsvImportError, match="Column 'Date' in uploaded file is empty"):
+        read_price_csv(dated([""] * 40, range(40)))
+
+
+@pytest.mark.parametrize("value", ["1e308", "-3e38", "inf", "1e16"])
+def test_values_that_would_overflow_are_refused_at_import(value):
+    days = pd.bdate_range("2024-01-01", periods=40).strftime("%Y-%m-%d")
+    values = [str(i + 1) for i in range(40)]
+    values[5] = value
+    beyond = r"1 value\(s\) beyond ±1e\+15 .first: .* in column 'Close', line 7"
+    with pytest.raises(CsvImportError, match=beyond):
+        read_price_csv(dated(days, values))
