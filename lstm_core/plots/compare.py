@@ -23,15 +23,20 @@ GATE_TITLES = {"input_gate": "input gate i", "forget_gate": "forget gate f", "ou
                "candidate": "candidate C~", "cell": "cell state C", "hidden": "hidden state h"}
 
 
+def _kind(label: str) -> str:
+    """The cell kind a run label starts with: "LSTM" for "LSTM-default" or "LSTM (forget bias 1)"."""
+    words = label.replace("-", " ").split()
+    return words[0] if words else ""
+
+
 def model_color(label: str, index: int = 0) -> str:
-    """The colour of a run label: by its first word's cell kind, else a spare colour by position."""
-    kind = label.split()[0] if label else ""
-    return MODEL_COLORS.get(kind, _EXTRA_COLORS[index % len(_EXTRA_COLORS)])
+    """The colour of a run label: by its cell kind, else a spare colour by position."""
+    return MODEL_COLORS.get(_kind(label), _EXTRA_COLORS[index % len(_EXTRA_COLORS)])
 
 
 def _line(label: str, index: int) -> dict[str, str]:
-    """A run's line: its kind's colour, dashed for a variant ("LSTM (default init)" beside "LSTM")."""
-    variant = label not in MODEL_COLORS and label.split()[0] in MODEL_COLORS if label else False
+    """A run's line: its kind's colour, dashed for a variant ("LSTM-default" beside "LSTM")."""
+    variant = label not in MODEL_COLORS and _kind(label) in MODEL_COLORS
     return {"color": model_color(label, index), "dash": "dash" if variant else "solid"}
 
 

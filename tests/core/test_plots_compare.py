@@ -86,3 +86,5 @@ def test_variants_share_the_colour_and_are_dashed():
     fig = curves_figure({"LSTM": ([1], [1.0]), "LSTM (default init)": ([1], [0.25])}, "t", "y")
     assert fig.data[0].line.color == fig.data[1].line.color
     assert (fig.data[0].line.dash, fig.data[1].line.dash) == ("solid", "dash")
+    assert model_color("LSTM-default") == MODEL_COLORS["LSTM"]
+    assert curves_figure({"LSTM-default": ([1], [1.0])}, "t", "y").data[0].line.dash == "dash"
