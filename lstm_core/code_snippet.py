@@ -46,23 +46,22 @@ _DATA = {
 ''',
 }
 
-_HAND_RNN = '''
+_HAND_RNN = '''class Model(nn.Module):
+    """Seed 004's cell: h_t = i2h([x_t, h_{{t-1}}]), unsquashed as in the seed; logits i2o(same)."""
 
-class HandRNN(nn.Module):
-    """Seed 004's cell: h_t = tanh(i2h([x_t, h_{t-1}])), one step at a time."""
-
-    def __init__(self, input_size, hidden_size):
+    def __init__(self):
         super().__init__()
-        self.hidden_size = hidden_size
-        self.i2h = nn.Linear(input_size + hidden_size, hidden_size)
+        self.hidden_size = {hidden}
+        self.i2h = nn.Linear({inputs} + {hidden}, {hidden})
+        self.i2o = nn.Linear({inputs} + {hidden}, {outputs})
 
     def forward(self, x):
+        # x: (batch, seq_len, input_size); one step at a time, the answer read at the last step
         h = x.new_zeros(x.shape[0], self.hidden_size)
-        outputs = []
         for t in range(x.shape[1]):
-            h = torch.tanh(self.i2h(torch.cat([x[:, t], h], dim=1)))
-            outputs.append(h)
-        return torch.stack(outputs, dim=1), h
+            combined = torch.cat([x[:, t], h], dim=1)
+            logits, h = self.i2o(combined), self.i2h(combined)
+        return logits
 '''
 
 _FORGET_BIAS = '''\
@@ -78,15 +77,14 @@ _FORGET_BIAS = '''\
 
 
 def _model_code(cfg: ModelConfig, input_size: int, output_size: int, seq_len: int) -> str:
+    if cfg.cell == "HandRNN":
+        return _HAND_RNN.format(hidden=cfg.hidden_size, inputs=input_size, outputs=output_size)
     directions = 2 if cfg.bidirectional else 1
     features = cfg.hidden_size * directions * (seq_len if cfg.head == "all" else 1)
-    if cfg.cell == "HandRNN":
-        rnn = f"HandRNN({input_size}, {cfg.hidden_size})"
-    else:
-        extra = f", dropout={cfg.dropout!r}" if cfg.dropout else ""
-        extra += ", bidirectional=True" if cfg.bidirectional else ""
-        rnn = (f"nn.{cfg.cell}({input_size}, {cfg.hidden_size}, num_layers={cfg.num_layers}, "
-               f"batch_first=True{extra})")
+    extra = f", dropout={cfg.dropout!r}" if cfg.dropout else ""
+    extra += ", bidirectional=True" if cfg.bidirectional else ""
+    rnn = (f"nn.{cfg.cell}({input_size}, {cfg.hidden_size}, num_layers={cfg.num_layers}, "
+           f"batch_first=True{extra})")
     lines = ["class Model(nn.Module):", "    def __init__(self):", "        super().__init__()",
              f"        self.rnn = {rnn}", f"        self.head = nn.Linear({features}, {output_size})"]
     body = "\n".join(lines) + "\n"
@@ -137,7 +135,7 @@ torch.manual_seed({train_cfg.seed})
 T = {length}  # sequence length: how far back the model must remember
 
 
-{data}{_HAND_RNN if model_cfg.cell == "HandRNN" else ""}
+{data}
 
 {_model_code(model_cfg, spec.input_size, spec.output_size, length)}
 
