@@ -1,28 +1,80 @@
-"""Background training jobs that a UI can poll.
+"""Training jobs that a UI can poll, run in worker processes (lstm_core.worker_pool).
 
-A web page reruns its script on every click, which would kill a training loop that
-runs inside it. So training runs in a thread that owns the model and records its
-progress here; the page reads ``snapshot()`` as often as it likes. The thread never
-touches the UI. One object serves every kind of training (forecast, MNIST, compare).
+A web page reruns its script on every click, which would kill a training loop that runs
+inside it; and a server is shared by every browser session. So a job's function runs in a
+child process from a pool: it reports progress records through the ``JobContext`` it is
+handed, they stream back over a pipe and land here, and the page reads ``snapshot()`` as
+often as it likes. The result (a trained model and its numbers) is pickled back at the end.
+
+A job may train several models: ``ctx.run(run_id)`` gives each its own callback, and the
+snapshot keeps each run's records apart (``runs``, in the order they started). The single-run
+fields (``start``, ``epochs``...) describe the latest run, so one-model pages read them as is.
+
+There is no thread mode: the page tests (AppTest runs the page in-process) and the browser
+tests use the same worker processes as the server does.
 """
 
 from __future__ import annotations
 
+import copyreg
+import pickle
 import threading
 import time
-import traceback
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Any, Literal, Protocol
 
 from lstm_core.progress import BatchProgress, Callback, EpochProgress, EvalPoint, History, TrainStart
 
-JobStatus = Literal["pending", "running", "done", "failed"]
+JobStatus = Literal["pending", "running", "done", "failed", "stopped"]
+DEFAULT_RUN = "run"  # the run id of records sent through the context itself
+STOPPED_HARD = ("The model was stopped hard: it did not reach a point where it could stop within "
+                "{after:.0f} s, so its worker was ended and no result is kept.")
+STOPPED_UNSTARTED = "Stopped before it started (it was waiting for a free worker): nothing was trained."
+
+# Progress records keep their metrics in a read-only MappingProxyType, which pickle cannot
+# handle by itself; records and results cross from the worker to the server as pickles.
+def read_only(mapping: dict) -> MappingProxyType:
+    return MappingProxyType(mapping)
+
+
+copyreg.pickle(MappingProxyType, lambda proxy: (read_only, (dict(proxy),)))
+
+
+@dataclass(frozen=True)
+class RunSnapshot:
+    """One run's records at one moment."""
+
+    run_id: str
+    start: TrainStart | None = None
+    last_batch: BatchProgress | None = None
+    epochs: tuple[EpochProgress, ...] = ()
+    evals: tuple[EvalPoint, ...] = ()
+    history: History | None = None
+
+    @property
+    def fraction(self) -> float:
+        """Share of the run's planned optimiser steps done, 0..1."""
+        if self.history is not None and self.history.stop_reason == "completed":
+            return 1.0
+        if self.start is None or not self.start.total_steps:
+            return 0.0
+        last = self.last_batch.step if self.last_batch else 0
+        steps = max(last, self.epochs[-1].step if self.epochs else 0)
+        return min(1.0, steps / self.start.total_steps)
+
+
+_NO_RUN = RunSnapshot("")
 
 
 @dataclass(frozen=True)
 class JobSnapshot:
-    """A consistent copy of a job's state at one moment."""
+    """A consistent copy of a job's state at one moment.
+
+    ``start`` .. ``history`` are those of the latest run (``run_ids[-1]``); ``runs`` has all.
+    """
 
     status: JobStatus
     started_at: float | None
@@ -37,6 +89,11 @@ class JobSnapshot:
     error: str | None  # a user-facing sentence when the job failed
     stop_requested: bool
     version: int  # increases with every change, so a page can skip redrawing
+    run_ids: tuple[str, ...] = ()
+    runs: Mapping[str, RunSnapshot] = field(default_factory=dict)
+    queue_position: int | None = None  # 1 = next to get a worker; None once it has one
+    message: str | None = None  # how a job that ended "stopped" ended (no result)
+    job_id: str = ""
 
     @property
     def running(self) -> bool:
@@ -44,15 +101,11 @@ class JobSnapshot:
 
     @property
     def fraction(self) -> float:
-        """Share of the planned optimiser steps done, 0..1 (a stopped run stays where it stopped)."""
+        """Share of the latest run's planned optimiser steps done, 0..1 (a stopped run stays put)."""
         if self.status == "done" and (self.history is None or self.history.stop_reason == "completed"):
             return 1.0
-        if self.start is None or not self.start.total_steps:
-            return 0.0
-        steps = max(
-            self.last_batch.step if self.last_batch else 0, self.epochs[-1].step if self.epochs else 0
-        )
-        return min(1.0, steps / self.start.total_steps)
+        run = self.runs[self.run_ids[-1]] if self.run_ids else _NO_RUN
+        return run.fraction
 
     @property
     def elapsed(self) -> float:
@@ -62,108 +115,200 @@ class JobSnapshot:
 
 
 @dataclass
-class _State:
-    status: JobStatus = "pending"
-    started_at: float | None = None
-    finished_at: float | None = None
+class _Run:
     start: TrainStart | None = None
     last_batch: BatchProgress | None = None
     epochs: list[EpochProgress] = field(default_factory=list)
     evals: list[EvalPoint] = field(default_factory=list)
-    published: dict[str, Any] = field(default_factory=dict)
     history: History | None = None
-    result: Any = None
-    error: str | None = None
-    version: int = 0
 
+    def apply(self, kind: str, record: Any) -> None:
+        if kind == "eval":
+            self.evals.append(record)
+        elif kind == "epoch":
+            self.epochs.append(record)
+        else:
+            setattr(self, {"start": "start", "batch": "last_batch", "history": "history"}[kind], record)
 
-class JobContext(Callback):
-    """Handed to the job's function: a callback for ``fit`` plus the stop event."""
-
-    def __init__(self, job: TrainingJob) -> None:
-        self._job = job
-        self.stop_event = job._stop
-
-    def publish(self, key: str, value: Any) -> None:
-        """Share a live value with the page (it must not be mutated afterwards)."""
-        self._job._update(lambda s: s.published.__setitem__(key, value))
-
-    def on_train_start(self, info: TrainStart) -> None:
-        self._job._update(lambda s: setattr(s, "start", info))
-
-    def on_batch_end(self, progress: BatchProgress) -> None:
-        self._job._update(lambda s: setattr(s, "last_batch", progress))
-
-    def on_eval(self, point: EvalPoint) -> None:
-        self._job._update(lambda s: s.evals.append(point))
-
-    def on_epoch_end(self, progress: EpochProgress) -> None:
-        self._job._update(lambda s: s.epochs.append(progress))
-
-    def on_train_end(self, history: History) -> None:
-        self._job._update(lambda s: setattr(s, "history", history))
+    def snapshot(self, run_id: str) -> RunSnapshot:
+        return RunSnapshot(run_id, self.start, self.last_batch, tuple(self.epochs), tuple(self.evals),
+                           self.history)
 
 
 class TrainingJob:
-    """Runs ``target(context)`` in a daemon thread and records what it reports.
+    """``target(ctx, *args)`` run in a worker process; its records kept here for the page.
 
-    ``target`` should pass ``context`` to ``fit(callbacks=[context, ...],
-    stop=context.stop_event)`` and return its result; an exception it raises marks
-    the job failed with the exception's message (a ``ValueError`` is taken to be
-    written for the user; anything else is reported as an internal error).
+    ``target`` must be a module-level function (it is pickled, as are ``args``). It should
+    pass ``ctx`` (or ``ctx.run(id)`` per model) to ``fit(callbacks=[...], stop=ctx.stop_event)``
+    and return its result. A ``ValueError`` it raises fails the job with its message (taken to be
+    written for the user); any other exception is reported as an internal error.
+
+    ``orphan_after``: seconds without a ``touch()`` (a page's poll) after which the pool's reaper
+    stops the job, if ``still_wanted()`` (when given) also says False. ``seed`` seeds Python,
+    NumPy and torch in the worker before ``target`` runs.
     """
 
-    def __init__(self, target: Callable[[JobContext], Any], name: str = "training") -> None:
-        self.name = name
-        self._target = target
+    def __init__(self, target: Callable[..., Any], args: tuple = (), *, name: str = "training",
+                 seed: int = 0, pool: Any = None, orphan_after: float | None = None,
+                 still_wanted: Callable[[], bool] | None = None) -> None:
+        try:
+            self.payload = pickle.dumps((target, tuple(args)), protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, AttributeError, TypeError) as exc:
+            raise TypeError(f"A job's function and arguments must pickle (a module-level function): {exc}") \
+                from exc
+        self.name, self.seed, self.job_id = name, seed, uuid.uuid4().hex
+        self.orphan_after, self.still_wanted = orphan_after, still_wanted
+        self.last_seen, self.created = time.monotonic(), time.time()
+        self.orphaned = False  # set when the reaper stopped it (nobody polled it any more)
+        self.stop_requested_at: float | None = None  # monotonic
+        self.began_at: float | None = None  # monotonic: when the worker called target
+        self._pool = pool
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._state = _State()
-        self._thread = threading.Thread(target=self._run, name=f"lstm-studio-{name}", daemon=True)
+        self._ended = threading.Event()
+        self._status: JobStatus = "pending"
+        self._times: list[float | None] = [None, None]  # started_at, finished_at (wall clock)
+        self._runs: dict[str, _Run] = {}
+        self._published: dict[str, Any] = {}
+        self._result: Any = None
+        self._error: str | None = None
+        self._message: str | None = None
+        self._queue_position: int | None = None
+        self._version = 0
 
     def start(self) -> TrainingJob:
-        self._update(lambda s: setattr(s, "started_at", time.time()))
-        self._thread.start()
+        from lstm_core.worker_pool import default_pool  # the pool imports this module
+
+        self._pool = self._pool or default_pool()
+        self._change(lambda: self._times.__setitem__(0, time.time()))
+        self._pool.submit(self)
         return self
 
     def stop(self) -> None:
-        """Ask the job to stop after its current batch; returns at once."""
-        self._stop.set()
-        self._update(lambda s: None)
+        """Stop the job: at once if it waits for a worker, else within about a second; returns at once."""
+        if self.stop_requested_at is None and not self._ended.is_set():
+            self.stop_requested_at = time.monotonic()
+            self._change(lambda: None)
+            if self._pool is not None:
+                self._pool.stop(self)
+
+    def touch(self) -> None:
+        """Record that a page still shows this job (the reaper stops jobs nobody polls)."""
+        self.last_seen = time.monotonic()
+        self.orphaned = False  # set when the reaper stopped it (nobody polled it any more)
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the job to end; True if it has."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        return self._ended.wait(timeout)
+
+    @property
+    def ended(self) -> bool:
+        return self._ended.is_set()
 
     def snapshot(self) -> JobSnapshot:
         with self._lock:
-            s = self._state
+            runs = {rid: r.snapshot(rid) for rid, r in self._runs.items()}
+            latest = runs[next(reversed(runs))] if runs else _NO_RUN
             return JobSnapshot(
-                s.status, s.started_at, s.finished_at, s.start, s.last_batch, tuple(s.epochs),
-                tuple(s.evals), dict(s.published), s.history, s.result, s.error, self._stop.is_set(),
-                s.version,
+                self._status, self._times[0], self._times[1], latest.start, latest.last_batch, latest.epochs,
+                latest.evals, dict(self._published), latest.history, self._result, self._error,
+                self.stop_requested_at is not None, self._version, tuple(runs), MappingProxyType(runs),
+                self._queue_position, self._message, self.job_id,
             )
 
-    def _update(self, change: Callable[[_State], object]) -> None:
+    # ---------------------------------------------------------- called by the pool's thread
+
+    def _change(self, change: Callable[[], object]) -> None:
         with self._lock:
-            change(self._state)
-            self._state.version += 1
+            change()
+            self._version += 1
 
-    def _run(self) -> None:
-        self._update(lambda s: setattr(s, "status", "running"))
-        try:
-            result = self._target(JobContext(self))
-        except ValueError as exc:
-            self._finish("failed", error=str(exc))
-        except BaseException as exc:  # noqa: BLE001 - the page must show a message, not wait forever
-            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            self._finish("failed", error=f"Training failed with an internal error: {detail}")
-        else:
-            self._finish("done", result=result)
+    def _set_queue_position(self, position: int | None) -> None:
+        if position != self._queue_position:
+            self._change(lambda: setattr(self, "_queue_position", position))
 
-    def _finish(self, status: JobStatus, result: Any = None, error: str | None = None) -> None:
-        def change(s: _State) -> None:
-            s.status, s.result, s.error, s.finished_at = status, result, error, time.time()
+    def _began(self) -> None:
+        self.began_at = time.monotonic()
+        self._change(lambda: setattr(self, "_status", "running"))
 
-        self._update(change)
+    def _apply(self, records: list[tuple[str, str, Any]], published: dict[str, Any]) -> None:
+        def change() -> None:
+            for run_id, kind, record in records:
+                self._runs.setdefault(run_id, _Run()).apply(kind, record)
+            self._published.update(published)
+
+        self._change(change)
+
+    def _finish(self, status: JobStatus, result: Any = None, error: str | None = None,
+                message: str | None = None) -> None:
+        if self._ended.is_set():
+            return
+
+        def change() -> None:
+            self._status, self._result, self._error, self._message = status, result, error, message
+            self._times[1], self._queue_position = time.time(), None
+
+        self._change(change)
+        self._ended.set()
+
+
+class Outbox(Protocol):
+    """Where a worker's context sends what the job reports (lstm_core.worker_pool)."""
+
+    def record(self, run_id: str, kind: str, record: Any) -> None: ...
+
+    def publish(self, key: str, value: Any) -> None: ...
+
+
+class RunCallback(Callback):
+    """The ``fit`` callback of one run of a job: each record goes back tagged with ``run_id``."""
+
+    def __init__(self, outbox: Outbox, run_id: str) -> None:
+        self._outbox, self.run_id = outbox, run_id
+
+    def on_train_start(self, info: TrainStart) -> None:
+        self._outbox.record(self.run_id, "start", info)
+
+    def on_batch_end(self, progress: BatchProgress) -> None:
+        self._outbox.record(self.run_id, "batch", progress)
+
+    def on_eval(self, point: EvalPoint) -> None:
+        self._outbox.record(self.run_id, "eval", point)
+
+    def on_epoch_end(self, progress: EpochProgress) -> None:
+        self._outbox.record(self.run_id, "epoch", progress)
+
+    def on_train_end(self, history: History) -> None:
+        self._outbox.record(self.run_id, "history", history)
+
+
+class JobContext(RunCallback):
+    """Handed to the job's function in the worker: the callback of run ``DEFAULT_RUN``, the stop
+    event, ``publish`` and ``run(run_id)`` for jobs that train several models."""
+
+    def __init__(self, outbox: Outbox, stop_event: Any) -> None:
+        super().__init__(outbox, DEFAULT_RUN)
+        self.stop_event = stop_event
+
+    def publish(self, key: str, value: Any) -> None:
+        """Share a live value with the page (sent as it is now; later changes are not seen)."""
+        self._outbox.publish(key, value)
+
+    def run(self, run_id: str) -> RunCallback:
+        """The callback for the run ``run_id`` (its records are kept apart in the snapshot)."""
+        if not run_id:
+            raise ValueError("A run id must be a non-empty string.")
+        return RunCallback(self._outbox, run_id)
+
+
+def describe_exit(code: int | None) -> str:
+    """A worker's exit code in words, e.g. 'exit code -9, killed — probably out of memory'."""
+    words = {-9: "killed — probably out of memory", -15: "terminated", -11: "crashed (segmentation fault)",
+             -6: "aborted"}
+    if code is None:
+        return "exit code unknown"
+    return f"exit code {code}" + (f", {words[code]}" if code in words else "")
+
+
+def worker_died_message(code: int | None) -> str:
+    return (f"The training worker ended unexpectedly ({describe_exit(code)}). Nothing else on the server "
+            "was affected; try a smaller model or batch size, then train again.")

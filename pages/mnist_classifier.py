@@ -1,9 +1,8 @@
 """MNIST classifier: a recurrent network reads digits row by row; train it live, see what it learned."""
 
 import streamlit as st
-import torch
 
-from lstm_core.classification import train_classifier
+from ui import job_targets
 from ui import mnist_form as form
 from ui import mnist_view as view
 from ui.jobs import finished_result, start_job, stop_button, training_tab
@@ -11,10 +10,6 @@ from ui.navigation import ensure_app_navigation
 from ui.state import MNIST_JOB, MNIST_RECORDED, MNIST_RESULT, set_default
 
 ensure_app_navigation()
-
-# Intra-op threads for training. Small recurrent nets gain little from a second thread on
-# two shared cores (bench/bench_mnist.py measures both); one leaves a core for the server.
-TRAIN_THREADS = 1
 
 st.title("MNIST classifier")
 st.caption("Each 28×28 handwritten digit is a sequence of 28 rows of 28 pixels. A recurrent network "
@@ -31,13 +26,9 @@ if data is None:
     st.info("The settings appear once the digits above can be loaded.")
 
 
-def _job(plan: form.Plan):
-    def run(ctx):
-        torch.set_num_threads(TRAIN_THREADS)
-        return train_classifier(plan.data, plan.model, plan.train, callbacks=[ctx, view.LossTrail(ctx)],
-                                stop=ctx.stop_event, val_fraction=plan.val_fraction)
-
-    return run
+def _job(plan: form.Plan) -> tuple:
+    """The job function and its arguments: it runs in a worker process (one torch thread there)."""
+    return job_targets.mnist_job, plan.data, plan.model, plan.train, plan.val_fraction
 
 
 finished = finished_result(MNIST_JOB, MNIST_RECORDED)
@@ -45,7 +36,7 @@ if finished is not None:
     st.session_state[MNIST_RESULT] = finished  # a failed later run keeps the last good model
 
 if pressed and plan is not None:
-    start_job(MNIST_JOB, _job(plan))
+    start_job(MNIST_JOB, *_job(plan))
 stop_button(MNIST_JOB)  # after start_job: drawn before it, Stop would stay disabled for the new run
 
 result = st.session_state[MNIST_RESULT]

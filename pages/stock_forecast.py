@@ -1,10 +1,8 @@
 """Stock forecast: pick a series, set the model, train it live, judge it against "tomorrow = today"."""
 
 import streamlit as st
-import torch
 
-from lstm_core.forecasting import prepare_forecast_data, train_forecaster
-from ui import cache
+from ui import cache, job_targets
 from ui import forecast_form as form
 from ui import forecast_view as view
 from ui.forecast_run import load_run_file
@@ -33,17 +31,9 @@ if frame is None:
 stop_slot = st.container()  # filled after a new job may have started, so Stop is live at once
 
 
-def _job(plan: form.Plan):
-    def run(ctx):
-        # One intra-op thread: these small recurrent nets run several times faster on one
-        # thread than on two that compete with the server (measured in bench/bench_forecast.py).
-        torch.set_num_threads(1)
-        ctx.publish("data", prepare_forecast_data(plan.frame, plan.data))
-        return train_forecaster(plan.frame, plan.data, plan.model, plan.train, callbacks=[ctx],
-                                stop=ctx.stop_event, preview=lambda e, p: ctx.publish("preview", (e, p)),
-                                preview_every=plan.preview_every)
-
-    return run
+def _job(plan: form.Plan) -> tuple:
+    """The job function and its arguments: it runs in a worker process (one torch thread there)."""
+    return job_targets.forecast_job, plan.frame, plan.data, plan.model, plan.train, plan.preview_every
 
 
 finished = finished_result(STOCK_JOB, STOCK_RECORDED)
@@ -54,7 +44,7 @@ if finished is not None:
 
 if pressed and plan is not None:
     provenance = dict(plan.frame.attrs.get("provenance", {}))
-    if start_job(STOCK_JOB, _job(plan)) is not None:
+    if start_job(STOCK_JOB, *_job(plan)) is not None:
         st.session_state[STOCK_JOB_META] = (
             f"run {len(runs) + 1}",
             view.settings_summary(plan.data, plan.model, plan.train, str(provenance.get("name", "data"))),

@@ -1,11 +1,18 @@
-"""Per-session background training, drawn live from a fragment.
+"""Per-session training jobs (in worker processes), drawn live from a fragment.
 
-A page starts a ``lstm_core.jobs.TrainingJob`` with ``start_job``; the job object lives
-in ``st.session_state`` so it survives reruns, widget clicks and page switches. The page
-then calls ``live(key, draw, charts)`` (or ``training_tab``): while the job runs,
+A page starts a ``lstm_core.jobs.TrainingJob`` with ``start_job(key, fn, *args)``: ``fn`` is a
+module-level function (``ui.job_targets``) that a worker process of the server's pool runs. The
+job object lives in ``st.session_state`` so it survives reruns, widget clicks and page switches.
+The page then calls ``live(key, draw, charts)`` (or ``training_tab``): while the job runs,
 ``draw(snapshot)`` (the status) is re-run every half second and ``charts(snapshot)`` every
-two seconds, each inside a fragment (only that part of the page refreshes); when the job
-ends the whole page reruns once so it can show the results.
+second, each inside a fragment (only that part of the page refreshes); when the job ends the
+whole page reruns once so it can show the results.
+
+Each poll is a heartbeat: the pool's reaper stops a job that nobody has polled for
+``LSTM_STUDIO_ORPHAN_AFTER`` seconds (10 by default) once its browser session has gone (a tab
+hidden in the background keeps its session, and its job). The job's id also goes into the page's
+URL (``?job=``): a reloaded tab is a new session that cannot reach the old job, but it finds the
+id there, stops that job at once if it still runs, and says so.
 
 One job per browser session at a time: ``start_job`` refuses while another page's job runs.
 """
@@ -13,16 +20,35 @@ One job per browser session at a time: ``start_job`` refuses while another page'
 from __future__ import annotations
 
 import math
+import os
+import time
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
-from lstm_core.jobs import JobContext, JobSnapshot, TrainingJob
+from lstm_core.jobs import JobSnapshot, TrainingJob
+from lstm_core.worker_pool import WorkerPool, default_pool
 from ui.state import COMPARE_JOB, MNIST_JOB, STOCK_JOB
 
 JOB_KEYS = (STOCK_JOB, MNIST_JOB, COMPARE_JOB)
 _PAGE_NAMES = {STOCK_JOB: "Stock forecast", MNIST_JOB: "MNIST classifier", COMPARE_JOB: "Compare models"}
+ORPHAN_ENV = "LSTM_STUDIO_ORPHAN_AFTER"
+URL_PARAM = "job"  # the running job's id in the page's address, for a reloaded tab to find
+_EARLIER_NOTED = "jobs.earlier_noted"  # this session has looked for an earlier run of its tab
+
+
+def pool() -> WorkerPool:
+    """The server's worker pool (created with its warm worker the first time a page asks)."""
+    return default_pool(preload=("ui.job_targets",))
+
+
+def orphan_after() -> float:
+    raw = os.environ.get(ORPHAN_ENV, "10")
+    try:
+        return max(0.5, float(raw))
+    except ValueError:
+        return 10.0
 
 
 def get_job(key: str) -> TrainingJob | None:
@@ -38,8 +64,22 @@ def running_job() -> str | None:
     return None
 
 
-def start_job(key: str, target: Callable[[JobContext], Any]) -> TrainingJob | None:
-    """Start ``target`` as this session's job under ``key``; None (with a message) if one runs."""
+def _session_probe() -> Callable[[], bool] | None:
+    """A check that this browser session is still connected; None without a Streamlit server
+    (AppTest runs pages with no browser, so there is no session to lose: no reaping there)."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return None
+    server, session_id = runtime.get_instance(), ctx.session_id
+    return lambda: server.is_active_session(session_id)
+
+
+def start_job(key: str, target: Callable[..., Any], *args: Any) -> TrainingJob | None:
+    """Start ``target(ctx, *args)`` as this session's job under ``key``; None (with a message) if
+    one runs already."""
     busy = running_job()
     if busy is not None:
         st.warning(
@@ -47,9 +87,40 @@ def start_job(key: str, target: Callable[[JobContext], Any]) -> TrainingJob | No
             "stop it or wait for it to finish (one run per browser session)."
         )
         return None
-    job = TrainingJob(target, name=key).start()
+    probe = _session_probe()
+    job = TrainingJob(target, args, name=key, pool=pool(), orphan_after=orphan_after() if probe else None,
+                      still_wanted=probe).start()
     st.session_state[key] = job
+    st.session_state[_EARLIER_NOTED] = True
+    st.query_params[URL_PARAM] = job.job_id
     return job
+
+
+def note_earlier_run() -> None:
+    """Once per session: if the address names a job of another (gone) session, stop it if it
+    still runs and tell the user what became of it."""
+    if st.session_state.get(_EARLIER_NOTED):
+        return
+    st.session_state[_EARLIER_NOTED] = True
+    job_id = st.query_params.get(URL_PARAM)
+    if not job_id:
+        return
+    del st.query_params[URL_PARAM]
+    job = pool().find(job_id)
+    if job is None or any(get_job(k) is job for k in JOB_KEYS):
+        return
+    deadline = time.monotonic() + 1.0  # a reload: the old tab's connection may take a moment to close
+    while job.still_wanted is not None and job.still_wanted():
+        if time.monotonic() > deadline:
+            return  # its own tab is still open (the address was copied): not ours to stop
+        time.sleep(0.1)
+    if not job.ended:
+        job.orphaned = True
+        job.stop()
+    if job.orphaned:
+        started = time.strftime("%H:%M:%S", time.localtime(job.created))
+        st.warning(f"Your earlier training run (started {started}) was stopped when its page was reloaded "
+                   "or closed: a run lives only as long as its page.")
 
 
 _END_WORDS = {
@@ -84,7 +155,21 @@ def progress_bar(snap: JobSnapshot) -> None:
         text += f" · ETA {format_seconds(eta)}" + (" · stopping…" if snap.stop_requested else "")
     elif snap.history is not None:
         text += f" · {_END_WORDS.get(snap.history.stop_reason, 'finished')}"
+    elif snap.status == "stopped":
+        text += " · stopped"
     st.progress(snap.fraction, text=text)
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def waiting_line(snap: JobSnapshot) -> None:
+    """While a job has no worker yet: its place in the queue (every worker is busy training)."""
+    if snap.status == "pending" and snap.queue_position is not None:
+        st.info(f"Waiting for a free worker: {ordinal(snap.queue_position)} in line. Every worker of "
+                "this server is training; yours starts when one is free.", icon=":material/hourglass_top:")
 
 
 def stop_button(key: str, label: str = "Stop") -> None:
@@ -130,11 +215,14 @@ def live(
     job = get_job(key)
     if job is None:
         return None
+    job.touch()
     first = first or job.snapshot()
 
     @st.fragment(run_every=STATUS_EVERY if first.running else None)
     def status() -> None:
+        job.touch()  # the heartbeat: this page still shows the job
         snap = job.snapshot()
+        waiting_line(snap)
         draw(snap)
         if first.running and not snap.running:
             st.rerun()  # the whole page, so that it can show the finished results
@@ -157,12 +245,17 @@ def training_tab(
     idle: str,
 ) -> None:
     """A Training tab: ``idle`` before any run, else ``draw`` and ``charts`` live and, once done,
-    ``outcome(result)``."""
+    ``outcome(result)``. A job that ended "stopped" (no result) says how."""
+    note_earlier_run()
     job = get_job(key)
     if job is None:
         st.info(idle)
         return
     snap = job.snapshot()
+    if snap.running and st.query_params.get(URL_PARAM) != snap.job_id:
+        st.query_params[URL_PARAM] = snap.job_id  # back in the address after a visit to another page
     live(key, draw, charts, first=snap)  # the same snapshot decides the outcome line below
     if snap.status == "done":
         outcome(snap.result)
+    elif snap.status == "stopped" and snap.message:
+        st.warning(snap.message)

@@ -12,7 +12,7 @@ from lstm_core.classification import (
     hardest_mistakes,
     reading_beliefs,
 )
-from lstm_core.jobs import JobContext, JobSnapshot
+from lstm_core.jobs import JobSnapshot
 from lstm_core.plots import (
     ACCURACY_CURVES,
     accuracy_figure,
@@ -23,10 +23,9 @@ from lstm_core.plots import (
     loss_figure,
     per_class_figure,
 )
-from lstm_core.progress import BatchProgress, Callback, EpochProgress, History
+from lstm_core.progress import EpochProgress, History
+from ui.job_targets import TRAIL
 from ui.jobs import format_seconds, progress_bar
-
-TRAIL = "batch_losses"  # published by LossTrail: ((step, ...), (loss, ...))
 
 _METHOD_NOTES = {
     "stepwise": "**Method: the model's own belief after each row.** This one-way model with a last-step "
@@ -37,25 +36,6 @@ _METHOD_NOTES = {
               "outputs. So row t shows the full model's answer for the digit with rows t+1..28 blanked "
               "to background (0): what it concludes from the top t rows alone.",
 }
-
-
-class LossTrail(Callback):
-    """Publishes the batch losses seen so far, so the page has a curve before the first epoch ends.
-
-    Runs in the training thread and only calls ``JobContext.publish`` (never ``st.*``).
-    """
-
-    def __init__(self, ctx: JobContext, limit: int = 2000) -> None:
-        self.ctx, self.limit = ctx, limit
-        self.steps: list[int] = []
-        self.losses: list[float] = []
-
-    def on_batch_end(self, progress: BatchProgress) -> None:
-        self.steps.append(progress.step)
-        self.losses.append(progress.loss)
-        if len(self.steps) > self.limit:  # keep every other point: bounded size, whole run visible
-            self.steps, self.losses = self.steps[::2], self.losses[::2]
-        self.ctx.publish(TRAIL, (tuple(self.steps), tuple(self.losses)))
 
 
 def draw_status(snap: JobSnapshot) -> None:

@@ -1,0 +1,413 @@
+"""A pool of training worker processes for ``lstm_core.jobs.TrainingJob``.
+
+At most ``size`` workers (one per core by default; ``LSTM_STUDIO_WORKERS`` sets it), each a
+child process that runs one job at a time with one torch thread and its own seeded random
+generators. Jobs beyond the pool wait in a queue that knows their place. One daemon thread of
+the server owns the pool: it starts workers, reads their pipes, hands out queued jobs,
+terminates a worker that does not stop within ``hard_stop_after`` seconds of a Stop, notices a
+worker that died (its job fails with the exit code in words, a new worker takes its place) and
+reaps jobs whose page has stopped polling.
+
+Workers come from a 'forkserver' (``LSTM_STUDIO_START_METHOD`` may say 'spawn'): never 'fork',
+as the Streamlit server is multi-threaded. The fork server imports torch once; each worker then
+warms up (a tiny forward, backward and optimiser step) and one such warm worker is kept idle, so
+a job's first record reaches the page a fraction of a second after Train.
+
+Wire format, both ways: ``pickle`` bytes over one-way pipes (never shared-memory tensors).
+Worker -> pool: ("ready",), ("began", id), ("records", id, [(run, kind, record)], {key: bytes}),
+("result", id, bytes) or ("error", id, text). Pool -> worker: ("job", id, seed, payload), ("exit",).
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import multiprocessing as mp
+import os
+import pickle
+import threading
+import time
+import traceback
+from multiprocessing import connection
+from typing import Any
+
+from lstm_core.jobs import STOPPED_HARD, STOPPED_UNSTARTED, JobContext, TrainingJob, worker_died_message
+
+WORKERS_ENV = "LSTM_STUDIO_WORKERS"
+START_METHOD_ENV = "LSTM_STUDIO_START_METHOD"
+# Imported once, in the fork server, so that a new worker starts warm. "__main__": every child
+# re-imports the parent's main script (for `streamlit run`, streamlit's command line) unless the
+# fork server has; torch._dynamo: the first optimiser imports it (800 modules, seconds). The
+# pool adds its own modules, then lstm_core._forkserver_ready (gc.freeze) last.
+PRELOAD = ("__main__", "torch", "torch._dynamo", "numpy", "pandas", "lstm_core.training",
+           "lstm_core.worker_pool")
+FLUSH_EVERY = 0.05  # seconds between two sends of a worker's buffered records (first ones at once)
+IDLE_RETIRE = 60.0  # seconds an idle worker beyond the spares is kept before it is ended
+TICK = 0.1  # the pool thread's longest sleep: stop deadlines and the reaper are checked this often
+_PICKLE = pickle.HIGHEST_PROTOCOL
+
+
+def pool_size() -> int:
+    """Workers allowed: ``LSTM_STUDIO_WORKERS`` if set (>= 1), else the machine's core count."""
+    raw = os.environ.get(WORKERS_ENV, "").strip()
+    if not raw:
+        return max(1, os.cpu_count() or 1)
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{WORKERS_ENV} must be a whole number >= 1, got {raw!r}.")
+    return int(raw)
+
+
+# ---------------------------------------------------------------------------- worker side
+
+
+class _Outbox:
+    """Buffers what a job reports and sends it in bursts: ``TrainStart``, epochs and the end at
+    once, batch records (only the latest per run) and published values (latest per key) at most
+    every ``FLUSH_EVERY`` s, so a fast loop does not pay a pipe write per batch."""
+
+    def __init__(self, conn: connection.Connection) -> None:
+        self.conn, self.job_id = conn, ""
+        self._lock, self._wake = threading.Lock(), threading.Event()
+        self._records: list[tuple[str, str, Any]] = []
+        self._batches: dict[str, Any] = {}
+        self._published: dict[str, bytes] = {}
+        threading.Thread(target=self._flusher, name="outbox", daemon=True).start()
+
+    def record(self, run_id: str, kind: str, record: Any) -> None:
+        with self._lock:
+            if kind == "batch":
+                self._batches[run_id] = record
+                return
+            self._records.append((run_id, kind, record))
+        self._wake.set()
+
+    def publish(self, key: str, value: Any) -> None:
+        data = pickle.dumps(value, _PICKLE)  # now: later changes to value are not sent
+        with self._lock:
+            self._published[key] = data
+
+    def send(self, message: tuple) -> None:
+        with self._lock:
+            self.conn.send_bytes(pickle.dumps(message, _PICKLE))
+
+    def flush(self) -> None:
+        with self._lock:  # held while sending, so bursts arrive in order
+            if self._records or self._batches or self._published:
+                records = self._records + [(run, "batch", b) for run, b in self._batches.items()]
+                message = ("records", self.job_id, records, self._published)
+                self._records, self._batches, self._published = [], {}, {}
+                self.conn.send_bytes(pickle.dumps(message, _PICKLE))
+
+    def _flusher(self) -> None:
+        while True:
+            self._wake.wait(FLUSH_EVERY)
+            self._wake.clear()
+            try:
+                self.flush()
+            except OSError:  # the server has gone: nobody will read this job
+                os._exit(0)
+            except Exception:  # noqa: BLE001 - keep flushing; the job's end reports the failure
+                traceback.print_exc()
+
+
+def _warm_up() -> None:
+    """Pay torch's lazy first-use costs (autograd, optimiser) before any job arrives."""
+    import torch
+
+    torch.set_num_threads(1)
+    lstm = torch.nn.LSTM(1, 2, batch_first=True)
+    opt = torch.optim.Adam(lstm.parameters())
+    lstm(torch.zeros(2, 3, 1))[0].sum().backward()
+    opt.step()
+
+
+def _run_job(job_id: str, seed: int, payload: bytes, stop_event: Any, outbox: _Outbox) -> tuple:
+    import torch
+
+    from lstm_core.training import seed_everything
+
+    torch.set_num_threads(1)  # small recurrent nets: one thread per job, one job per core
+    seed_everything(seed)  # this process's generators belong to this job alone
+    try:
+        target, args = pickle.loads(payload)
+        result = target(JobContext(outbox, stop_event), *args)
+        outbox.flush()
+        return ("result", job_id, pickle.dumps(result, _PICKLE))
+    except ValueError as exc:
+        return ("error", job_id, str(exc))
+    except BaseException as exc:  # noqa: BLE001 - the page must show a message, not wait forever
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return ("error", job_id, f"Training failed with an internal error: {detail}")
+
+
+def _worker_main(tasks: connection.Connection, out: connection.Connection, stop_event: Any) -> None:
+    _warm_up()
+    outbox = _Outbox(out)
+    outbox.send(("ready",))
+    while True:
+        try:
+            message = pickle.loads(tasks.recv_bytes())
+        except (EOFError, OSError):  # the server has gone
+            return
+        if message[0] == "exit":
+            return
+        _, job_id, seed, payload = message
+        outbox.job_id = job_id
+        outbox.send(("began", job_id))
+        outcome = _run_job(job_id, seed, payload, stop_event, outbox)
+        outbox.flush()
+        outbox.send(outcome)
+
+
+# ------------------------------------------------------------------------------ pool side
+
+
+class _Worker:
+    def __init__(self, ctx: Any) -> None:
+        tasks_r, self.tasks = ctx.Pipe(duplex=False)
+        self.conn, out_w = ctx.Pipe(duplex=False)
+        self.stop_event = ctx.Event()
+        self.process = ctx.Process(target=_worker_main, args=(tasks_r, out_w, self.stop_event),
+                                   name="lstm-studio-worker", daemon=True)
+        self.process.start()
+        tasks_r.close()
+        out_w.close()
+        self.ready, self.retiring, self.eof = False, False, False
+        self.job: TrainingJob | None = None
+        self.terminated_at: float | None = None
+        self.idle_since = time.monotonic()
+
+    def give(self, job: TrainingJob) -> None:
+        self.job = job
+        self.stop_event.clear()
+        message = pickle.dumps(("job", job.job_id, job.seed, job.payload), _PICKLE)
+        # A big payload blocks until the worker reads it (a starting worker reads it after its
+        # warm-up): send from a short-lived thread so the pool thread keeps serving.
+        threading.Thread(target=self._send, args=(message,), daemon=True).start()
+
+    def _send(self, message: bytes) -> None:
+        try:
+            self.tasks.send_bytes(message)
+        except OSError:
+            pass  # the worker died: the pool thread sees its sentinel
+
+    def retire(self) -> None:
+        self.retiring = True
+        self._send(pickle.dumps(("exit",), _PICKLE))
+
+
+class WorkerPool:
+    """Runs ``TrainingJob``s in at most ``size`` worker processes, queueing the rest.
+
+    ``spares`` idle warm workers are kept while there is room; ``hard_stop_after`` is how long a
+    Stop waits for a running job to end by itself before its worker is terminated.
+    """
+
+    def __init__(self, size: int | None = None, *, spares: int = 1, hard_stop_after: float = 1.0,
+                 preload: tuple[str, ...] = (), start_method: str | None = None) -> None:
+        self.size = pool_size() if size is None else size
+        if self.size < 1:
+            raise ValueError(f"A worker pool needs at least one worker, got {self.size}.")
+        self.spares, self.hard_stop_after = min(spares, self.size), hard_stop_after
+        method = start_method or os.environ.get(START_METHOD_ENV) or "forkserver"
+        if method not in ("forkserver", "spawn"):
+            raise ValueError(f"{START_METHOD_ENV} must be 'forkserver' or 'spawn', got {method!r}.")
+        self._ctx = mp.get_context(method)
+        if method == "forkserver":
+            self._ctx.set_forkserver_preload([*PRELOAD, *preload, "lstm_core._forkserver_ready"])
+        self._workers: list[_Worker] = []
+        self._queue: collections.deque[TrainingJob] = collections.deque()
+        self._inbox: collections.deque[tuple[str, TrainingJob]] = collections.deque()
+        self._jobs: collections.OrderedDict[str, TrainingJob] = collections.OrderedDict()
+        self._wake_r, self._wake_w = mp.Pipe(duplex=False)
+        self._closed = False
+        self._start_failures = 0
+        self._thread = threading.Thread(target=self._loop, name="lstm-studio-pool", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------ any thread
+
+    def submit(self, job: TrainingJob) -> None:
+        if self._closed:
+            raise RuntimeError("This worker pool has been closed.")
+        self._post("submit", job)
+
+    def stop(self, job: TrainingJob) -> None:
+        self._post("stop", job)
+
+    def find(self, job_id: str) -> TrainingJob | None:
+        """A job of this pool, running or among the last few hundred ended."""
+        return self._jobs.get(job_id)
+
+    def worker_pids(self) -> list[int]:
+        return [w.process.pid for w in list(self._workers) if w.process.pid is not None]
+
+    def busy(self) -> int:
+        return sum(w.job is not None for w in list(self._workers))
+
+    def close(self) -> None:
+        """Stop the pool thread and end every worker (their jobs end 'stopped')."""
+        self._closed = True
+        self._wake()
+        self._thread.join(10)
+
+    def _post(self, what: str, job: TrainingJob) -> None:
+        self._inbox.append((what, job))
+        self._wake()
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send_bytes(b"")
+        except OSError:
+            pass
+
+    # ------------------------------------------------------------ the pool thread
+
+    def _loop(self) -> None:
+        while not self._closed:
+            try:
+                self._tick()
+            except Exception:  # noqa: BLE001 - the pool must outlive one bad message
+                if not self._closed:
+                    traceback.print_exc()
+                time.sleep(TICK)
+        for w in self._workers:
+            w.process.kill()
+            w.process.join(5)
+            if w.job is not None:
+                w.job._finish("stopped", message="The server is shutting down its training workers.")
+        for job in self._queue:
+            job._finish("stopped", message=STOPPED_UNSTARTED)
+
+    def _tick(self) -> None:
+        self._handle_inbox()
+        self._dispatch()
+        self._maintain()
+        waitables = [self._wake_r] + [w.conn for w in self._workers if not w.eof]
+        waitables += [w.process.sentinel for w in self._workers]
+        for ready in connection.wait(waitables, timeout=TICK):
+            if ready is self._wake_r:
+                while self._wake_r.poll():
+                    self._wake_r.recv_bytes()
+        for w in list(self._workers):
+            self._drain(w)
+            if w.process.exitcode is not None:
+                self._buried(w)
+        self._enforce_stops()
+        self._reap()
+
+    def _handle_inbox(self) -> None:
+        while self._inbox:
+            what, job = self._inbox.popleft()
+            if what == "submit":
+                self._jobs[job.job_id] = job
+                while len(self._jobs) > 256 and next(iter(self._jobs.values())).ended:
+                    self._jobs.popitem(last=False)
+                self._queue.append(job)
+            elif job in self._queue:  # a Stop for a job that has no worker yet
+                self._queue.remove(job)
+                job._finish("stopped", message=STOPPED_UNSTARTED)
+            else:
+                for w in self._workers:
+                    if w.job is job:
+                        w.stop_event.set()
+
+    def _dispatch(self) -> None:
+        free = [w for w in self._workers if w.job is None and not w.retiring]
+        while self._queue and free:
+            free.pop(0).give(self._queue.popleft())
+        for position, job in enumerate(self._queue, start=1):
+            job._set_queue_position(position)
+
+    def _maintain(self) -> None:
+        active = [w for w in self._workers if not w.retiring]
+        free = [w for w in active if w.job is None]
+        wanted = min(self.size, len(active) - len(free) + len(self._queue) + self.spares)
+        if self._start_failures >= 3:
+            for job in self._queue:
+                job._finish("failed", error="No training worker could be started on the server.")
+            self._queue.clear()
+            return
+        for _ in range(wanted - len(active)):
+            self._workers.append(_Worker(self._ctx))
+        idle = sorted((w for w in free if w.ready), key=lambda w: w.idle_since)
+        long_idle = idle and time.monotonic() - idle[0].idle_since > IDLE_RETIRE
+        if not self._queue and len(idle) > self.spares and long_idle:
+            idle[0].retire()
+
+    def _drain(self, w: _Worker) -> None:
+        try:
+            while not w.eof and w.conn.poll():
+                self._handle(w, pickle.loads(w.conn.recv_bytes()))
+        except (EOFError, OSError):
+            w.eof = True
+
+    def _handle(self, w: _Worker, message: tuple) -> None:
+        kind, job = message[0], w.job
+        if kind == "ready":
+            w.ready, self._start_failures = True, 0
+        elif job is None or message[1] != job.job_id:
+            return
+        elif kind == "began":
+            job._began()
+        elif kind == "records":
+            job._apply(message[2], {key: pickle.loads(value) for key, value in message[3].items()})
+        else:
+            w.job, w.idle_since = None, time.monotonic()
+            w.stop_event.clear()
+            if kind == "result":
+                job._finish("done", result=pickle.loads(message[2]))
+            else:
+                job._finish("failed", error=message[2])
+
+    def _buried(self, w: _Worker) -> None:
+        """A worker has ended: fail (or mark stopped) its job and let ``_maintain`` replace it."""
+        w.process.join()
+        self._workers.remove(w)
+        for conn in (w.conn, w.tasks):
+            conn.close()
+        if not w.ready and not w.retiring:
+            self._start_failures += 1
+        job = w.job
+        if job is None:
+            return
+        if job.stop_requested_at is not None:
+            job._finish("stopped", message=STOPPED_HARD.format(after=self.hard_stop_after))
+        else:
+            job._finish("failed", error=worker_died_message(w.process.exitcode))
+
+    def _enforce_stops(self) -> None:
+        now = time.monotonic()
+        for w in self._workers:
+            job = w.job
+            if job is None or job.stop_requested_at is None or job.began_at is None:
+                continue
+            waited = now - max(job.stop_requested_at, job.began_at)
+            if w.terminated_at is None and waited > self.hard_stop_after:
+                w.process.terminate()
+                w.terminated_at = now
+            elif w.terminated_at is not None and now - w.terminated_at > 1.0:
+                w.process.kill()
+
+    def _reap(self) -> None:
+        now = time.monotonic()
+        for job in [w.job for w in self._workers if w.job is not None] + list(self._queue):
+            if job.orphan_after is None or job.stop_requested_at is not None:
+                continue
+            if now - job.last_seen > job.orphan_after and not (job.still_wanted and job.still_wanted()):
+                job.orphaned = True
+                job.stop()
+
+
+_DEFAULT: WorkerPool | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_pool(preload: tuple[str, ...] = ()) -> WorkerPool:
+    """The process-wide pool (created, with its warm worker, on first use)."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = WorkerPool(preload=preload)
+            atexit.register(_DEFAULT.close)  # before multiprocessing's own exit handler shuts the fork server
+        return _DEFAULT
