@@ -16,9 +16,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lstm_core.data import bundled_tickers, load_bundled  # noqa: E402
-from lstm_core.forecasting import forecast_model_config, prepare_forecast_data, train_forecaster  # noqa: E402
+from lstm_core.forecasting import build_forecaster, prepare_forecast_data, train_forecaster  # noqa: E402
 from lstm_core.jobs import TrainingJob  # noqa: E402
-from lstm_core.models import build_model  # noqa: E402
 from lstm_core.presets import FORECAST_PRESETS, RECOMMENDED, last_rows  # noqa: E402
 from lstm_core.training import fit, seed_everything  # noqa: E402
 
@@ -66,17 +65,16 @@ def throughput(repeats: int = 3) -> None:
     frame = last_rows(load_bundled("NVDA"), RECOMMENDED.last_rows)
     data = prepare_forecast_data(frame, RECOMMENDED.data)
     cfg = replace(RECOMMENDED.train, epochs=5, patience=None)
-    model_cfg = forecast_model_config(RECOMMENDED.model, RECOMMENDED.data)
     x, y = data.tensors("train")
     fit_s, bare_s = [], []
     for _ in range(repeats):  # interleaved, best of N: the machine is shared and noisy
         seed_everything(0)
-        model = build_model(model_cfg)
+        model = build_forecaster(RECOMMENDED.model, RECOMMENDED.data)
         start = time.perf_counter()
         fit(model, (x, y), data.tensors("val"), cfg)
         fit_s.append(time.perf_counter() - start)
         seed_everything(0)
-        bare_s.append(bare_loop(build_model(model_cfg), x, y, cfg))
+        bare_s.append(bare_loop(build_forecaster(RECOMMENDED.model, RECOMMENDED.data), x, y, cfg))
     n = len(x) * cfg.epochs
     print(f"throughput on NVDA ({len(x)} training windows x {cfg.epochs} epochs, batch {cfg.batch_size}):")
     print(f"  fit(): {n / min(fit_s):,.0f} windows/s (best {min(fit_s):.2f} s of {fit_s})")

@@ -28,6 +28,7 @@ from lstm_core.config import MnistDataConfig  # noqa: E402
 from lstm_core.data import load_mnist  # noqa: E402
 from lstm_core.mnist_presets import RECOMMENDED, SEED_002  # noqa: E402
 from lstm_core.models import build_model  # noqa: E402
+from lstm_core.tasks import CLASSIFICATION  # noqa: E402
 from lstm_core.training import fit, seed_everything  # noqa: E402
 
 
@@ -56,8 +57,8 @@ def seed_002_epoch(repeats: int) -> None:
     best = float("inf")
     for r in range(repeats):
         seed_everything(0)
-        model = build_model(SEED_002.model, "classification")
-        h = fit(model, (x, y), None, cfg, "classification")
+        model = build_model(SEED_002.model, input_size=28, output_size=10, seq_len=28)
+        h = fit(model, (x, y), None, cfg, CLASSIFICATION)
         best = min(best, h.elapsed)
         print(f"    run {r + 1}: {h.elapsed:.2f} s per epoch")
     print(f"    best: {best:.2f} s per epoch ({60_000 / best:,.0f} digits/s)")
@@ -88,10 +89,11 @@ def throughput(repeats: int, n: int = 20_000) -> None:
     fit_best = bare_best = float("inf")
     for r in range(repeats):  # interleaved, so both see the same machine load
         seed_everything(0)
-        model = build_model(SEED_002.model, "classification")
-        fit_s = fit(model, (x, y), None, cfg, "classification").elapsed
+        model = build_model(SEED_002.model, input_size=28, output_size=10, seq_len=28)
+        fit_s = fit(model, (x, y), None, cfg, CLASSIFICATION).elapsed
         seed_everything(0)
-        bare_s = _bare_loop(build_model(SEED_002.model, "classification"), x, y, cfg.batch_size, cfg.lr)
+        bare_model = build_model(SEED_002.model, input_size=28, output_size=10, seq_len=28)
+        bare_s = _bare_loop(bare_model, x, y, cfg.batch_size, cfg.lr)
         fit_best, bare_best = min(fit_best, fit_s), min(bare_best, bare_s)
         print(f"    run {r + 1}: fit {n / fit_s:,.0f} digits/s, bare loop {n / bare_s:,.0f} digits/s")
     print(f"    best: fit {n / fit_best:,.0f} digits/s, bare {n / bare_best:,.0f} digits/s -> fit reaches "

@@ -2,9 +2,11 @@
 
 Public API (details in each module):
     config        ModelConfig, TrainConfig, ForecastDataConfig, MnistDataConfig
-    models        RecurrentModel, RecurrentRegressor, RecurrentClassifier, build_model, parameter_table
+    models        MODEL_KINDS (RNN, LSTM, GRU, HandRNN), build_model, count_parameters, parameter_table
     cells         HandwrittenRNN (seed 004), ManualLSTM (gates and cell state; matches nn.LSTM), trace_lstm
-    training      fit (with monitor= data that never chooses), evaluate, predict, seed_everything, seeded
+    tasks         Task, REGRESSION, CLASSIFICATION (loss, metrics, how outputs are read)
+    training      fit (padded sequences with lengths; monitor= data that never chooses), evaluate, predict
+    sequence_classification  SequenceDataset, train_sequence_classifier (any labelled sequences)
     progress      Callback, History, TrainStart, BatchProgress, EvalPoint, EpochProgress, StopTraining
     forecasting   prepare_forecast_data, train_forecaster, forecast_future, forecast_report
     classification train_classifier, reading_beliefs, hardest_mistakes (the MNIST demo)
@@ -19,7 +21,7 @@ Public API (details in each module):
     cli           ``python -m lstm_core forecast|mnist|list|inspect``
 """
 
-from lstm_core.cells import HandwrittenRNN, HandwrittenRNNClassifier, LSTMTrace, ManualLSTM, trace_lstm
+from lstm_core.cells import HandwrittenRNN, LSTMTrace, ManualLSTM, trace_lstm
 from lstm_core.classification import ClassifierResult, reading_beliefs, train_classifier
 from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
 from lstm_core.forecasting import (
@@ -33,26 +35,23 @@ from lstm_core.forecasting import (
 )
 from lstm_core.jobs import JobSnapshot, TrainingJob
 from lstm_core.metrics import confusion_matrix, per_class_accuracy, regression_report, skill_score, verdict
-from lstm_core.models import (
-    RecurrentClassifier,
-    RecurrentModel,
-    RecurrentRegressor,
-    build_model,
-    parameter_table,
-)
+from lstm_core.models import MODEL_KINDS, RecurrentModel, build_model, count_parameters, parameter_table
 from lstm_core.persistence import RunFileError, RunRecord, load_run, save_run
 from lstm_core.preprocessing import Scaler, make_windows, split_sizes
 from lstm_core.progress import Callback, EpochProgress, History, StopTraining
+from lstm_core.sequence_classification import SequenceDataset, train_sequence_classifier
+from lstm_core.tasks import CLASSIFICATION, REGRESSION, Task
 from lstm_core.training import evaluate, fit, predict, resolve_device, seed_everything, seeded
 
 __all__ = [
-    "ClassifierResult", "HandwrittenRNN", "HandwrittenRNNClassifier", "LSTMTrace", "ManualLSTM",
-    "RunFileError", "RunRecord", "load_run", "reading_beliefs", "save_run", "trace_lstm", "train_classifier",
-    "Callback", "EpochProgress", "ForecastData", "ForecastDataConfig", "ForecastResult", "History",
-    "JobSnapshot", "MnistDataConfig", "ModelConfig", "RecurrentClassifier", "RecurrentModel",
-    "RecurrentRegressor", "Scaler", "StopTraining", "TrainConfig", "TrainingJob", "build_model",
-    "confusion_matrix", "evaluate", "fit", "forecast_future", "forecast_report", "make_windows",
-    "parameter_table", "per_class_accuracy", "predict", "predict_values", "prepare_forecast_data",
-    "regression_report", "resolve_device", "seed_everything", "seeded", "skill_score", "split_sizes",
-    "train_forecaster", "verdict",
+    "CLASSIFICATION", "Callback", "ClassifierResult", "EpochProgress", "ForecastData",
+    "ForecastDataConfig", "ForecastResult", "HandwrittenRNN", "History", "JobSnapshot", "LSTMTrace",
+    "MODEL_KINDS", "ManualLSTM", "MnistDataConfig", "ModelConfig", "REGRESSION", "RecurrentModel",
+    "RunFileError", "RunRecord", "Scaler", "SequenceDataset", "StopTraining", "Task", "TrainConfig",
+    "TrainingJob", "build_model", "confusion_matrix", "count_parameters", "evaluate", "fit",
+    "forecast_future", "forecast_report", "load_run", "make_windows", "parameter_table",
+    "per_class_accuracy", "predict", "predict_values", "prepare_forecast_data", "reading_beliefs",
+    "regression_report", "resolve_device", "save_run", "seed_everything", "seeded", "skill_score",
+    "split_sizes", "trace_lstm", "train_classifier", "train_forecaster", "train_sequence_classifier",
+    "verdict",
 ]

@@ -3,8 +3,8 @@
 Two models, both stepping through time in plain Python (correctness over speed):
 
 * ``HandwrittenRNN`` is seed 004's cell: ``i2h`` and ``i2o`` read the concatenation of the
-  input and the previous hidden state; ``HandwrittenRNNClassifier`` wraps it so that ``fit()``
-  can train it on (batch, seq_len, input_size) sequences with cross-entropy.
+  input and the previous hidden state (``lstm_core.models.HandRNNModel`` trains it on whole
+  batches of sequences; ``ModelConfig(cell="HandRNN")`` builds that).
 * ``ManualLSTM`` computes seed 001's equations gate by gate with weights copied from an
   ``nn.LSTM`` and returns an ``LSTMTrace`` of every gate and state, so a page can plot them::
 
@@ -28,8 +28,6 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 from torch import nn
-
-from lstm_core.models import RecurrentModel
 
 Nonlinearity = Literal["tanh"] | None
 # LSTMTrace's fields, in the order _run_direction records them.
@@ -112,24 +110,6 @@ class HandwrittenRNN(nn.Module):
     def forward_sequence(self, x: torch.Tensor) -> torch.Tensor:
         """Like the seed's loop over characters: log-probs (batch, output_size) of the last step."""
         return self.log_softmax(self.sequence_logits(x))
-
-
-class HandwrittenRNNClassifier(nn.Module):
-    """Seed 004's cell as a sequence classifier: (batch, seq_len, input) -> (batch, output) logits.
-
-    It returns logits, not log-probs, so it trains with ``nn.CrossEntropyLoss`` like the other
-    classifiers; ``CrossEntropy(logits) == NLLLoss(LogSoftmax(logits))``, the seed's loss.
-    """
-
-    def __init__(
-        self, input_size: int, hidden_size: int, output_size: int, nonlinearity: Nonlinearity = None
-    ) -> None:
-        super().__init__()
-        self.cell = HandwrittenRNN(input_size, hidden_size, output_size, nonlinearity)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # x: (batch, seq_len, input_size) -> (batch, output_size) logits
-        return self.cell.sequence_logits(x)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -330,7 +310,7 @@ class ManualLSTM(nn.Module):
         return {name: torch.stack(values) for name, values in record.items()}
 
 
-def trace_lstm(model: RecurrentModel | nn.LSTM, x: torch.Tensor) -> LSTMTrace:
+def trace_lstm(model: nn.Module, x: torch.Tensor) -> LSTMTrace:
     """Run a RecurrentModel's LSTM gate by gate (eval mode, no gradients) and return the trace.
 
     Args:
@@ -344,9 +324,9 @@ def trace_lstm(model: RecurrentModel | nn.LSTM, x: torch.Tensor) -> LSTMTrace:
     Raises:
         ValueError: if the model's recurrent core is not an LSTM.
     """
-    lstm = model.rnn if isinstance(model, RecurrentModel) else model
+    lstm = getattr(model, "rnn", model)
     if not isinstance(lstm, nn.LSTM):
-        cell = model.cfg.cell if isinstance(model, RecurrentModel) else type(model).__name__
+        cell = model.cfg.cell if hasattr(model, "cfg") else type(model).__name__
         raise ValueError(f'trace_lstm needs an LSTM; this model\'s cell is {cell!r} (use cell="LSTM")')
     with torch.no_grad():
         _, _, trace = ManualLSTM.from_torch(lstm)(x)

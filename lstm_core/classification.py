@@ -1,8 +1,8 @@
 """MNIST classification pipeline: digits read row by row -> trained classifier -> judged results.
 
     MnistData (x: (N, 28 rows = seq_len, 28 pixels = input_size), float32 in [0, 1])
-      -> RecurrentClassifier (input_size 28, output_size 10, seq_len 28)
-      -> fit() on the training digits less a validation share, which alone picks the kept
+      -> a SequenceDataset -> lstm_core.sequence_classification.train_sequence_classifier:
+         fit() on the training digits less a validation share, which alone picks the kept
          epoch and early stopping; the test digits are only watched (test accuracy every
          epoch, and every ``eval_every`` optimiser steps as seed 000 reports it)
       -> test probabilities, predictions, accuracy, per-class accuracy, confusion matrix
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -24,10 +24,9 @@ import torch
 
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.data.mnist import MnistData, stratified_split
-from lstm_core.metrics import accuracy, confusion_matrix, per_class_accuracy
-from lstm_core.models import RecurrentModel, build_model, parameter_table
+from lstm_core.models import parameter_table
 from lstm_core.progress import History
-from lstm_core.training import fit, predict, seeded
+from lstm_core.sequence_classification import SequenceDataset, train_sequence_classifier
 
 N_CLASSES = 10
 ROWS = 28  # time steps: one image row each
@@ -36,16 +35,14 @@ VAL_FRACTION = 0.1  # share of the training digits held back to pick the kept ep
 BeliefMethod = Literal["stepwise", "masked"]
 
 
-def mnist_model_config(model_cfg: ModelConfig) -> ModelConfig:
-    """The model config with input, output and sequence sizes set for 28x28 digits."""
-    return replace(model_cfg, input_size=PIXELS, output_size=N_CLASSES, seq_len=ROWS)
+CLASSES = tuple(str(d) for d in range(N_CLASSES))
 
 
 @dataclass(frozen=True)
 class ClassifierResult:
     """A trained digit classifier and how it does on the held-out digits."""
 
-    model: RecurrentModel
+    model: torch.nn.Module
     model_cfg: ModelConfig
     train_cfg: TrainConfig
     data: MnistData
@@ -67,22 +64,6 @@ class ClassifierResult:
     def parameters(self) -> pd.DataFrame:
         """The model's parameter tensors (name, shape, count) and a total row."""
         return parameter_table(self.model)
-
-
-def class_probabilities(model: RecurrentModel, x: torch.Tensor, batch_size: int = 2048) -> np.ndarray:
-    """Softmax over the ten classes for digits ``x`` (N, 28, 28): (N, 10) float32."""
-    device = next(model.parameters()).device
-    logits = predict(model, x.to(device), batch_size)
-    return torch.softmax(logits, dim=1).cpu().numpy()
-
-
-def judge(model: RecurrentModel, x: torch.Tensor, y: torch.Tensor) -> dict[str, np.ndarray | float]:
-    """Probabilities, predictions, accuracy, per-class accuracy and confusion matrix on ``(x, y)``."""
-    probs = class_probabilities(model, x)
-    pred = probs.argmax(1)
-    cm = confusion_matrix(y.numpy(), pred, N_CLASSES)
-    return {"probabilities": probs, "predictions": pred, "accuracy": accuracy(y.numpy(), pred),
-            "per_class": per_class_accuracy(cm), "confusion": cm}
 
 
 def check_val_fraction(val_fraction: float) -> None:
@@ -119,9 +100,9 @@ def train_classifier(
 ) -> ClassifierResult:
     """Train a recurrent digit classifier and judge it on the held-out test digits.
 
-    ``model_cfg``'s input size (28 pixels), output size (10 classes) and sequence length
-    (28 rows) are set from the data. A stratified ``val_fraction`` of the training digits
-    (split by ``train_cfg.seed``) is held back as validation data: with
+    The model reads 28 rows of 28 pixels and names one of 10 classes. A stratified
+    ``val_fraction`` of the training digits (split by ``train_cfg.seed``) is held back as
+    validation data: with
     ``train_cfg.restore_best`` the epoch with the lowest validation loss is kept (also when
     training is stopped early), and early stopping watches it too. The test digits are
     scored alongside for the curves but never choose anything, so the final test accuracy
@@ -135,16 +116,14 @@ def train_classifier(
     for name, x in (("train", data.train_x), ("test", data.test_x)):
         if x.ndim != 3 or tuple(x.shape[1:]) != (ROWS, PIXELS):
             raise ValueError(f"{name} digits must be (N, 28, 28); got {tuple(x.shape)}")
-    model_cfg = mnist_model_config(model_cfg)
     fit_idx, val_idx = split_validation(data.train_y, val_fraction, train_cfg.seed)
-    with seeded(train_cfg.seed):
-        model = build_model(model_cfg, "classification")
-    history = fit(model, (data.train_x[fit_idx], data.train_y[fit_idx]),
-                  (data.train_x[val_idx], data.train_y[val_idx]) if len(val_idx) else None,
-                  train_cfg, "classification", callbacks, stop, monitor={"test": (data.test_x, data.test_y)})
-    scores = judge(model, data.test_x, data.test_y)
-    return ClassifierResult(model, model_cfg, train_cfg, data, history, **scores,  # type: ignore[arg-type]
-                            n_train=len(fit_idx), n_val=len(val_idx))
+    dataset = SequenceDataset(
+        (data.train_x[fit_idx], data.train_y[fit_idx]),
+        (data.train_x[val_idx], data.train_y[val_idx]) if len(val_idx) else None,
+        (data.test_x, data.test_y), CLASSES, name=data.description)
+    r = train_sequence_classifier(dataset, model_cfg, train_cfg, callbacks, stop)
+    return ClassifierResult(r.model, model_cfg, train_cfg, data, r.history, r.probabilities, r.predictions,
+                            r.accuracy, r.per_class, r.confusion, n_train=len(fit_idx), n_val=len(val_idx))
 
 
 def belief_method(model_cfg: ModelConfig) -> BeliefMethod:
@@ -161,7 +140,7 @@ def belief_method(model_cfg: ModelConfig) -> BeliefMethod:
 
 @torch.no_grad()
 def reading_beliefs(
-    model: RecurrentModel, digit: torch.Tensor | np.ndarray, method: BeliefMethod | None = None
+    model: torch.nn.Module, digit: torch.Tensor | np.ndarray, method: BeliefMethod | None = None
 ) -> np.ndarray:
     """The model's probabilities over the ten classes after reading rows 1..28 of ``digit``.
 
@@ -190,7 +169,7 @@ def reading_beliefs(
             if belief_method(model.cfg) != "stepwise":
                 raise ValueError('"stepwise" beliefs need a one-way model with the last-step head; '
                                  'use "masked" for bidirectional models or the "all steps" head')
-            logits = model.head(model.sequence_output(x[None])[0])  # (28, 10): head on every step
+            logits = model.step_outputs(x[None])[0]  # (28, 10): the head's answer after every row
         elif method == "masked":
             keep = torch.tril(torch.ones(ROWS, ROWS, device=device))  # prefix t keeps rows 0..t
             logits = model(x[None] * keep[:, :, None])  # (28 prefixes, 10)

@@ -37,7 +37,7 @@ from lstm_core.persistence import RunFileError, RunRecord, load_run, save_run, t
 from lstm_core.progress import BatchProgress, Callback, EpochProgress, History, TrainStart
 
 EXIT_USAGE = 2
-_MODEL_FLAGS = ("cell", "hidden_size", "num_layers", "dropout", "bidirectional", "head")
+_MODEL_FLAGS = ("cell", "hidden_size", "num_layers", "dropout", "bidirectional", "head", "forget_bias")
 _TRAIN_FLAGS = ("epochs", "batch_size", "lr", "optimizer", "weight_decay", "grad_clip", "patience",
                 "max_steps", "seed", "device")
 _DATA_FLAGS = ("target", "seq_len", "target_mode", "val_fraction", "test_fraction", "scaler")
@@ -95,6 +95,8 @@ def _add_model_train_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--dropout", type=float, help=f"between layers (default {m.dropout})")
     g.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, help="read both ways")
     g.add_argument("--head", choices=HEADS, help=f"last step or all steps flattened (default {m.head})")
+    g.add_argument("--forget-bias", type=float,
+                   help=f"LSTM: initial forget-gate bias (default {m.forget_bias}, or the preset's)")
     g = p.add_argument_group("training (defaults: TrainConfig)")
     g.add_argument("--epochs", type=int, help=f"passes over the data (default {t.epochs})")
     g.add_argument("--batch-size", type=int, help=f"default {t.batch_size}")
@@ -162,10 +164,7 @@ def _given(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
 def _model_train(
     args: argparse.Namespace, model: ModelConfig, train: TrainConfig
 ) -> tuple[ModelConfig, TrainConfig]:
-    model_kw = _given(args, _MODEL_FLAGS)
-    if model_kw.get("head") == "all" and model.seq_len is None:
-        model_kw["seq_len"] = 1  # placeholder: the pipeline sets it from the data
-    return replace(model, **model_kw), replace(train, **_given(args, _TRAIN_FLAGS))
+    return replace(model, **_given(args, _MODEL_FLAGS)), replace(train, **_given(args, _TRAIN_FLAGS))
 
 
 def _slug(name: str) -> str:

@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 from lstm_core.preprocessing import split_sizes
 
-CellType = Literal["RNN", "LSTM", "GRU"]
+CellType = Literal["RNN", "LSTM", "GRU", "HandRNN"]  # HandRNN: seed 004's i2h/i2o cell
 Head = Literal["last", "all"]
 Optimizer = Literal["adam", "sgd"]
 TargetMode = Literal["next", "change"]
@@ -28,65 +28,82 @@ SCALERS: tuple[str, ...] = get_args(ScalerKind)
 MNIST_SOURCES: tuple[str, ...] = get_args(MnistSource)
 
 
+# Upper bounds shared by the configs, the forms and the command line (the model-size cap in
+# lstm_core.models bounds what they allow together).
+LIMITS = {"hidden_size": 4096, "num_layers": 16, "batch_size": 1_000_000}
+
+
+class ConfigError(ValueError):
+    """An invalid setting; ``field`` names it, so a form can put the message at its widget."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+        raise ConfigError(name, f"{name} must be one of {', '.join(allowed)}; got {value!r}")
 
 
 def _int_at_least(name: str, value: object, low: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}; got {value!r}")
+        raise ConfigError(name, f"{name} must be a whole number >= {low}; got {value!r}")
 
 
 def _int_in_range(name: str, value: object, low: int, high: int) -> None:
     _int_at_least(name, value, low)
     if value > high:  # type: ignore[operator]
-        raise ValueError(f"{name} must be at most {high:,} on this machine; got {value!r}")
+        raise ConfigError(name, f"{name} must be at most {high:,} on this machine; got {value!r}")
 
 
 def _finite(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number; got {value!r}")
+        raise ConfigError(name, f"{name} must be a finite number; got {value!r}")
     return float(value)
 
 
 @dataclass(frozen=True, slots=True)
 class ModelConfig:
-    """Shape of a recurrent network: the recurrent core plus a linear head."""
+    """Hyperparameters of a recurrent network: the recurrent core plus a linear head.
 
-    cell: CellType = "LSTM"  # which torch recurrent layer: RNN, LSTM or GRU
-    input_size: int = 1  # features per time step (28 pixels for an MNIST row)
+    The data's sizes (features per step, outputs, sequence length) are not settings: they are
+    passed to ``lstm_core.models.build_model`` by whoever knows the data.
+    """
+
+    cell: CellType = "LSTM"  # recurrent core: RNN, LSTM, GRU or HandRNN (seed 004's i2h/i2o cell)
     hidden_size: int = 32  # units per layer and direction
     num_layers: int = 2  # stacked recurrent layers
     dropout: float = 0.0  # between stacked layers; needs num_layers >= 2
     bidirectional: bool = False  # read the sequence both ways (D = 2)
     head: Head = "last"  # "last": read the last step; "all": all steps flattened
-    output_size: int = 1  # 1 for a regressor, number of classes for a classifier
-    seq_len: int | None = None  # required by the "all" head (its Linear is seq_len * D * hidden)
+    # LSTM only: the forget gate's initial bias. Around 1 to 3 the gate starts open, so the cell
+    # state (and its gradient) carries over many steps from the first update; torch's default
+    # (None: uniform around 0) starts half-forgetting, which hides long-range signals.
+    forget_bias: float | None = 1.0
 
     def __post_init__(self) -> None:
         _choice("cell", self.cell, CELL_TYPES)
         _choice("head", self.head, HEADS)
-        _int_at_least("input_size", self.input_size, 1)
-        _int_in_range("hidden_size", self.hidden_size, 1, 4096)
-        _int_in_range("num_layers", self.num_layers, 1, 16)
-        _int_at_least("output_size", self.output_size, 1)
+        _int_in_range("hidden_size", self.hidden_size, 1, LIMITS["hidden_size"])
+        _int_in_range("num_layers", self.num_layers, 1, LIMITS["num_layers"])
         dropout = _finite("dropout", self.dropout)
         if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}")
+            raise ConfigError("dropout", f"dropout must be in [0, 1); got {self.dropout!r}")
         if dropout > 0 and self.num_layers == 1:
-            raise ValueError(
-                "dropout only acts between stacked layers: with num_layers=1 set dropout to 0 "
+            raise ConfigError(
+                "dropout", "dropout only acts between stacked layers: with num_layers=1 set dropout to 0 "
                 "or use num_layers >= 2"
             )
         if not isinstance(self.bidirectional, bool):
-            raise ValueError(f"bidirectional must be True or False; got {self.bidirectional!r}")
-        if self.head == "all":
-            if self.seq_len is None:
-                raise ValueError('the "all" head needs seq_len (its Linear reads every step)')
-            _int_at_least("seq_len", self.seq_len, 1)
-        elif self.seq_len is not None:
-            _int_at_least("seq_len", self.seq_len, 1)
+            raise ConfigError("bidirectional",
+                              f"bidirectional must be True or False; got {self.bidirectional!r}")
+        if self.forget_bias is not None and abs(_finite("forget_bias", self.forget_bias)) > 20:
+            raise ConfigError("forget_bias",
+                              f"forget_bias must be between -20 and 20 (or None); got {self.forget_bias!r}")
+        if self.cell == "HandRNN" and (self.num_layers != 1 or self.bidirectional or self.head != "last"):
+            raise ConfigError("cell", "the hand-written RNN (HandRNN) is one layer, one direction, read "
+                              "at the last step: use num_layers=1, bidirectional=False, head='last'")
 
     @property
     def num_directions(self) -> int:
@@ -115,21 +132,21 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         _int_at_least("epochs", self.epochs, 1)
-        _int_in_range("batch_size", self.batch_size, 1, 1_000_000)
+        _int_in_range("batch_size", self.batch_size, 1, LIMITS["batch_size"])
         lr = _finite("lr", self.lr)
         if lr <= 0:
-            raise ValueError(f"lr (learning rate) must be > 0; got {self.lr!r}")
+            raise ConfigError("lr", f"lr (learning rate) must be > 0; got {self.lr!r}")
         if lr > 10:
-            raise ValueError(f"lr (learning rate) must be <= 10; got {self.lr!r}")
+            raise ConfigError("lr", f"lr (learning rate) must be <= 10; got {self.lr!r}")
         _choice("optimizer", self.optimizer, OPTIMIZERS)
         if _finite("weight_decay", self.weight_decay) < 0:
-            raise ValueError(f"weight_decay must be >= 0; got {self.weight_decay!r}")
+            raise ConfigError("weight_decay", f"weight_decay must be >= 0; got {self.weight_decay!r}")
         if self.grad_clip is not None and _finite("grad_clip", self.grad_clip) <= 0:
-            raise ValueError(f"grad_clip must be > 0 or None (off); got {self.grad_clip!r}")
+            raise ConfigError("grad_clip", f"grad_clip must be > 0 or None (off); got {self.grad_clip!r}")
         if self.patience is not None:
             _int_at_least("patience", self.patience, 1)
         if _finite("min_delta", self.min_delta) < 0:
-            raise ValueError(f"min_delta must be >= 0; got {self.min_delta!r}")
+            raise ConfigError("min_delta", f"min_delta must be >= 0; got {self.min_delta!r}")
         if self.max_steps is not None:
             _int_at_least("max_steps", self.max_steps, 1)
         if self.eval_every is not None:
@@ -139,7 +156,8 @@ class TrainConfig:
         if not isinstance(self.device, str) or not (
             self.device in ("auto", "cpu", "cuda", "mps") or self.device.startswith("cuda:")
         ):
-            raise ValueError(f'device must be "auto", "cpu", "cuda", "cuda:N" or "mps"; got {self.device!r}')
+            raise ConfigError("device",
+                              f'device must be "auto", "cpu", "cuda", "cuda:N" or "mps"; got {self.device!r}')
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,25 +174,26 @@ class ForecastDataConfig:
 
     def __post_init__(self) -> None:
         if not isinstance(self.target, str) or not self.target:
-            raise ValueError("target must be a column name")
+            raise ConfigError("target", "target must be a column name")
         if not isinstance(self.features, tuple) or not all(isinstance(f, str) for f in self.features):
-            raise ValueError("features must be a tuple of column names")
+            raise ConfigError("features", "features must be a tuple of column names")
         if self.target in self.features:
-            raise ValueError(f"{self.target!r} is the target: do not list it again in features")
+            raise ConfigError("features", f"{self.target!r} is the target: do not list it again in features")
         _int_at_least("seq_len", self.seq_len, 1)
         _choice("target_mode", self.target_mode, TARGET_MODES)
         _choice("scaler", self.scaler, SCALERS)
         val = _finite("val_fraction", self.val_fraction)
         test = _finite("test_fraction", self.test_fraction)
         if not 0.0 <= val < 1.0:
-            raise ValueError(f"val_fraction must be in [0, 1); got {self.val_fraction!r}")
+            raise ConfigError("val_fraction", f"val_fraction must be in [0, 1); got {self.val_fraction!r}")
         if not 0.0 < test < 1.0:
-            raise ValueError(
+            raise ConfigError(
+                "test_fraction",
                 f"test_fraction must be in (0, 1): a forecast needs test rows; got {self.test_fraction!r}"
             )
         if val + test >= 0.9:
-            raise ValueError(
-                f"val_fraction + test_fraction must leave at least 10% for training; "
+            raise ConfigError(
+                "test_fraction", f"val_fraction + test_fraction must leave at least 10% for training; "
                 f"got {val:.2f} + {test:.2f}"
             )
 
@@ -187,7 +206,8 @@ class ForecastDataConfig:
         """Raise ``ValueError`` if a series of ``n_rows`` cannot be split and windowed."""
         n_train, _, n_test = split_sizes(n_rows, self.val_fraction, self.test_fraction)
         if n_test < 1:
-            raise ValueError(
+            raise ConfigError(
+                "test_fraction",
                 f"test_fraction {self.test_fraction:.2f} of {n_rows} rows leaves no test rows; "
                 "raise test_fraction or use a longer series"
             )
@@ -195,8 +215,8 @@ class ForecastDataConfig:
             # With one training row no seq_len works: suggest only what would.
             fix = f"use seq_len <= {n_train - 1} or a longer series" if n_train > 1 else (
                 "use a longer series or smaller val_fraction / test_fraction")
-            raise ValueError(
-                f"seq_len {self.seq_len} is not shorter than the training part "
+            raise ConfigError(
+                "seq_len", f"seq_len {self.seq_len} is not shorter than the training part "
                 f"({n_train} of {n_rows} rows): {fix}"
             )
 
@@ -214,7 +234,7 @@ class MnistDataConfig:
         _choice("source", self.source, MNIST_SOURCES)
         frac = _finite("test_fraction", self.test_fraction)
         if not 0.0 < frac < 1.0:
-            raise ValueError(f"test_fraction must be in (0, 1); got {self.test_fraction!r}")
+            raise ConfigError("test_fraction", f"test_fraction must be in (0, 1); got {self.test_fraction!r}")
         if self.train_limit is not None:
             _int_at_least("train_limit", self.train_limit, 1)
         _int_in_range("seed", self.seed, 0, 2**32 - 1)

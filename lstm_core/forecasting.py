@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,9 +23,10 @@ import torch
 
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
 from lstm_core.metrics import regression_report, skill_score, verdict
-from lstm_core.models import RecurrentModel, build_model
+from lstm_core.models import build_model
 from lstm_core.preprocessing import Scaler, make_windows, split_sizes
 from lstm_core.progress import Callback, EpochProgress, History
+from lstm_core.tasks import REGRESSION
 from lstm_core.training import fit, predict, seeded
 
 PARTS = ("train", "val", "test")
@@ -119,12 +120,12 @@ def prepare_forecast_data(
     )
 
 
-def forecast_model_config(model_cfg: ModelConfig, data_cfg: ForecastDataConfig) -> ModelConfig:
-    """The model config with its input and output sizes set from the data."""
-    return replace(model_cfg, input_size=len(data_cfg.columns), output_size=1, seq_len=data_cfg.seq_len)
+def build_forecaster(model_cfg: ModelConfig, data_cfg: ForecastDataConfig) -> torch.nn.Module:
+    """The model ``model_cfg`` describes, sized for ``data_cfg``'s windows (one value out)."""
+    return build_model(model_cfg, input_size=len(data_cfg.columns), output_size=1, seq_len=data_cfg.seq_len)
 
 
-def predict_values(model: RecurrentModel, data: ForecastData) -> np.ndarray:
+def predict_values(model: torch.nn.Module, data: ForecastData) -> np.ndarray:
     """Predictions for every window, in real units: shape (windows,)."""
     device = next(model.parameters()).device
     return data.to_values(predict(model, data.x.to(device)).cpu().numpy())
@@ -152,7 +153,7 @@ def _future_dates(dates: pd.DatetimeIndex, steps: int) -> pd.DatetimeIndex:
     return pd.DatetimeIndex([dates[-1] + step * (k + 1) for k in range(steps)])
 
 
-def forecast_future(model: RecurrentModel, data: ForecastData, steps: int) -> pd.Series:
+def forecast_future(model: torch.nn.Module, data: ForecastData, steps: int) -> pd.Series:
     """Recursive forecast of ``steps`` values beyond the data, each fed back as input.
 
     Errors compound with every step, so read it as a scenario, not a promise.
@@ -181,7 +182,7 @@ def forecast_future(model: RecurrentModel, data: ForecastData, steps: int) -> pd
 
 @dataclass(frozen=True)
 class ForecastResult:
-    model: RecurrentModel
+    model: torch.nn.Module
     model_cfg: ModelConfig
     train_cfg: TrainConfig
     data: ForecastData
@@ -198,7 +199,7 @@ class ForecastResult:
 class _Preview(Callback):
     """Every ``every`` epochs, hands the current predictions (real units) to ``sink``."""
 
-    def __init__(self, model: RecurrentModel, data: ForecastData, every: int,
+    def __init__(self, model: torch.nn.Module, data: ForecastData, every: int,
                  sink: Callable[[int, np.ndarray], None]) -> None:
         self.model, self.data, self.every, self.sink = model, data, every, sink
 
@@ -219,21 +220,20 @@ def train_forecaster(
 ) -> ForecastResult:
     """Prepare the data, train a forecaster and judge it on the test part.
 
-    ``model_cfg``'s input size, output size and sequence length are taken from the data.
+    The model's input size and sequence length are taken from the data.
     ``preview`` (if given) receives (epoch, predictions in real units) on epoch 1 and
     every ``preview_every`` epochs, for a live fit chart.
     """
     data = prepare_forecast_data(frame, data_cfg)
-    model_cfg = forecast_model_config(model_cfg, data_cfg)
     with seeded(train_cfg.seed):
-        model = build_model(model_cfg, "regression")
+        model = build_forecaster(model_cfg, data_cfg)
     if data_cfg.target_mode == "change":
         # A zero head predicts "no change": training starts exactly at the naive baseline,
         # so with best-weight restore a model that learns nothing stays close to it.
         torch.nn.init.zeros_(model.head.weight)
         torch.nn.init.zeros_(model.head.bias)
     extra = [_Preview(model, data, preview_every, preview)] if preview else []
-    history = fit(model, data.tensors("train"), data.tensors("val"), train_cfg, "regression",
+    history = fit(model, data.tensors("train"), data.tensors("val"), train_cfg, REGRESSION,
                   [*callbacks, *extra], stop)
     predicted = predict_values(model, data)
     report, skill = forecast_report(data, predicted)

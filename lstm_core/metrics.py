@@ -124,3 +124,31 @@ def per_class_accuracy(cm: np.ndarray) -> np.ndarray:
     totals = cm.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(totals > 0, np.diag(cm) / totals, np.nan)
+
+
+def balanced_accuracy(cm: np.ndarray) -> float:
+    """Mean recall over the classes present: what accuracy would be if every class were equally common."""
+    recalls = per_class_accuracy(cm)
+    present = recalls[~np.isnan(recalls)]
+    return float(present.mean()) if len(present) else float("nan")
+
+
+def macro_f1(cm: np.ndarray) -> float:
+    """Unweighted mean of each present class's F1 (2 * precision * recall / (precision + recall)).
+
+    A majority-class guess scores high accuracy on an imbalanced set but a low macro-F1.
+    """
+    cm = np.asarray(cm, dtype=np.float64)
+    tp, actual, predicted = np.diag(cm), cm.sum(axis=1), cm.sum(axis=0)
+    present = actual > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.where(actual + predicted > 0, 2 * tp / (actual + predicted), 0.0)
+    return float(f1[present].mean()) if present.any() else float("nan")
+
+
+def majority_accuracy(train_labels: np.ndarray, test_labels: np.ndarray) -> float:
+    """Accuracy on ``test_labels`` of always answering the most common training class."""
+    train_labels, test_labels = np.asarray(train_labels).reshape(-1), np.asarray(test_labels).reshape(-1)
+    if not len(train_labels) or not len(test_labels):
+        return float("nan")
+    return float(np.mean(test_labels == np.bincount(train_labels).argmax()))

@@ -2,8 +2,8 @@
 
 A run file is ``torch.save`` of a plain dict::
 
-    {"format": "lstm-studio-run", "version": 1,
-     "metadata": "<JSON: kind, configs, scaler, metrics, provenance, history, created_at>",
+    {"format": "lstm-studio-run", "version": 2,
+     "metadata": "<JSON: kind, configs, sizes, scaler, metrics, provenance, history, created_at>",
      "sha256": "<hex digest over the metadata JSON and every tensor's name, dtype, shape, bytes>",
      "state_dict": {"rnn.weight_ih_l0": tensor, ...}}
 
@@ -13,6 +13,9 @@ catches damaged or hand-edited files (integrity, not authenticity: it is not key
 file can carry a matching one); every section, tensor and shape is therefore checked as well,
 on torch's meta device before any real allocation. What a forecaster's or a classifier's
 record holds is ``lstm_core.run_records``'s business.
+
+Version 2 keeps the data's sizes (``sizes``: input_size, output_size, seq_len) beside the model's
+hyperparameters; a version-1 file, whose model config held them, is read and converted.
 """
 
 from __future__ import annotations
@@ -34,14 +37,17 @@ import torch
 from torch import nn
 
 from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
-from lstm_core.models import RecurrentModel, build_model
+from lstm_core.models import MAX_PARAMETERS, build_model
 from lstm_core.preprocessing import Scaler
 from lstm_core.progress import History
+from lstm_core.tasks import CLASSIFICATION, REGRESSION, Task
 
 FORMAT = "lstm-studio-run"
-FORMAT_VERSION = 1
-RunKind = Literal["forecast", "classifier"]
-_TASKS = {"forecast": "regression", "classifier": "classification"}
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+RunKind = Literal["forecast", "classifier", "sequence-classifier"]
+_TASKS = {"forecast": REGRESSION, "classifier": CLASSIFICATION, "sequence-classifier": CLASSIFICATION}
+_SIZE_KEYS = ("input_size", "output_size", "seq_len")
 _DATA_CONFIGS: dict[str, type] = {c.__name__: c for c in (ForecastDataConfig, MnistDataConfig)}
 _KEYS = {"format", "version", "metadata", "sha256", "state_dict"}
 
@@ -54,8 +60,9 @@ class RunFileError(ValueError):
 class RunRecord:
     """Everything needed to rebuild, judge and re-use a trained model."""
 
-    kind: RunKind  # "forecast" (regressor) or "classifier"
+    kind: RunKind  # "forecast" (regressor), "classifier" (MNIST) or "sequence-classifier"
     model_cfg: ModelConfig
+    sizes: dict[str, int | None]  # the data's sizes: input_size, output_size, seq_len
     train_cfg: TrainConfig
     data_cfg: ForecastDataConfig | MnistDataConfig | None
     scaler: Scaler | None = field(compare=False)  # fitted on the training rows (forecasts)
@@ -67,10 +74,10 @@ class RunRecord:
     version: int = FORMAT_VERSION
 
     @property
-    def task(self) -> str:
+    def task(self) -> Task:
         return _TASKS[self.kind]
 
-    def build_model(self) -> RecurrentModel:
+    def build_model(self) -> nn.Module:
         """The model with the saved weights loaded, in eval mode, on the CPU.
 
         Raises:
@@ -78,14 +85,17 @@ class RunRecord:
         """
         # Compare shapes on the meta device first: a config that does not fit its weights
         # (say, hidden_size 200,000 in a crafted file) must not allocate anything real.
-        with torch.device("meta"):
-            probe = build_model(self.model_cfg, self.task)
+        try:
+            with torch.device("meta"):
+                probe = build_model(self.model_cfg, **self.sizes)
+        except (ValueError, TypeError) as exc:
+            raise _refuse(f"its model cannot be built ({exc})") from exc
         wanted = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
         found = {k: tuple(v.shape) for k, v in self.state_dict.items()}
         if wanted != found:
             diff = sorted(set(wanted.items()) ^ set(found.items()))[:2]
             raise _refuse(f"its weights do not fit its model config (mismatch: {diff})")
-        model = build_model(self.model_cfg, self.task)
+        model = build_model(self.model_cfg, **self.sizes)
         try:
             model.load_state_dict(self.state_dict, strict=True)
         except RuntimeError as exc:
@@ -160,8 +170,9 @@ def make_record(
         raise ValueError(f"kind must be one of {', '.join(_TASKS)}; got {kind!r}")
     curves = history_to_dict(history) if isinstance(history, History) else to_jsonable(dict(history))
     state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+    sizes = {k: getattr(model, k) for k in _SIZE_KEYS}  # every registry model knows its data's sizes
     return RunRecord(
-        kind, model_cfg, train_cfg, data_cfg, scaler, to_jsonable(dict(metrics or {})),
+        kind, model_cfg, sizes, train_cfg, data_cfg, scaler, to_jsonable(dict(metrics or {})),
         to_jsonable(dict(provenance or {})), curves, state, datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
@@ -187,6 +198,7 @@ def _metadata(record: RunRecord) -> str:
         "kind": record.kind,
         "created_at": record.created_at,
         "model_cfg": config_to_dict(record.model_cfg),
+        "sizes": dict(record.sizes),
         "train_cfg": config_to_dict(record.train_cfg),
         "data_cfg": None if data_cfg is None else {"type": type(data_cfg).__name__,
                                                    **config_to_dict(data_cfg)},
@@ -256,9 +268,9 @@ def load_run(source: str | Path | bytes | IO[bytes]) -> RunRecord:
     payload = _unpickle(source)
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise _refuse("it is a torch file but not one written by LSTM Studio")
-    if payload.get("version") != FORMAT_VERSION:
+    if payload.get("version") not in READABLE_VERSIONS:
         raise _refuse(f"it has format version {payload.get('version')!r}; this LSTM Studio "
-                      f"reads version {FORMAT_VERSION}")
+                      f"reads versions {', '.join(map(str, READABLE_VERSIONS))}")
     metadata, digest, state = payload.get("metadata"), payload.get("sha256"), payload.get("state_dict")
     if set(payload) != _KEYS or not isinstance(metadata, str) or not isinstance(digest, str) or not (
         isinstance(state, dict) and all(isinstance(k, str) and _plain_tensor(v) for k, v in state.items())
@@ -285,9 +297,8 @@ def load_run(source: str | Path | bytes | IO[bytes]) -> RunRecord:
 
 # Sections of the metadata that must be JSON objects (or null).
 _DICT_FIELDS = ("model_cfg", "train_cfg", "data_cfg", "scaler", "metrics", "provenance", "history")
-# Far above any model the app trains; refusing larger files keeps a crafted config from
-# allocating gigabytes before its weights are checked.
-MAX_PARAMETERS = 50_000_000
+# MAX_PARAMETERS (lstm_core.models) bounds what trains and so what a file may hold; refusing larger
+# files keeps a crafted config from allocating gigabytes before its weights are checked.
 
 
 def _plain_tensor(value: object) -> bool:
@@ -297,8 +308,9 @@ def _plain_tensor(value: object) -> bool:
 
 
 def _record(meta: dict[str, Any], state: dict[str, torch.Tensor]) -> RunRecord:
-    if meta.get("version") != FORMAT_VERSION or meta.get("format") != FORMAT:
+    if meta.get("version") not in READABLE_VERSIONS or meta.get("format") != FORMAT:
         raise ValueError("the metadata names another format or version")
+    model_cfg, sizes = _model_and_sizes(meta)
     if meta["kind"] not in _TASKS:
         raise ValueError(f"unknown kind {meta['kind']!r}")
     data_cfg = meta["data_cfg"]
@@ -310,7 +322,8 @@ def _record(meta: dict[str, Any], state: dict[str, torch.Tensor]) -> RunRecord:
         data_cfg = config_from_dict(cls, data_cfg)
     return RunRecord(
         kind=meta["kind"],
-        model_cfg=config_from_dict(ModelConfig, meta["model_cfg"]),
+        model_cfg=model_cfg,
+        sizes=sizes,
         train_cfg=config_from_dict(TrainConfig, meta["train_cfg"]),
         data_cfg=data_cfg,
         scaler=None if meta["scaler"] is None else Scaler.from_dict(meta["scaler"]),
@@ -319,5 +332,19 @@ def _record(meta: dict[str, Any], state: dict[str, torch.Tensor]) -> RunRecord:
         history=meta["history"],
         state_dict=state,
         created_at=meta["created_at"],
-        version=meta["version"],
     )
+
+
+def _model_and_sizes(meta: dict[str, Any]) -> tuple[ModelConfig, dict[str, int | None]]:
+    """The model config and the data's sizes; version 1 kept the sizes inside the model config."""
+    model_dict = dict(meta["model_cfg"])
+    if meta["version"] == 1:
+        sizes = {k: model_dict.pop(k, None) for k in _SIZE_KEYS}
+        model_dict.setdefault("forget_bias", None)  # version 1 used torch's own initialisation
+    else:
+        sizes = meta.get("sizes")
+        if not isinstance(sizes, dict) or set(sizes) != set(_SIZE_KEYS):
+            raise ValueError(f"sizes must hold {', '.join(_SIZE_KEYS)}")
+    if not all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in sizes.values()):
+        raise ValueError("sizes must be whole numbers")
+    return config_from_dict(ModelConfig, model_dict), sizes

@@ -13,10 +13,10 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, get_args
 
 import pandas as pd
+from torch import nn
 
 from lstm_core.config import ForecastDataConfig, MnistDataConfig
 from lstm_core.forecasting import ForecastData, ForecastResult
-from lstm_core.models import RecurrentModel
 from lstm_core.persistence import RunRecord, make_record, training_summary
 from lstm_core.preprocessing import Scaler
 from lstm_core.progress import EpochProgress, History, StopReason
@@ -46,7 +46,7 @@ def forecast_record(result: ForecastResult, provenance: Mapping[str, Any] | None
                        data.cfg, data.scaler, metrics, provenance)
 
 
-def load_forecaster(record: RunRecord) -> tuple[RecurrentModel, ForecastDataConfig, Scaler]:
+def load_forecaster(record: RunRecord) -> tuple[nn.Module, ForecastDataConfig, Scaler]:
     """The trained forecaster, its data config and its fitted scaler, ready to predict again.
 
     ``prepare_forecast_data(frame, data_cfg, scaler)`` then feeds the model on the scale it was

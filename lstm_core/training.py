@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import MappingProxyType
-from typing import Literal
 
 import numpy as np
 import torch
@@ -32,8 +31,11 @@ from lstm_core.progress import (
     StopTraining,
     TrainStart,
 )
+from lstm_core.tasks import REGRESSION, Task
 
-Task = Literal["regression", "classification"]
+# A part of the data: (x, y) or (x, y, lengths). x is (N, T, F), zero-padded past each
+# sequence's length when lengths (N,) int64 are given (names, characters); y as the task wants.
+Part = tuple[torch.Tensor, ...]
 
 # Python's, NumPy's and torch's default generators are process-wide, and a server's sessions are
 # threads of one process: seeding and then drawing must not interleave with another session's.
@@ -77,36 +79,40 @@ def resolve_device(device: str = "auto") -> torch.device:
     return torch.device(device)
 
 
-def loss_function(task: str) -> nn.Module:
-    if task == "regression":
-        return nn.MSELoss()
-    if task == "classification":
-        return nn.CrossEntropyLoss()
-    raise ValueError(f"unknown task {task!r}; valid: regression, classification")
+def _unpack(part: Part) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    x, y, *rest = part
+    return x, y, (rest[0] if rest else None)
+
+
+def _call_model(model: nn.Module, x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    if lengths is None:
+        return model(x)
+    return model(x[:, : int(lengths.max())], lengths)  # trim the batch's padding: packing pays
 
 
 @torch.no_grad()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 2048) -> torch.Tensor:
-    """Model outputs for ``x`` in eval mode, on ``x``'s device, batched to bound memory."""
+def predict(
+    model: nn.Module, x: torch.Tensor, lengths: torch.Tensor | None = None, batch_size: int = 2048
+) -> torch.Tensor:
+    """Model outputs for ``x`` (and ``lengths``) in eval mode, on ``x``'s device, batched to bound memory."""
     was_training = model.training
     model.eval()
     try:
-        parts = [model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+        parts = [_call_model(model, x[i : i + batch_size],
+                             None if lengths is None else lengths[i : i + batch_size])
+                 for i in range(0, len(x), batch_size)]
     finally:
         model.train(was_training)
     return torch.cat(parts) if parts else torch.empty(0)
 
 
 def evaluate(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, task: str, batch_size: int = 2048
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, task: Task = REGRESSION,
+    lengths: torch.Tensor | None = None, batch_size: int = 2048,
 ) -> tuple[float, dict[str, float]]:
-    """Mean loss and metrics (accuracy for classification) of ``model`` on ``(x, y)``."""
-    out = predict(model, x, batch_size)
-    loss = float(loss_function(task)(out, y))
-    metrics = {}
-    if task == "classification":
-        metrics["accuracy"] = float((out.argmax(1) == y).float().mean())
-    return loss, metrics
+    """Mean loss and the task's metrics (accuracy for classification) of ``model`` on ``(x, y)``."""
+    out = predict(model, x, lengths, batch_size)
+    return float(task.loss_function()(out, y)), task.metrics(out, y)
 
 
 def _optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
@@ -125,11 +131,21 @@ def _call(callbacks: Sequence[object], hook: str, arg: object) -> bool:
     return stop
 
 
-def _check_data(name: str, x: torch.Tensor, y: torch.Tensor) -> None:
+def _check_data(name: str, part: Part) -> None:
+    if not isinstance(part, tuple | list) or len(part) not in (2, 3):
+        raise ValueError(f"{name} must be (x, y) or (x, y, lengths)")
+    x, y, lengths = _unpack(part)
     if x.ndim != 3:
         raise ValueError(f"{name} inputs must be (samples, seq_len, features); got shape {tuple(x.shape)}")
     if len(x) != len(y):
         raise ValueError(f"{name} has {len(x)} inputs but {len(y)} targets")
+    if lengths is not None and (lengths.shape != (len(x),) or (len(x) and not (
+            int(lengths.min()) >= 1 and int(lengths.max()) <= x.shape[1]))):
+        raise ValueError(f"{name} lengths must be ({len(x)},) whole numbers from 1 to {x.shape[1]}")
+
+
+def _on(device: torch.device, part: Part) -> Part:
+    return tuple(t.to(device) for t in part)
 
 
 class _Trainer:
@@ -140,11 +156,10 @@ class _Trainer:
         self.stop_event = stop or threading.Event()
         self.device = resolve_device(cfg.device)
         self.model.to(self.device)
-        self.x, self.y = (t.to(self.device) for t in train)
-        self.val = tuple(t.to(self.device) for t in val) if val is not None and len(val[0]) else None
-        self.monitor = {name: tuple(t.to(self.device) for t in data)
-                        for name, data in monitor.items() if len(data[0])}
-        self.loss_fn = loss_function(task)
+        self.x, self.y, self.lengths = _unpack(_on(self.device, train))
+        self.val = _on(self.device, val) if val is not None and len(val[0]) else None
+        self.monitor = {name: _on(self.device, data) for name, data in monitor.items() if len(data[0])}
+        self.loss_fn = task.loss_function()
         self.opt = _optimizer(model, cfg)
         self.steps_per_epoch = math.ceil(len(self.x) / cfg.batch_size)
         self.total_steps = cfg.epochs * self.steps_per_epoch
@@ -173,10 +188,12 @@ class _Trainer:
         """Validation loss (None without validation data) and the metrics of validation and monitored data."""
         val_loss, metrics = None, {}
         if self.val is not None:
-            val_loss, val_metrics = evaluate(self.model, *self.val, self.task)
+            x, y, lengths = _unpack(self.val)
+            val_loss, val_metrics = evaluate(self.model, x, y, self.task, lengths)
             metrics.update({f"val_{k}": v for k, v in val_metrics.items()})
         for name, data in self.monitor.items():
-            loss, scores = evaluate(self.model, *data, self.task)
+            x, y, lengths = _unpack(data)
+            loss, scores = evaluate(self.model, x, y, self.task, lengths)
             metrics.update({f"{name}_loss": loss, **{f"{name}_{k}": v for k, v in scores.items()}})
         return val_loss, metrics
 
@@ -199,72 +216,95 @@ class _Trainer:
             f"Lower the learning rate (now {self.cfg.lr:g}) or keep gradient clipping on.",
         )
 
+    def batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]]:
+        """This epoch's batches: slices of one permuted copy of the training data."""
+        n = len(self.x)
+        perm = (torch.randperm(n, generator=self.generator).to(self.device) if self.cfg.shuffle
+                else torch.arange(n, device=self.device))
+        xs, ys = self.x[perm], self.y[perm]  # one gather per epoch, then contiguous slices
+        lengths = None if self.lengths is None else self.lengths[perm]
+        for i in range(0, n, self.cfg.batch_size):
+            j = i + self.cfg.batch_size
+            yield xs[i:j], ys[i:j], None if lengths is None else lengths[i:j]
+
+    def train_step(self, xb: torch.Tensor, yb: torch.Tensor, lb: torch.Tensor | None) -> torch.Tensor:
+        """One optimiser step; returns the batch's outputs (detached)."""
+        out = _call_model(self.model, xb, lb)
+        loss = self.loss_fn(out, yb)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.cfg.grad_clip is not None:
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_clip)
+        self.opt.step()
+        self.step += 1
+        self.last_batch_loss = loss.detach()
+        return out.detach()
+
+    def after_step(self, epoch: int) -> bool:
+        """Reports, evaluations and stop checks after a step; False when training must end now."""
+        cfg, batch_loss = self.cfg, self.last_batch_loss
+        self.last_batch = (epoch, batch_loss)
+        if self.step == 1:
+            self.history.first_loss = float(batch_loss)
+        self.since_eval += batch_loss
+        self.since_eval_n += 1
+        if self.step % cfg.log_every == 0 or self.step == 1:  # step 1: show life at once
+            if not self.report_batch():
+                self.diverged(f"at epoch {epoch}, step {self.step}")
+                return False
+        if cfg.eval_every and self.step % cfg.eval_every == 0:
+            val_loss, metrics = self.evaluate_all()
+            self.model.train()
+            point = EvalPoint(epoch, self.step, float(self.since_eval) / self.since_eval_n, val_loss,
+                              MappingProxyType(metrics))
+            self.history.evals.append(point)
+            _call(self.callbacks, "on_eval", point)
+            self.since_eval, self.since_eval_n = torch.zeros((), device=self.device), 0
+        if self.stop_event.is_set():
+            self.end("stopped", f"Stopped by request at epoch {epoch}, step {self.step}.")
+            return False
+        if cfg.max_steps is not None and self.step >= cfg.max_steps:
+            self.end("max_steps", f"Reached {cfg.max_steps} optimiser steps.")
+        return True
+
     def run_epoch(self, epoch: int) -> bool:
         """One pass over the training data; False when training must end now."""
-        cfg, model = self.cfg, self.model
-        model.train()
-        perm = (
-            torch.randperm(len(self.x), generator=self.generator).to(self.device)
-            if cfg.shuffle
-            else torch.arange(len(self.x), device=self.device)
-        )
-        xs, ys = self.x[perm], self.y[perm]  # one gather per epoch, then contiguous slices
+        self.model.train()
         epoch_loss = torch.zeros((), device=self.device)
-        correct = torch.zeros((), device=self.device)
-        for i in range(0, len(xs), cfg.batch_size):
-            xb, yb = xs[i : i + cfg.batch_size], ys[i : i + cfg.batch_size]
-            out = model(xb)
-            loss = self.loss_fn(out, yb)
-            self.opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if cfg.grad_clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            self.opt.step()
-            self.step += 1
-            batch_loss = loss.detach()
-            self.last_batch = (epoch, batch_loss)
-            if self.step == 1:
-                self.history.first_loss = float(batch_loss)
-            epoch_loss += batch_loss * len(xb)
-            self.since_eval += batch_loss
-            self.since_eval_n += 1
-            if self.task == "classification":
-                correct += (out.detach().argmax(1) == yb).sum()
-            if self.step % cfg.log_every == 0 or self.step == 1:  # step 1: show life at once
-                if not self.report_batch():
-                    self.diverged(f"at epoch {epoch}, step {self.step}")
-                    return False
-            if cfg.eval_every and self.step % cfg.eval_every == 0:
-                val_loss, metrics = self.evaluate_all()
-                model.train()
-                point = EvalPoint(epoch, self.step, float(self.since_eval) / self.since_eval_n, val_loss,
-                                  MappingProxyType(metrics))
-                self.history.evals.append(point)
-                _call(self.callbacks, "on_eval", point)
-                self.since_eval, self.since_eval_n = torch.zeros((), device=self.device), 0
-            if self.stop_event.is_set():
-                self.end("stopped", f"Stopped by request at epoch {epoch}, step {self.step}.")
+        correct: torch.Tensor | None = None  # right answers so far, for tasks that have them
+        seen = 0
+        for xb, yb, lb in self.batches():
+            out = self.train_step(xb, yb, lb)
+            epoch_loss += self.last_batch_loss * len(xb)
+            seen += len(xb)
+            right = self.task.correct(out, yb)
+            if right is not None:
+                correct = right if correct is None else correct + right
+            if not self.after_step(epoch):
                 return False
-            if cfg.max_steps is not None and self.step >= cfg.max_steps:
-                self.end("max_steps", f"Reached {cfg.max_steps} optimiser steps.")
+            if self.history.stop_reason == "max_steps":
                 break
         if self.step > self.reported_step:  # an epoch's last step, before its on_epoch_end
             self.report_batch()  # (a non-finite loss sends nothing: the epoch's mean catches it below)
-        seen = min(len(xs), i + cfg.batch_size)
         train_loss = float(epoch_loss) / seen
         if not math.isfinite(train_loss):
             self.diverged(f"in epoch {epoch}")
             return False
         val_loss, metrics = self.evaluate_all()
-        if self.task == "classification":
+        if correct is not None:
             metrics = {"train_accuracy": float(correct) / seen, **metrics}
         if val_loss is not None and not math.isfinite(val_loss):
             self.diverged(f"on the validation data in epoch {epoch}")
             return False
+        return self.end_epoch(epoch, train_loss, val_loss, metrics)
+
+    def end_epoch(self, epoch: int, train_loss: float, val_loss: float | None, metrics: dict) -> bool:
+        """Keep the best weights, report the epoch and apply the stopping rules."""
+        cfg = self.cfg
         monitored = train_loss if val_loss is None else val_loss
         if monitored < self.history.best_loss - cfg.min_delta or self.best_state is None:
             self.history.best_loss, self.history.best_epoch = monitored, epoch
-            self.best_state = copy.deepcopy(model.state_dict())
+            self.best_state = copy.deepcopy(self.model.state_dict())
         progress = EpochProgress(
             epoch, cfg.epochs, self.step, self.total_steps, train_loss, val_loss,
             MappingProxyType(metrics), *self.elapsed_eta(), self.history.best_epoch, self.history.best_loss,
@@ -302,23 +342,24 @@ def _loss_warning(history: History, cfg: TrainConfig) -> str:
 
 def fit(
     model: nn.Module,
-    train: tuple[torch.Tensor, torch.Tensor],
-    val: tuple[torch.Tensor, torch.Tensor] | None,
+    train: Part,
+    val: Part | None,
     cfg: TrainConfig,
-    task: Task = "regression",
+    task: Task = REGRESSION,
     callbacks: Sequence[object] = (),
     stop: threading.Event | None = None,
-    monitor: Mapping[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
+    monitor: Mapping[str, Part] | None = None,
 ) -> History:
     """Train ``model`` in place and return what happened.
 
     Args:
-        model: maps (batch, seq_len, features) to (batch, outputs).
-        train: ``(x, y)``; ``y`` is (batch, outputs) floats for regression, class indices
-            (int64) for classification.
-        val: optional ``(x, y)`` for validation loss, early stopping and best weights.
+        model: maps (batch, seq_len, features) to (batch, outputs); called as ``model(x, lengths)``
+            when the data carry lengths.
+        train: ``(x, y)`` or ``(x, y, lengths)`` for zero-padded sequences of varying length;
+            ``y`` is (batch, outputs) floats for regression, class indices (int64) for classification.
+        val: optional, like ``train``: validation loss, early stopping and best weights.
         cfg: optimiser, schedule, stopping rules, seed and device.
-        task: "regression" (MSE loss) or "classification" (cross-entropy).
+        task: a ``lstm_core.tasks.Task`` (REGRESSION: MSE; CLASSIFICATION: cross-entropy).
         callbacks: objects with any of the ``Callback`` hooks.
         stop: set this event (from another thread) to stop after the current batch.
         monitor: name -> ``(x, y)`` scored with the validation data (metrics ``{name}_loss``,
@@ -331,22 +372,24 @@ def fit(
         ``cfg`` says otherwise the best weights (lowest validation loss, or training loss
         without validation data) are restored.
     """
-    _check_data("train", *train)
+    if not isinstance(task, Task):
+        raise ValueError(f"unknown task {task!r}: pass lstm_core.tasks.REGRESSION or CLASSIFICATION")
+    _check_data("train", train)
     if len(train[0]) == 0:
         raise ValueError("train has no samples")
     if val is not None:
-        _check_data("val", *val)
+        _check_data("val", val)
     monitor = dict(monitor or {})
     for name, data in monitor.items():
         if name in ("train", "val"):
             raise ValueError(f"monitor name {name!r} would overwrite the {name}_* metrics; use another name")
-        _check_data(name, *data)
+        _check_data(name, data)
     with _RNG_LOCK:
         torch.manual_seed(cfg.seed)  # dropout masks repeat with the seed (see ``seeded`` for the limit)
     trainer = _Trainer(model, train, val, cfg, task, callbacks, stop, monitor)
     _call(trainer.callbacks, "on_train_start", TrainStart(
-        cfg, task, str(trainer.device), len(trainer.x), 0 if trainer.val is None else len(trainer.val[0]),
-        trainer.steps_per_epoch, trainer.total_steps,
+        cfg, task.name, str(trainer.device), len(trainer.x),
+        0 if trainer.val is None else len(trainer.val[0]), trainer.steps_per_epoch, trainer.total_steps,
     ))
     try:
         for epoch in range(1, cfg.epochs + 1):

@@ -66,6 +66,7 @@ def warm_up_training() -> bool:
     from lstm_core.training import fit
 
     x = torch.zeros(4, 3, 1)
-    fit(build_model(ModelConfig(hidden_size=2, num_layers=1)), (x, torch.zeros(4, 1)), None,
+    model = build_model(ModelConfig(hidden_size=2, num_layers=1), input_size=1, output_size=1)
+    fit(model, (x, torch.zeros(4, 1)), None,
         TrainConfig(epochs=1, batch_size=4))
     return True

@@ -264,7 +264,7 @@ def _build(frame: pd.DataFrame, features: tuple[str, ...]) -> Plan | None:
         model = ModelConfig(
             cell=s["stock.cell"], hidden_size=int(s["stock.hidden"]), num_layers=int(s["stock.layers"]),
             dropout=float(s["stock.dropout"]), bidirectional=bool(s["stock.bidirectional"]),
-            head=s["stock.head"], seq_len=data.seq_len)
+            head=s["stock.head"], forget_bias=FORECAST_PRESETS[s["stock.preset"]].model.forget_bias)
         train = TrainConfig(
             epochs=int(s["stock.epochs"]), batch_size=int(s["stock.batch"]), lr=float(s["stock.lr"]),
             weight_decay=float(s["stock.weight_decay"]), patience=int(s["stock.patience"]) or None,

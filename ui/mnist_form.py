@@ -226,7 +226,7 @@ def _build(data: MnistData) -> Plan | None:
         return None
     try:
         model = ModelConfig(
-            cell=s["mnist.cell"], input_size=28, output_size=10, seq_len=28,
+            cell=s["mnist.cell"], forget_bias=PRESETS[s["mnist.preset"]].model.forget_bias,
             hidden_size=int(s["mnist.hidden"]), num_layers=int(s["mnist.layers"]),
             dropout=float(s["mnist.dropout"]), bidirectional=bool(s["mnist.bidirectional"]),
             head=s["mnist.head"])

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_core.cells import HandwrittenRNN, HandwrittenRNNClassifier, LSTMTrace, ManualLSTM, trace_lstm
+from lstm_core.cells import HandwrittenRNN, LSTMTrace, ManualLSTM, trace_lstm
 from lstm_core.config import ModelConfig
 from lstm_core.models import build_model
 
@@ -138,8 +138,8 @@ def test_manual_lstm_rejects_bad_shapes() -> None:
 
 def test_trace_lstm_on_recurrent_model() -> None:
     torch.manual_seed(0)
-    cfg = ModelConfig(cell="LSTM", input_size=INPUT, hidden_size=HIDDEN, num_layers=2, bidirectional=True)
-    model = build_model(cfg)
+    cfg = ModelConfig(cell="LSTM", hidden_size=HIDDEN, num_layers=2, bidirectional=True)
+    model = build_model(cfg, input_size=INPUT, output_size=1)
     x = _input(True)
     trace = trace_lstm(model, x)
     assert isinstance(trace, LSTMTrace)
@@ -151,7 +151,7 @@ def test_trace_lstm_on_recurrent_model() -> None:
 
 @pytest.mark.parametrize("cell", ["RNN", "GRU"])
 def test_trace_lstm_rejects_other_cells(cell: str) -> None:
-    model = build_model(ModelConfig(cell=cell, input_size=INPUT, hidden_size=HIDDEN))  # type: ignore[arg-type]
+    model = build_model(ModelConfig(cell=cell, hidden_size=HIDDEN), input_size=INPUT, output_size=1)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=f"trace_lstm needs an LSTM; this model's cell is '{cell}'"):
         trace_lstm(model, _input(True))
 
@@ -171,17 +171,17 @@ def test_handwritten_rnn_step_shapes_and_log_probs() -> None:
     torch.testing.assert_close(log_probs.exp().sum(dim=1), torch.ones(BATCH))
 
 
-def test_handwritten_rnn_sequence_and_classifier_agree() -> None:
+def test_handwritten_rnn_sequence_and_steps_agree() -> None:
     torch.manual_seed(0)
-    classifier = HandwrittenRNNClassifier(INPUT, HIDDEN, 4)
+    cell = HandwrittenRNN(INPUT, HIDDEN, 4)
     x = torch.randn(BATCH, SEQ, INPUT)
-    logits = classifier(x)
+    logits = cell.sequence_logits(x)
     assert logits.shape == (BATCH, 4)
-    torch.testing.assert_close(classifier.cell.forward_sequence(x), torch.log_softmax(logits, dim=1))
+    torch.testing.assert_close(cell.forward_sequence(x), torch.log_softmax(logits, dim=1))
     # Stepping by hand from init_hidden gives the same last-step output.
-    hidden = classifier.cell.init_hidden(BATCH)
+    hidden = cell.init_hidden(BATCH)
     for t in range(SEQ):
-        log_probs, hidden = classifier.cell(x[:, t], hidden)
+        log_probs, hidden = cell(x[:, t], hidden)
     torch.testing.assert_close(log_probs, torch.log_softmax(logits, dim=1))
 
 
@@ -205,7 +205,7 @@ def test_handwritten_rnn_learns_majority_of_ones() -> None:
     x = nn.functional.one_hot(bits, 2).float()
     y = (bits.sum(dim=1) > 3).long()
     torch.manual_seed(0)
-    model = HandwrittenRNNClassifier(input_size=2, hidden_size=8, output_size=2)
+    model = build_model(ModelConfig(cell="HandRNN", hidden_size=8, num_layers=1), input_size=2, output_size=2)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     loss_fn = nn.CrossEntropyLoss()
     losses = []

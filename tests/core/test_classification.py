@@ -12,7 +12,6 @@ from lstm_core.classification import (
     belief_method,
     correct_examples,
     hardest_mistakes,
-    mnist_model_config,
     reading_beliefs,
     split_validation,
     train_classifier,
@@ -36,7 +35,7 @@ def small_data() -> MnistData:
 def test_train_classifier_judges_the_held_out_digits(small_data: MnistData, cell: str):
     result = train_classifier(small_data, ModelConfig(cell=cell, hidden_size=8, num_layers=1), TINY_TRAIN)
     n_test = len(small_data.test_y)
-    assert result.model_cfg.input_size == 28 and result.model_cfg.output_size == 10
+    assert (result.model.input_size, result.model.output_size) == (28, 10)
     assert result.probabilities.shape == (n_test, 10)
     np.testing.assert_allclose(result.probabilities.sum(1), 1.0, atol=1e-5)
     assert result.predictions.shape == (n_test,)
@@ -121,7 +120,7 @@ def test_wrong_image_shape_is_a_clear_error(small_data: MnistData):
 
 def _model(**kw) -> torch.nn.Module:
     torch.manual_seed(0)
-    return build_model(mnist_model_config(ModelConfig(hidden_size=6, seq_len=28, **kw)), "classification")
+    return build_model(ModelConfig(hidden_size=6, **kw), input_size=28, output_size=10, seq_len=28)
 
 
 @pytest.mark.parametrize(
@@ -186,13 +185,13 @@ def test_presets_reproduce_the_seeds():
     assert not s0.model.bidirectional
     assert (s0.train.optimizer, s0.train.lr, s0.train.batch_size) == ("sgd", 0.1, 100)
     assert (s0.train.max_steps, s0.train.eval_every) == (3000, 500)
-    table = parameter_table(build_model(s0.model, "classification"))
+    table = parameter_table(build_model(s0.model, input_size=28, output_size=10))
     assert table["shape"].tolist()[:6] == ["[400, 28]", "[400, 100]", "[400]", "[400]", "[10, 100]", "[10]"]
     s2 = SEED_002
     assert (s2.model.cell, s2.model.hidden_size, s2.model.num_layers, s2.model.head) == ("LSTM", 12, 2, "all")
     assert s2.model.bidirectional
     assert (s2.train.optimizer, s2.train.lr, s2.train.batch_size, s2.train.epochs) == ("adam", 5e-3, 128, 11)
-    head = build_model(s2.model, "classification").head
+    head = build_model(s2.model, input_size=28, output_size=10, seq_len=28).head
     assert (head.in_features, head.out_features) == (28 * 12 * 2, 10)
 
 

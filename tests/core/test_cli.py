@@ -137,7 +137,7 @@ def test_mnist_subset_trains_and_saves(tmp_path: Path, capsys) -> None:
     assert "Test accuracy:" in text
     record = load_run(out)
     assert record.kind == "classifier" and record.data_cfg.train_limit == 100
-    assert record.model_cfg.input_size == 28 and record.model_cfg.output_size == 10
+    assert record.sizes == {"input_size": 28, "output_size": 10, "seq_len": 28}
     assert 0.0 <= record.metrics["test_accuracy"] <= 1.0
     metrics = json.loads(out.with_suffix(".json").read_text())["metrics"]
     assert (metrics["n_train"], metrics["n_val"]) == (91, 9)  # 10 % of each class held back, rounded
@@ -200,7 +200,7 @@ def test_forecast_preset_sets_the_base_and_flags_override(tmp_path: Path, capsys
             "--seq-len", "8", "--last-rows", "120", "--no-progress", "--out", str(out)]
     assert main(args) == 0, capsys.readouterr().err
     record = load_run(out)
-    assert (record.model_cfg.head, record.model_cfg.hidden_size, record.model_cfg.seq_len) == ("all", 2, 8)
+    assert (record.model_cfg.head, record.model_cfg.hidden_size, record.sizes["seq_len"]) == ("all", 2, 8)
     assert record.data_cfg.target_mode == "next" and record.provenance["rows"] == 120
     assert main(["forecast", "--csv", str(csv), "--preset", "best", "--out", str(out)]) == 2
     assert "unknown preset 'best'; presets: recommended, seed003" in capsys.readouterr().err

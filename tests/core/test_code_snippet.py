@@ -28,7 +28,7 @@ def test_snippet_compiles_for_every_task_and_cell(task):
     for cell in ("RNN", "LSTM", "GRU"):
         for cfg in (ModelConfig(cell=cell, hidden_size=4, num_layers=1),
                     ModelConfig(cell=cell, hidden_size=4, num_layers=2, dropout=0.1, bidirectional=True,
-                                head="all", seq_len=12)):
+                                head="all")):
             source = code_snippet(task, cfg, TINY_TRAIN, TINY_DATA)
             compile(source, "<snippet>", "exec")
             assert "import lstm_core" not in source and "from lstm_core" not in source

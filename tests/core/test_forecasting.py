@@ -12,14 +12,13 @@ import torch
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
 from lstm_core.forecasting import (
     PARTS,
+    build_forecaster,
     forecast_future,
-    forecast_model_config,
     forecast_report,
     predict_values,
     prepare_forecast_data,
     train_forecaster,
 )
-from lstm_core.models import build_model
 from lstm_core.preprocessing import split_sizes
 from lstm_core.progress import Callback, EpochProgress
 from lstm_core.training import seed_everything
@@ -169,7 +168,7 @@ def test_infinite_values_are_refused_rather_than_trained_on(row: int) -> None:
 
 def _model_for(data_cfg_: ForecastDataConfig) -> torch.nn.Module:
     seed_everything(0)
-    return build_model(forecast_model_config(TINY_MODEL, data_cfg_))
+    return build_forecaster(TINY_MODEL, data_cfg_)
 
 
 @pytest.mark.parametrize("mode", ["next", "change"])
@@ -240,7 +239,7 @@ def test_train_forecaster_beats_the_naive_baseline_on_a_sine(cell: str) -> None:
     assert result.skill > 0, result.report
     assert result.verdict.startswith("The model beats")
     assert result.predicted.shape == (len(frame) - 10,)
-    assert result.model_cfg.input_size == 1 and result.model_cfg.seq_len == 10
+    assert (result.model.input_size, result.model.seq_len) == (1, 10)
     assert list(result.report.columns) == ["model", "naive", "model / naive"]
     assert result.report.loc["RMSE", "model / naive"] < 1
 
@@ -250,7 +249,7 @@ def test_train_forecaster_next_mode_with_a_feature_is_seeded() -> None:
     cfg = data_cfg(seq_len=6, target_mode="next", features=("Volume",))
     runs = [train_forecaster(frame, cfg, TINY_MODEL, tiny_train(seed=3)) for _ in range(2)]
     np.testing.assert_array_equal(runs[0].predicted, runs[1].predicted)
-    assert runs[0].model_cfg.input_size == 2
+    assert runs[0].model.input_size == 2
     np.testing.assert_allclose(predict_values(runs[0].model, runs[0].data), runs[0].predicted)
 
 

@@ -156,7 +156,7 @@ def test_classifier_round_trip_repeats_predictions() -> None:
     (train_x, train_y), (test_x, test_y) = _digits(60, 0), _digits(30, 1)
     data = MnistData(train_x, train_y, test_x, test_y, "subset", "fake digits")
     data_cfg = MnistDataConfig(train_limit=60)
-    model_cfg = ModelConfig(hidden_size=4, num_layers=2, bidirectional=True, head="all", seq_len=28)
+    model_cfg = ModelConfig(hidden_size=4, num_layers=2, bidirectional=True, head="all")
     result = train_classifier(data, model_cfg, TrainConfig(epochs=1, batch_size=32, device="cpu"))
     record = classifier_record(result, data_cfg)
     buffer = io.BytesIO()
@@ -256,7 +256,23 @@ def test_other_torch_files_are_refused(foreign: object) -> None:
 def test_other_format_version_is_refused(forecast_bytes: bytes) -> None:
     payload = _payload(forecast_bytes)
     payload["version"] = 99
-    _refused(_save(payload), "format version 99", f"reads version {FORMAT_VERSION}", NOT_LOADED)
+    _refused(_save(payload), "format version 99", f"reads versions 1, {FORMAT_VERSION}", NOT_LOADED)
+
+
+def test_version_1_files_are_converted_on_loading(forecast_bytes: bytes) -> None:
+    """Version 1 kept the data's sizes inside the model config and knew no forget bias."""
+    payload = _payload(forecast_bytes)
+    meta = json.loads(payload["metadata"])
+    sizes = meta.pop("sizes")
+    meta["model_cfg"].pop("forget_bias")
+    meta["model_cfg"].update(sizes)
+    meta["version"] = payload["version"] = 1
+    payload["metadata"] = json.dumps(meta, sort_keys=True)
+    payload["sha256"] = _digest(payload["metadata"], payload["state_dict"])
+    old, new = load_run(_save(payload)), load_run(forecast_bytes)
+    assert old.sizes == new.sizes and old.model_cfg.forget_bias is None
+    x = torch.randn(2, new.sizes["seq_len"], new.sizes["input_size"])
+    torch.testing.assert_close(old.build_model()(x), new.build_model()(x))
 
 
 def test_hand_edited_metadata_fails_the_integrity_check(forecast_bytes: bytes) -> None:
@@ -316,7 +332,8 @@ def test_a_huge_config_is_refused_before_anything_is_allocated(forecast_bytes: b
     meta = json.loads(payload["metadata"])
     meta["model_cfg"]["hidden_size"] = 4096  # 4 gates x 4096 x 4096 floats per layer if built for real
     meta["model_cfg"]["num_layers"] = 16
-    _refused(_resealed(forecast_bytes, json.dumps(meta, sort_keys=True)), "weights do not fit", NOT_LOADED)
+    _refused(_resealed(forecast_bytes, json.dumps(meta, sort_keys=True)), "cannot be built", "the limit here",
+             NOT_LOADED)
 
 
 def test_weights_that_do_not_fit_the_config_are_refused(forecast: ForecastResult) -> None:
@@ -342,7 +359,7 @@ def test_record_fit_and_make_record_from_plain_fit() -> None:
     cfg = ModelConfig(hidden_size=3, num_layers=1)
     from lstm_core.models import build_model
 
-    model = build_model(cfg)
+    model = build_model(cfg, input_size=1, output_size=1)
     history = fit(model, (x, y), None, TrainConfig(epochs=1, device="cpu"))
     record = make_record("forecast", model, cfg, TrainConfig(epochs=1), history)
     assert isinstance(record, RunRecord) and record.history["val_loss"] == [None]

@@ -22,6 +22,7 @@ from lstm_core.progress import (
     StopTraining,
     TrainStart,
 )
+from lstm_core.tasks import CLASSIFICATION, REGRESSION
 from lstm_core.training import evaluate, fit, predict, resolve_device, seed_everything, seeded
 
 CELLS = ["RNN", "LSTM", "GRU"]
@@ -39,10 +40,10 @@ def sine_windows(n: int = 96, seq_len: int = SEQ, offset: float = 0.0) -> tuple[
     return x, y
 
 
-def model(cell: str = "LSTM", task: str = "regression", output_size: int = 1, **kw: object) -> nn.Module:
+def model(cell: str = "LSTM", output_size: int = 1, input_size: int = 1, **kw: object) -> nn.Module:
     seed_everything(0)
-    cfg = ModelConfig(cell=cell, hidden_size=HIDDEN, num_layers=1, output_size=output_size, **kw)
-    return build_model(cfg, task)
+    cfg = ModelConfig(cell=cell, hidden_size=HIDDEN, num_layers=1, **kw)
+    return build_model(cfg, input_size=input_size, output_size=output_size, seq_len=SEQ)
 
 
 def cfg(**kw: object) -> TrainConfig:
@@ -81,11 +82,11 @@ def weights(m: nn.Module) -> list[torch.Tensor]:
 
 def test_seeded_builds_in_concurrent_threads_get_their_own_seed_s_weights() -> None:
     """A server's sessions are threads sharing torch's generator: each must still get its seed's weights."""
-    model_cfg = ModelConfig(cell="LSTM", hidden_size=32, num_layers=2, seq_len=SEQ)
+    model_cfg = ModelConfig(cell="LSTM", hidden_size=32, num_layers=2)
 
     def build(seed: int) -> list[torch.Tensor]:
         with seeded(seed):
-            return weights(build_model(model_cfg, "regression"))
+            return weights(build_model(model_cfg, input_size=1, output_size=1))
 
     expected = {seed: build(seed) for seed in range(4)}
     got: dict[int, list[list[torch.Tensor]]] = {seed: [] for seed in expected}
@@ -133,7 +134,8 @@ def test_seeded_runs_repeat_exactly(cell: str) -> None:
 def test_seeded_runs_with_dropout_repeat_and_other_seed_differs() -> None:
     def run(seed: int) -> list[float]:
         seed_everything(0)
-        m = build_model(ModelConfig(cell="GRU", hidden_size=HIDDEN, num_layers=2, dropout=0.5))
+        m = build_model(ModelConfig(cell="GRU", hidden_size=HIDDEN, num_layers=2, dropout=0.5),
+                        input_size=1, output_size=1)
         return fit(m, sine_windows(), None, cfg(epochs=2, seed=seed)).train_loss
 
     assert run(1) == run(1)
@@ -341,7 +343,7 @@ def test_early_stopping_restores_best_weights(cell: str) -> None:
     assert history.restored_best
     for a, b in zip(weights(m), snaps.snapshots[best - 1], strict=True):
         assert torch.equal(a, b)
-    assert evaluate(m, *val, "regression")[0] == pytest.approx(history.best_loss, rel=1e-5)
+    assert evaluate(m, *val, REGRESSION)[0] == pytest.approx(history.best_loss, rel=1e-5)
 
 
 def test_restore_best_false_keeps_last_weights() -> None:
@@ -504,7 +506,7 @@ def test_batch_count_is_ceil_n_over_batch_size(n: int, batch_size: int) -> None:
     x = torch.zeros(n, 2, 1)
     y = torch.zeros(n, 1)
     seed_everything(0)
-    tiny = build_model(ModelConfig(cell="RNN", hidden_size=2, num_layers=1))
+    tiny = build_model(ModelConfig(cell="RNN", hidden_size=2, num_layers=1), input_size=1, output_size=1)
     fit(tiny, (x, y), None, cfg(epochs=1, batch_size=batch_size), callbacks=[rec])
     assert len(rec.of("batch")) == math.ceil(n / batch_size)
     assert rec.of("start")[0].steps_per_epoch == math.ceil(n / batch_size)
@@ -566,16 +568,16 @@ def test_classification_reports_accuracy(cell: str) -> None:
     g = torch.Generator().manual_seed(0)
     x = torch.randn(96, 5, 2, generator=g)
     y = (x.mean(dim=(1, 2)) > 0).long()
-    m = model(cell, task="classification", output_size=2, input_size=2)
+    m = model(cell, output_size=2, input_size=2)
     history = fit(m, (x[:64], y[:64]), (x[64:], y[64:]), cfg(epochs=6, eval_every=4, lr=3e-2),
-                  task="classification")
+                  task=CLASSIFICATION)
     first, last = history.epochs[0].metrics, history.epochs[-1].metrics
     assert set(last) == {"train_accuracy", "val_accuracy"}
     assert all(0.0 <= v <= 1.0 for v in last.values())
     assert last["train_accuracy"] >= first["train_accuracy"]
     assert last["val_accuracy"] > 0.6
     assert set(history.evals[0].metrics) == {"val_accuracy"}
-    loss, metrics = evaluate(m, x[64:], y[64:], "classification")
+    loss, metrics = evaluate(m, x[64:], y[64:], CLASSIFICATION)
     right = predict(m, x[64:]).argmax(1) == y[64:]
     assert metrics["accuracy"] == pytest.approx(float(right.float().mean()))
     assert math.isfinite(loss)
@@ -588,12 +590,12 @@ def test_monitored_data_is_scored_but_never_chooses() -> None:
     settings = cfg(epochs=5, eval_every=4, lr=3e-2, patience=2)
 
     def run(watch: torch.Tensor) -> tuple[History, nn.Module]:
-        m = model("GRU", task="classification", output_size=2, input_size=2)
-        return fit(m, (x[:64], y[:64]), (x[64:80], y[64:80]), settings, task="classification",
+        m = model("GRU", output_size=2, input_size=2)
+        return fit(m, (x[:64], y[:64]), (x[64:80], y[64:80]), settings, task=CLASSIFICATION,
                    monitor={"test": (watch, y[80:])}), m
 
     history, m = run(x[80:])
-    loss, metrics = evaluate(m, x[80:], y[80:], "classification")
+    loss, metrics = evaluate(m, x[80:], y[80:], CLASSIFICATION)
     kept = history.epochs[history.best_epoch - 1].metrics
     assert (kept["test_loss"], kept["test_accuracy"]) == pytest.approx((loss, metrics["accuracy"]))
     assert set(history.evals[0].metrics) == {"val_accuracy", "test_loss", "test_accuracy"}
@@ -613,9 +615,9 @@ def test_monitored_data_is_checked_like_the_rest() -> None:
 def test_train_accuracy_counts_every_sample() -> None:
     x = torch.randn(10, 3, 1)
     y = torch.zeros(10, dtype=torch.long)
-    m = model("GRU", task="classification", output_size=2)
+    m = model("GRU", output_size=2)
     with torch.no_grad():
         m.head.bias.copy_(torch.tensor([100.0, -100.0]))  # always predicts class 0
     slow = cfg(epochs=1, batch_size=4, optimizer="sgd", lr=1e-12)
-    history = fit(m, (x, y), None, slow, task="classification")
+    history = fit(m, (x, y), None, slow, task=CLASSIFICATION)
     assert history.epochs[0].metrics["train_accuracy"] == 1.0
