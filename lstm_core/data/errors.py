@@ -19,6 +19,10 @@ class NetworkError(DataSourceError):
     """A remote source could not be reached (DNS, connection, timeout, HTTP error)."""
 
 
+class SeriesUnavailableError(NetworkError):
+    """Offline, the series asked for is neither cached nor bundled (it is never replaced by another)."""
+
+
 class RateLimitError(NetworkError):
     """Yahoo Finance answered "Too Many Requests"."""
 

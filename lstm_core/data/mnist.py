@@ -7,19 +7,21 @@ float32 in [0, 1]: tensors shaped (N, 28, 28) feed a batch_first recurrent netwo
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
-import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 import numpy as np
 import torch
 
 from lstm_core.config import MnistDataConfig
+from lstm_core.safe_io import atomic_write
 
 from ._frames import default_cache_dir
 from .errors import ChecksumError, MnistFileError, NetworkError
@@ -42,6 +44,8 @@ SUBSET_FILES = ("mnist5k-images-idx3-ubyte.gz", "mnist5k-labels-idx1-ubyte.gz")
 BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 ProgressFn = Callable[[str, int, int | None], None]  # (file name, bytes done, bytes total or None)
 _CHUNK = 1 << 16
+MIRRORS_ENV = "LSTM_STUDIO_MNIST_MIRRORS"  # space-separated base URLs that replace MNIST_MIRRORS
+DOWNLOAD_DEADLINE_S = 300.0  # the whole download (11 MB), however slowly a server trickles
 
 
 @dataclass(frozen=True)
@@ -70,55 +74,97 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def mnist_is_cached(cache_dir: str | Path | None = None, files: Mapping[str, str] = MNIST_FILES) -> bool:
-    """Whether every full-MNIST file is on disk (checksums are verified when loading)."""
-    folder = mnist_dir(cache_dir)
-    return all((folder / name).is_file() for name in files)
+_VERIFIED: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> MD5, so pages re-check cheaply
 
 
-def _fetch(url: str, target: Path, name: str, timeout: float, progress: ProgressFn | None) -> None:
-    # One temporary name per thread: two sessions of one server may download at once.
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.part")
+def _verified(path: Path, md5: str) -> bool:
+    """Whether ``path`` is a file whose MD5 is ``md5`` (remembered per size and modification time)."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, tmp.open("wb") as out:
+        stat = path.stat()
+    except OSError:
+        return False
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _VERIFIED:
+        _VERIFIED[key] = _md5(path)
+    return _VERIFIED[key] == md5
+
+
+def mnist_is_cached(cache_dir: str | Path | None = None, files: Mapping[str, str] = MNIST_FILES) -> bool:
+    """Whether every full-MNIST file is on disk with its published MD5."""
+    folder = mnist_dir(cache_dir)
+    return all(_verified(folder / name, md5) for name, md5 in files.items())
+
+
+def mnist_mirrors() -> tuple[str, ...]:
+    """The mirrors to try: ``$LSTM_STUDIO_MNIST_MIRRORS`` (space-separated base URLs) when set, else
+    ``MNIST_MIRRORS``; the command line and the page both read it through here."""
+    return tuple(os.environ.get(MIRRORS_ENV, "").split()) or MNIST_MIRRORS
+
+
+class _WrongChecksum(Exception):
+    pass
+
+
+def _fetch(
+    url: str, target: Path, md5: str, deadline: float, timeout: float, progress: ProgressFn | None
+) -> None:
+    """Stream ``url`` into ``target`` atomically; the file appears only complete and with its MD5."""
+    name = target.name
+    digest = hashlib.md5(usedforsecurity=False)
+
+    def stream(out: IO[bytes]) -> None:
+        wait = min(timeout, max(deadline - time.monotonic(), 0.1))
+        with urllib.request.urlopen(url, timeout=wait) as response:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             done = 0
             if progress:
                 progress(name, 0, total)
-            while chunk := response.read(_CHUNK):
+            while chunk := response.read1(_CHUNK):  # returns after one network read: the deadline holds
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the overall deadline passed after {done:,} bytes")
                 out.write(chunk)
+                digest.update(chunk)
                 done += len(chunk)
                 if progress:
                     progress(name, done, total)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        if digest.hexdigest() != md5:
+            raise _WrongChecksum(digest.hexdigest())
+
+    atomic_write(target, stream)
 
 
 def download_mnist(
     cache_dir: str | Path | None = None,
-    mirrors: Sequence[str] = MNIST_MIRRORS,
+    mirrors: Sequence[str] | None = None,
     progress: ProgressFn | None = None,
     timeout: float = 30.0,
     files: Mapping[str, str] = MNIST_FILES,
+    deadline_s: float = DOWNLOAD_DEADLINE_S,
 ) -> Path:
     """Download the four full-MNIST files (skipping verified cached ones) and check their MD5.
 
+    A file is written to a temporary name and renamed into the cache only once complete and
+    verified, so the cache never holds a partial or damaged file; a damaged cached file is
+    downloaded again.
+
     Args:
         cache_dir: cache root; files go to ``<cache_dir>/mnist``.
-        mirrors: base URLs tried in order for each file.
+        mirrors: base URLs tried in order for each file; ``mnist_mirrors()`` when None.
         progress: called as ``progress(file_name, bytes_done, bytes_total_or_None)``.
-        timeout: seconds per connection attempt.
+        timeout: seconds a connection or a single read may stall.
         files: file name -> expected MD5.
+        deadline_s: seconds the whole download may take, however the server trickles.
 
     Returns:
         The folder holding the verified files.
 
     Raises:
         ChecksumError: every mirror that answered served a file with the wrong MD5.
-        NetworkError: no mirror could serve a file.
+        NetworkError: no mirror could serve a file, or the deadline passed.
     """
+    mirrors = mnist_mirrors() if mirrors is None else tuple(mirrors)
+    deadline = time.monotonic() + deadline_s
     folder = mnist_dir(cache_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -127,37 +173,42 @@ def download_mnist(
                              "LSTM_STUDIO_CACHE to a writable folder.") from exc
     for name, md5 in files.items():
         target = folder / name
-        if target.is_file() and _md5(target) == md5:
+        if _verified(target, md5):
             if progress:
                 size = target.stat().st_size
                 progress(name, size, size)
             continue
-        failures: list[str] = []
-        bad_checksum = False
-        for mirror in mirrors:
-            url = mirror.rstrip("/") + "/" + name
-            try:
-                _fetch(url, target, name, timeout, progress)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
-                failures.append(f"{url}: {getattr(exc, 'reason', None) or exc}")
-                continue
-            if _md5(target) == md5:
-                break
-            target.unlink(missing_ok=True)
-            bad_checksum = True
-            failures.append(f"{url}: MD5 mismatch")
-        else:
-            tried = "; ".join(failures)
-            if bad_checksum:
-                raise ChecksumError(
-                    f"{name} was downloaded but its MD5 checksum does not match {md5} (the file is damaged "
-                    f"or altered): try again later or another mirror. Tried: {tried}."
-                )
-            raise NetworkError(
-                f"Could not download {name} from any MNIST mirror: check the internet connection or use "
-                f"the offline subset. Tried: {tried}."
-            )
+        _download_one(name, md5, target, mirrors, deadline, deadline_s, timeout, progress)
     return folder
+
+
+def _download_one(name: str, md5: str, target: Path, mirrors: Sequence[str], deadline: float,
+                  deadline_s: float, timeout: float, progress: ProgressFn | None) -> None:
+    failures: list[str] = []
+    bad_checksum = False
+    for mirror in mirrors:
+        url = mirror.rstrip("/") + "/" + name
+        if time.monotonic() >= deadline:
+            failures.append(f"{url}: not tried, the {deadline_s:g} s deadline had passed")
+            continue
+        try:
+            _fetch(url, target, md5, deadline, timeout, progress)
+            return
+        except _WrongChecksum as exc:
+            bad_checksum = True
+            failures.append(f"{url}: MD5 mismatch (got {exc})")
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+            failures.append(f"{url}: {getattr(exc, 'reason', None) or exc or type(exc).__name__}")
+    tried = "; ".join(failures)
+    if bad_checksum:
+        raise ChecksumError(
+            f"{name} was downloaded but its MD5 checksum does not match {md5} (the file is damaged "
+            f"or altered): try again later or another mirror. Tried: {tried}."
+        )
+    raise NetworkError(
+        f"Could not download {name} from any MNIST mirror within {deadline_s:g} s: check the internet "
+        f"connection or use the offline subset. Tried: {tried}."
+    )
 
 
 def _check_pair(images: np.ndarray, labels: np.ndarray, what: str) -> None:
@@ -214,7 +265,7 @@ def load_mnist(
     cfg: MnistDataConfig,
     cache_dir: str | Path | None = None,
     progress: ProgressFn | None = None,
-    mirrors: Sequence[str] = MNIST_MIRRORS,
+    mirrors: Sequence[str] | None = None,
     fallback: bool = True,
     files: Mapping[str, str] = MNIST_FILES,
 ) -> MnistData:
@@ -224,7 +275,8 @@ def load_mnist(
         cfg: source ("subset" | "full"), test_fraction and seed (subset only), train_limit.
         cache_dir: cache root for full MNIST; ``default_cache_dir()`` when None.
         progress: download progress callback, see ``download_mnist``.
-        mirrors: base URLs for the download.
+        mirrors: base URLs for the download; ``mnist_mirrors()`` (which reads
+            ``$LSTM_STUDIO_MNIST_MIRRORS``) when None.
         fallback: when full MNIST cannot be had, use the subset and say why in ``messages``.
         files: name -> MD5 of train images, train labels, test images, test labels, in that order.
 

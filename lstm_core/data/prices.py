@@ -16,8 +16,8 @@ import pandas as pd
 
 from . import yahoo
 from ._frames import INTERVAL_NAMES, check_period_interval, default_cache_dir
-from .bundled_prices import BUNDLED_SERIES, DEFAULT_BUNDLED, is_bundled, load_bundled
-from .errors import NetworkError
+from .bundled_prices import BUNDLED_SERIES, bundled_tickers, is_bundled, load_bundled
+from .errors import NetworkError, SeriesUnavailableError
 from .provenance import Provenance, attach_provenance, provenance_of
 from .yahoo import format_age, normalize_ticker, read_cache, write_cache
 
@@ -45,18 +45,16 @@ def load_prices(
     interval: str = "1d",
     cache_dir: str | Path | None = None,
     refresh: bool = False,
-    bundled_fallback: str = DEFAULT_BUNDLED,
     max_age: timedelta = DEFAULT_MAX_AGE,
     timeout: float = 10.0,
 ) -> PriceLoad:
-    """Load prices for ``ticker``: fresh cache, else live Yahoo, else any cache, else bundled.
+    """Load prices for ``ticker``: fresh cache, else live Yahoo, else any cache, else its bundled copy.
 
     Args:
         ticker: a Yahoo symbol (AAPL, ^GSPC, BTC-USD).
         period: one of PERIODS; interval: "1d", "1wk" or "1mo".
         cache_dir: cache folder; ``default_cache_dir()`` when None.
         refresh: download again even if the cache is younger than ``max_age``.
-        bundled_fallback: bundled series used offline when ``ticker`` itself is not bundled.
         max_age: a cached download younger than this is reused without touching the network.
         timeout: seconds per HTTP request.
 
@@ -65,6 +63,8 @@ def load_prices(
 
     Raises:
         UnknownTickerError: the symbol is malformed or Yahoo has no prices for it.
+        SeriesUnavailableError: offline, with nothing cached, for a ticker that is not bundled
+            (the message lists the bundled ones); no other series is ever substituted.
         ValueError: unknown period or interval.
     """
     check_period_interval(period, interval)
@@ -85,6 +85,7 @@ def load_prices(
         frame = yahoo.fetch_yahoo(symbol, period, interval, timeout=timeout)
     except NetworkError as exc:  # UnknownTickerError propagates: never substitute another series
         messages.append(("warning", f"Live download failed. {exc}"))
+        failure = str(exc).rstrip(".")
     else:
         messages.append(
             (
@@ -113,22 +114,20 @@ def load_prices(
         messages.append(("warning", note))
         return PriceLoad(_from_cache(cached.frame, note), messages, cached.age)
 
+    if not is_bundled(symbol):  # never another series in its place: the user asked for this one
+        raise SeriesUnavailableError(
+            f"{symbol} is unavailable: the live download failed and {what} is neither cached on this "
+            f"computer nor bundled, so there is nothing to train on (no other series is used in its "
+            f"place). Choose a bundled series, which works offline ({', '.join(bundled_tickers())}), "
+            f"or try again when online. Details: {failure}."
+        )
     messages.append(("warning", f"No cached {what} data on this computer."))
-    fallback = symbol if is_bundled(symbol) else bundled_fallback.strip().upper()
-    series = BUNDLED_SERIES[fallback]
-    if fallback == symbol:
-        note = (
-            f"Yahoo Finance unreachable: using the bundled {series.name} ({symbol}) history, "
-            "which ends {end}."
-        )
-    else:
-        note = (
-            f"Yahoo Finance unreachable and {symbol} is not bundled: using the bundled "
-            f"{series.name} ({fallback}) sample instead, which ends {{end}}. "
-            f"Bundled: {', '.join(BUNDLED_SERIES)}."
-        )
-    frame = load_bundled(fallback, period, interval)
-    note = note.format(end=f"{frame.index[-1]:%Y-%m-%d}")
+    series = BUNDLED_SERIES[symbol]
+    frame = load_bundled(symbol, period, interval)
+    note = (
+        f"Yahoo Finance unreachable: using the bundled {series.name} ({symbol}) history, "
+        f"which ends {frame.index[-1]:%Y-%m-%d}."
+    )
     messages.append(("warning", note))
     return PriceLoad(attach_provenance(frame, provenance_of(frame), note=note), messages)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,10 +22,15 @@ from urllib.parse import quote
 import pandas as pd
 import yfinance as yf
 
+from lstm_core.safe_io import atomic_write_text
+
 from ._frames import INTERVAL_NAMES, OHLCV, check_period_interval
 from .errors import NetworkError, RateLimitError, UnknownTickerError
 from .provenance import Provenance, attach_provenance
 
+# yfinance trips pandas deprecation warnings, also from a download thread abandoned at its deadline
+# (warnings.catch_warnings is process-wide and not thread-safe, so a narrow filter is set once).
+warnings.filterwarnings("ignore", module=r"yfinance(\.|$)")
 _SYMBOL = re.compile(r"^[A-Z0-9^][A-Z0-9.\-=^]{0,19}$")
 _RATE_LIMIT = re.compile(r"too many requests|rate.?limit|YFRateLimitError|\b429\b", re.I)
 _NETWORK = re.compile(
@@ -124,8 +129,37 @@ def tidy_yahoo_frame(raw: pd.DataFrame | None, symbol: str) -> pd.DataFrame:
     return frame
 
 
+class _Deadline(Exception):
+    pass
+
+
+def _download_within(deadline_s: float, symbol: str, **kwargs: object) -> pd.DataFrame | None:
+    """``yf.download`` in a daemon thread, abandoned when it has not returned after ``deadline_s``.
+
+    yfinance retries on its own, so a silent network turns a 10 s request timeout into minutes;
+    an abandoned thread ends by itself when its requests time out.
+    """
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["raw"] = yf.download(symbol, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name=f"yahoo-{symbol}", daemon=True)
+    worker.start()
+    worker.join(deadline_s)
+    if worker.is_alive():
+        raise _Deadline(symbol)
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome.get("raw")  # type: ignore[return-value]
+
+
 def fetch_yahoo(
-    ticker: str, period: str = "1y", interval: str = "1d", *, timeout: float = 10.0
+    ticker: str, period: str = "1y", interval: str = "1d", *, timeout: float = 10.0,
+    deadline_s: float | None = None,
 ) -> pd.DataFrame:
     """Download prices from Yahoo Finance (no cache).
 
@@ -134,6 +168,8 @@ def fetch_yahoo(
         period: one of PERIODS ("1y", "5y", "max", ...).
         interval: "1d", "1wk" or "1mo".
         timeout: seconds per HTTP request.
+        deadline_s: seconds the whole download may take, yfinance's retries included
+            (``2 * timeout`` when None).
 
     Returns:
         Tidy OHLCV frame (prices split- and dividend-adjusted, in the quote currency) with provenance.
@@ -141,22 +177,20 @@ def fetch_yahoo(
     Raises:
         UnknownTickerError: Yahoo has no prices for the symbol.
         RateLimitError: Yahoo answered Too Many Requests.
-        NetworkError: Yahoo could not be reached.
+        NetworkError: Yahoo could not be reached, or did not answer within ``deadline_s``.
     """
     check_period_interval(period, interval)
     symbol = normalize_ticker(ticker)
-    with _yfinance_log() as logged, warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # yfinance trips pandas deprecation warnings
+    deadline_s = 2 * timeout if deadline_s is None else deadline_s
+    with _yfinance_log() as logged:
         try:
-            raw = yf.download(
-                symbol,
-                period=period,
-                interval=interval,
-                auto_adjust=True,
-                progress=False,
-                threads=False,
-                timeout=timeout,
-            )
+            raw = _download_within(deadline_s, symbol, period=period, interval=interval, auto_adjust=True,
+                                   progress=False, threads=False, timeout=timeout)
+        except _Deadline as exc:
+            raise NetworkError(
+                f"Yahoo Finance did not answer within {deadline_s:g} s (the network is silent or very "
+                "slow): check the internet connection or try again later."
+            ) from exc
         except Exception as exc:  # noqa: BLE001 - yfinance raises many unrelated types
             detail = f"{type(exc).__name__}: {exc}"
             if _NO_SUCH_TICKER.search(detail) and not _NETWORK.search(detail):
@@ -204,16 +238,10 @@ def cache_path(cache_dir: str | Path, ticker: str, period: str, interval: str) -
 
 
 def write_cache(frame: pd.DataFrame, cache_dir: str | Path, ticker: str, period: str, interval: str) -> Path:
-    """Write ``frame`` and its provenance atomically; returns the CSV path."""
+    """Write ``frame`` and its provenance, each atomically (``safe_io``); returns the CSV path."""
     path = cache_path(cache_dir, ticker, period, interval)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for target, text in (
-        (path.with_suffix(".json"), json.dumps(frame.attrs.get("provenance", {}), indent=1)),
-        (path, frame.to_csv(index_label="Date", float_format="%.10g")),
-    ):
-        tmp = target.with_name(target.name + f".{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
+    atomic_write_text(path.with_suffix(".json"), json.dumps(frame.attrs.get("provenance", {}), indent=1))
+    atomic_write_text(path, frame.to_csv(index_label="Date", float_format="%.10g"))
     return path
 
 

@@ -7,6 +7,7 @@ import hashlib
 import http.server
 import socket
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from lstm_core.data import (
     mnist_is_cached,
     read_idx,
 )
+from lstm_core.data.mnist import MIRRORS_ENV, MNIST_MIRRORS, mnist_mirrors
 
 NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
          "t10k-labels-idx1-ubyte.gz")  # fmt: skip
@@ -212,3 +214,80 @@ def test_bundled_files_exist_and_are_attributed():
         assert word in text
     labels = read_idx(folder / "mnist5k-labels-idx1-ubyte.gz")
     assert labels.shape == (5000,) and np.bincount(labels).tolist() == [500] * 10
+
+
+# ------------------------------------------------------------------ deadlines, damaged cache, mirrors
+@pytest.fixture
+def trickle_server():
+    """Answers every GET with a 1 MB Content-Length, then one byte every 0.5 s (never timing out a read)."""
+
+    class Trickle(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            self.send_response(200)
+            self.send_header("Content-Length", str(1 << 20))
+            self.end_headers()
+            try:
+                for _ in range(40):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_trickling_server_hits_the_overall_deadline_and_leaves_no_file(trickle_server, tmp_path):
+    start = time.monotonic()
+    with pytest.raises(NetworkError, match="within 2 s.*overall deadline passed"):
+        download_mnist(tmp_path, mirrors=[trickle_server], files={NAMES[0]: "0" * 32}, timeout=5,
+                       deadline_s=2)
+    assert time.monotonic() - start < 4
+    assert list((tmp_path / "mnist").iterdir()) == []  # no partial or temporary file in the cache
+
+
+def test_a_damaged_cached_file_is_replaced(server, tmp_path):
+    base, root = server
+    files = tiny_mnist()
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    checksums = {name: md5(data) for name, data in files.items()}
+    download_mnist(tmp_path, mirrors=[base], files=checksums)
+    cached = tmp_path / "mnist" / NAMES[2]
+    cached.write_bytes(files[NAMES[2]][:100])  # truncated on disk since
+    assert not mnist_is_cached(tmp_path, checksums)
+    download_mnist(tmp_path, mirrors=[base], files=checksums)
+    assert cached.read_bytes() == files[NAMES[2]] and mnist_is_cached(tmp_path, checksums)
+
+
+def test_a_wrong_checksum_never_reaches_the_cache_and_keeps_a_good_file(server, tmp_path):
+    base, root = server
+    (root / NAMES[0]).write_bytes(b"altered")
+    target = tmp_path / "mnist" / NAMES[0]
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"old")
+    with pytest.raises(ChecksumError, match="MD5 mismatch"):
+        download_mnist(tmp_path, mirrors=[base], files={NAMES[0]: md5(b"good")})
+    assert sorted(p.name for p in target.parent.iterdir()) == [NAMES[0]] and target.read_bytes() == b"old"
+
+
+def test_the_mirrors_env_var_is_read_in_core(server, tmp_path, monkeypatch):
+    base, root = server
+    files = tiny_mnist()
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    checksums = {name: md5(data) for name, data in files.items()}
+    monkeypatch.setenv(MIRRORS_ENV, f"http://127.0.0.1:9/ {base}")
+    assert mnist_mirrors() == ("http://127.0.0.1:9/", base)
+    data = load_mnist(MnistDataConfig(source="full"), cache_dir=tmp_path, files=checksums, fallback=False)
+    assert data.source == "full"
+    monkeypatch.setenv(MIRRORS_ENV, "  ")
+    assert mnist_mirrors() == MNIST_MIRRORS

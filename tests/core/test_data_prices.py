@@ -27,6 +27,7 @@ from lstm_core.data import (
     read_cache,
     write_cache,
 )
+from lstm_core.data.errors import SeriesUnavailableError
 from lstm_core.data.yahoo import cache_path, tidy_yahoo_frame
 
 PROVENANCE_KEYS = {"source", "name", "ticker", "fetched_at", "rows", "start", "end", "note"}
@@ -224,20 +225,20 @@ def test_offline_uses_stale_cache_and_says_how_old(patch_download, tmp_path):
     assert cache_path(tmp_path, "^GSPC", "5y", "1d").name == "%5EGSPC_5y_1d.csv"
 
 
-def test_offline_without_cache_falls_back_to_bundled(patch_download, tmp_path):
+def test_offline_without_cache_uses_only_the_same_bundled_series(patch_download, tmp_path):
     patch_download(result=yf_empty, log=DNS_ERROR)
     same = load_prices("msft", "max", "1d", cache_dir=tmp_path)
     assert same.source == "bundled" and same.frame.attrs["provenance"]["ticker"] == "MSFT"
     assert "using the bundled Microsoft (MSFT) history, which ends 2021-03-31" in same.messages[-1][1]
-    other = load_prices("AAPL", "1y", "1wk", cache_dir=tmp_path)
-    assert other.frame.attrs["provenance"]["ticker"] == "NVDA"
-    assert [m for _, m in other.messages][1:] == [
-        "No cached AAPL (1y, weekly) data on this computer.",
-        "Yahoo Finance unreachable and AAPL is not bundled: using the bundled NVIDIA (NVDA) sample instead, "
-        "which ends 2025-02-10. Bundled: NVDA, AMZN, MSFT, NFLX, ^GSPC, BTC-USD.",
-    ]
-    btc = load_prices("AAPL", cache_dir=tmp_path, bundled_fallback="BTC-USD")
-    assert btc.frame.attrs["provenance"]["ticker"] == "BTC-USD"
+    with pytest.raises(SeriesUnavailableError) as info:
+        load_prices("AAPL", "1y", "1wk", cache_dir=tmp_path)
+    assert str(info.value).startswith(
+        "AAPL is unavailable: the live download failed and AAPL (1y, weekly) is neither cached on this "
+        "computer nor bundled, so there is nothing to train on (no other series is used in its place). "
+        "Choose a bundled series, which works offline (NVDA, AMZN, MSFT, NFLX, ^GSPC, BTC-USD), or try "
+        "again when online. Details: Yahoo Finance could not be reached"
+    )
+    assert isinstance(info.value, NetworkError) and not list(tmp_path.rglob("*AAPL*"))
 
 
 def test_rate_limit_falls_back_with_its_own_message(patch_download, tmp_path):
@@ -263,3 +264,40 @@ def test_broken_cache_is_a_miss_and_cache_dir_defaults(tmp_path, monkeypatch):
 )
 def test_format_age(seconds, text):
     assert format_age(timedelta(seconds=seconds)) == text
+
+
+@pytest.fixture
+def silent_proxy(monkeypatch):
+    """A proxy on 127.0.0.1 that accepts connections and never answers: a silent network, for real."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(50)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    url = f"http://127.0.0.1:{server.getsockname()[1]}"
+    for key in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(key, url)
+    yield held
+    server.close()
+    for conn in held:
+        conn.close()
+
+
+def test_a_silent_network_ends_at_the_overall_deadline(silent_proxy, tmp_path):
+    import time
+
+    start = time.monotonic()
+    with pytest.raises(NetworkError, match="did not answer within 3 s"):
+        fetch_yahoo("AAPL", timeout=2, deadline_s=3)  # without the deadline: 130 s (yfinance retries)
+    assert time.monotonic() - start < 5 and silent_proxy
