@@ -81,3 +81,12 @@ MNIST_RESULT = "mnist.result"  # the last finished ClassifierResult of this sess
 MNIST_RECORDED = "mnist.recorded_job"  # the job whose result is already in MNIST_RESULT
 MNIST_N_TRAIN = "mnist.n_train"  # training digits of the data in use (presets derive epochs from it)
 MNIST_SETTINGS = "mnist.saved_settings"  # copy of the form values, restored after visiting another page
+
+# Compare models page.
+COMPARE_SETTINGS = "compare.saved_settings"  # copy of the form values, restored after visiting another page
+COMPARE_META = "compare.job_meta"  # what the current job trains: ("compare" | "sweep", CompareSettings)
+COMPARE_RECORDED = "compare.recorded_job"  # the job whose result is already stored below
+COMPARE_RESULT = "compare.result"  # the last finished comparison (ui.compare_jobs.CompareOutcome) or None
+COMPARE_SWEEP = "compare.sweep_result"  # the last finished sweep (ui.compare_jobs.SweepOutcome) or None
+COMPARE_UPLOADED = "compare.uploaded_run"  # an LSTM loaded from a run file: (name, RunRecord) or None
+COMPARE_QUERY_READ = "compare.query_read"  # the page has applied settings from its address once
