@@ -75,7 +75,7 @@ class History:
     evals: list[EvalPoint] = field(default_factory=list)
     stop_reason: StopReason = "completed"
     message: str = ""
-    warning: str = ""  # set when the run ended badly without a NaN (see training._loss_warning)
+    warning: str = ""  # set when the run ended badly without a NaN (see progress.loss_warning)
     first_loss: float = math.nan  # loss of the very first batch, before any update
     best_epoch: int = 0
     best_loss: float = math.inf
@@ -107,3 +107,20 @@ class Callback:
     def on_epoch_end(self, progress: EpochProgress) -> bool | None: ...
 
     def on_train_end(self, history: History) -> None: ...
+
+
+# A last epoch whose mean loss is this many times the first batch's has not learned but diverged.
+DIVERGENCE_RATIO = 3.0
+
+
+def loss_warning(history: History, cfg: TrainConfig) -> str:
+    """A sentence for a run that got worse than where it started without ever hitting NaN."""
+    if history.stop_reason == "diverged" or not history.epochs or not history.first_loss > 0:
+        return ""
+    last = history.epochs[-1].train_loss
+    if last <= DIVERGENCE_RATIO * history.first_loss:
+        return ""
+    return (f"Training went wrong: the training loss ended at {last:.4g}, {last / history.first_loss:.0f}x "
+            f"the {history.first_loss:.4g} it started from, so the model got worse, not better. "
+            f"Lower the learning rate (now {cfg.lr:g})"
+            + (" or turn gradient clipping on." if cfg.grad_clip is None else "."))

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import copy
 import math
-import random
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from types import MappingProxyType
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -30,54 +27,16 @@ from lstm_core.progress import (
     StopReason,
     StopTraining,
     TrainStart,
+    loss_warning,
 )
+from lstm_core.runtime import RNG_LOCK, resolve_device, seed_everything, seeded
 from lstm_core.tasks import REGRESSION, Task
+
+__all__ = ["Part", "evaluate", "fit", "predict", "resolve_device", "seed_everything", "seeded"]
 
 # A part of the data: (x, y) or (x, y, lengths). x is (N, T, F), zero-padded past each
 # sequence's length when lengths (N,) int64 are given (names, characters); y as the task wants.
 Part = tuple[torch.Tensor, ...]
-
-# Python's, NumPy's and torch's default generators are process-wide, and a server's sessions are
-# threads of one process: seeding and then drawing must not interleave with another session's.
-_RNG_LOCK = threading.RLock()
-
-
-def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch so that model initialisation repeats exactly."""
-    with _RNG_LOCK:
-        random.seed(seed)
-        np.random.seed(seed % 2**32)
-        torch.manual_seed(seed)
-
-
-@contextmanager
-def seeded(seed: int) -> Iterator[None]:
-    """Seed every generator and hold them for the block (e.g. building a model's initial weights).
-
-    Other threads that seed through ``seed_everything`` or ``seeded`` wait meanwhile, so two
-    sessions of one server that start training at once each get exactly their seed's initial
-    weights. The limit: dropout draws during training are not locked, so a run with dropout
-    that trains while another session starts may not repeat its dropout masks exactly.
-    """
-    with _RNG_LOCK:
-        seed_everything(seed)
-        yield
-
-
-def resolve_device(device: str = "auto") -> torch.device:
-    """``"auto"`` picks CUDA when present, then Apple's MPS, else the CPU."""
-    if device == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} was requested but CUDA is not available; use 'auto' or 'cpu'")
-    if device == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ValueError("device 'mps' was requested but Apple's MPS is not available; use 'auto' or 'cpu'")
-    return torch.device(device)
-
 
 def _unpack(part: Part) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
     x, y, *rest = part
@@ -323,23 +282,6 @@ class _Trainer:
         return True
 
 
-# A last epoch whose mean loss is this many times the first batch's has not learned but diverged.
-DIVERGENCE_RATIO = 3.0
-
-
-def _loss_warning(history: History, cfg: TrainConfig) -> str:
-    """A sentence for a run that got worse than where it started without ever hitting NaN."""
-    if history.stop_reason == "diverged" or not history.epochs or not history.first_loss > 0:
-        return ""
-    last = history.epochs[-1].train_loss
-    if last <= DIVERGENCE_RATIO * history.first_loss:
-        return ""
-    return (f"Training went wrong: the training loss ended at {last:.4g}, {last / history.first_loss:.0f}x "
-            f"the {history.first_loss:.4g} it started from, so the model got worse, not better. "
-            f"Lower the learning rate (now {cfg.lr:g})"
-            + (" or turn gradient clipping on." if cfg.grad_clip is None else "."))
-
-
 def fit(
     model: nn.Module,
     train: Part,
@@ -372,19 +314,8 @@ def fit(
         ``cfg`` says otherwise the best weights (lowest validation loss, or training loss
         without validation data) are restored.
     """
-    if not isinstance(task, Task):
-        raise ValueError(f"unknown task {task!r}: pass lstm_core.tasks.REGRESSION or CLASSIFICATION")
-    _check_data("train", train)
-    if len(train[0]) == 0:
-        raise ValueError("train has no samples")
-    if val is not None:
-        _check_data("val", val)
-    monitor = dict(monitor or {})
-    for name, data in monitor.items():
-        if name in ("train", "val"):
-            raise ValueError(f"monitor name {name!r} would overwrite the {name}_* metrics; use another name")
-        _check_data(name, data)
-    with _RNG_LOCK:
+    monitor = _check_inputs(task, train, val, dict(monitor or {}))
+    with RNG_LOCK:
         torch.manual_seed(cfg.seed)  # dropout masks repeat with the seed (see ``seeded`` for the limit)
     trainer = _Trainer(model, train, val, cfg, task, callbacks, stop, monitor)
     _call(trainer.callbacks, "on_train_start", TrainStart(
@@ -397,7 +328,27 @@ def fit(
                 break
     except StopTraining as exc:
         trainer.end("stopped", str(exc) or "Stopped by a callback.")
-    history = trainer.history
+    return _finish(trainer)
+
+
+def _check_inputs(task: Task, train: Part, val: Part | None, monitor: dict[str, Part]) -> dict[str, Part]:
+    if not isinstance(task, Task):
+        raise ValueError(f"unknown task {task!r}: pass lstm_core.tasks.REGRESSION or CLASSIFICATION")
+    _check_data("train", train)
+    if len(train[0]) == 0:
+        raise ValueError("train has no samples")
+    if val is not None:
+        _check_data("val", val)
+    for name, data in monitor.items():
+        if name in ("train", "val"):
+            raise ValueError(f"monitor name {name!r} would overwrite the {name}_* metrics; use another name")
+        _check_data(name, data)
+    return monitor
+
+
+def _finish(trainer: _Trainer) -> History:
+    """Report the last step, put the right weights back and tell the callbacks how it ended."""
+    history, model = trainer.history, trainer.model
     if trainer.step > trainer.reported_step and history.stop_reason != "diverged":
         try:  # stopped mid-epoch: the step it stopped on, so that a display ends where training did
             trainer.report_batch(final=True)
@@ -408,11 +359,11 @@ def fit(
         # off) or, without one, to the initial weights.
         model.load_state_dict(trainer.best_state if trainer.best_state is not None else trainer.init_state)
         history.restored_best = trainer.best_state is not None
-    elif trainer.best_state is not None and cfg.restore_best:
+    elif trainer.best_state is not None and trainer.cfg.restore_best:
         model.load_state_dict(trainer.best_state)
         history.restored_best = True
     model.eval()
-    history.warning = _loss_warning(history, cfg)
+    history.warning = loss_warning(history, trainer.cfg)
     history.elapsed = time.perf_counter() - trainer.start
     _call(trainer.callbacks, "on_train_end", history)
     return history
