@@ -90,3 +90,4 @@ COMPARE_RESULT = "compare.result"  # the last finished comparison (ui.compare_jo
 COMPARE_SWEEP = "compare.sweep_result"  # the last finished sweep (ui.compare_jobs.SweepOutcome) or None
 COMPARE_UPLOADED = "compare.uploaded_run"  # an LSTM loaded from a run file: (name, RunRecord) or None
 COMPARE_QUERY_READ = "compare.query_read"  # the page has applied settings from its address once
+COMPARE_NOTICE = "compare.notice"  # a message from loading settings (a file or a link), shown once
