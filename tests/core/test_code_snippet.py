@@ -54,3 +54,19 @@ def test_snippets_run_and_print_the_test_metric():
 def test_snippet_rejects_unknown_task():
     with pytest.raises(ValueError, match="unknown task 'copy'"):
         code_snippet("copy", ModelConfig(), TINY_TRAIN, TINY_DATA)
+
+
+def test_snippet_sets_the_forget_bias_and_writes_the_hand_written_rnn():
+    lstm = code_snippet("adding", ModelConfig(cell="LSTM", hidden_size=4, num_layers=1, forget_bias=3.0),
+                        TINY_TRAIN, TINY_DATA)
+    assert "forget-gate bias 3" in lstm and "p.data[H:2 * H] = 3.0" in lstm
+    default = code_snippet("adding", ModelConfig(cell="LSTM", hidden_size=4, num_layers=1, forget_bias=None),
+                           TINY_TRAIN, TINY_DATA)
+    assert "bias_hh" not in default
+    gru = code_snippet("adding", ModelConfig(cell="GRU", hidden_size=4, num_layers=1, forget_bias=3.0),
+                       TINY_TRAIN, TINY_DATA)
+    assert "bias_hh" not in gru  # the forget gate is an LSTM's
+    hand = code_snippet("first-symbol", ModelConfig(cell="HandRNN", hidden_size=4, num_layers=1), TINY_TRAIN,
+                        TINY_DATA)
+    assert "self.i2h = nn.Linear(4 + 4, 4)" in hand and "self.i2o = nn.Linear(4 + 4, 4)" in hand
+    assert re.search(r"epoch 2: test accuracy [0-9.]+\n$", _run(hand))
