@@ -35,6 +35,7 @@ from lstm_core.config import (
 from lstm_core.models import parameter_table
 from lstm_core.persistence import RunFileError, RunRecord, load_run, save_run, to_jsonable
 from lstm_core.progress import BatchProgress, Callback, EpochProgress, History, TrainStart
+from lstm_core.safe_io import atomic_write_text, check_output_paths
 
 EXIT_USAGE = 2
 _MODEL_FLAGS = ("cell", "hidden_size", "num_layers", "dropout", "bidirectional", "head", "forget_bias")
@@ -122,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--bundled", metavar="TICKER", help="a bundled series (see `list`; default NVDA)")
     fc.add_argument("--period", default="max", help="bundled: keep the last 1y, 5y, 10y... (default max)")
     fc.add_argument("--date-column", help="CSV: the column holding dates (detected if omitted)")
+    fc.add_argument("--date-format", help="CSV: the dates' strptime format, e.g. %%d/%%m/%%Y "
+                    "(detected if omitted)")
+    fc.add_argument("--dayfirst", action=argparse.BooleanOptionalAction, default=None,
+                    help="CSV: read 03/04/2024 as 4 March; needed when every day is 12 or below")
     fc.add_argument("--preset", help="start from the page's settings: recommended or seed003 "
                     "(default: the config dataclasses' defaults)")
     fc.add_argument("--last-rows", type=int, help="train on the latest N rows only")
@@ -183,11 +188,17 @@ def _callbacks(args: argparse.Namespace) -> list[Callback]:
     return [] if args.no_progress else [ProgressBar()]
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse --out / --summary paths that cannot be written, before any data is loaded or trained on."""
+    check_output_paths({"--out": args.out, "--summary": args.summary or args.out.with_suffix(".json")},
+                       {"--csv": getattr(args, "csv", None)})
+
+
 def _write_outputs(record: RunRecord, args: argparse.Namespace, summary: dict[str, Any]) -> None:
-    save_run(record, args.out)
     path = args.summary or args.out.with_suffix(".json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(to_jsonable(summary), indent=2, allow_nan=False) + "\n")
+    text = json.dumps(to_jsonable(summary), indent=2, allow_nan=False) + "\n"  # fails before any write
+    save_run(record, args.out)
+    atomic_write_text(path, text)
     print(f"Run file: {args.out}\nSummary:  {path}")
 
 
@@ -219,8 +230,10 @@ def cmd_forecast(args: argparse.Namespace) -> None:
     data_cfg = replace(data_base, **data_kw)  # settings first: a typo fails before any loading
     model_cfg, train_cfg = _model_train(args, model_base, train_base)
     rows = args.last_rows if args.last_rows is not None else rows
+    _check_outputs(args)
     if args.csv is not None:
-        imported = read_price_csv(args.csv, date_column=args.date_column)
+        imported = read_price_csv(args.csv, date_column=args.date_column, date_format=args.date_format,
+                                  dayfirst=args.dayfirst)
         frame = imported.frame
         for line in imported.report:
             print(f"csv: {line}", file=sys.stderr)
@@ -269,6 +282,7 @@ def cmd_mnist(args: argparse.Namespace) -> None:
     model_cfg, train_cfg = _model_train(args, preset.model, preset.train)  # settings checked first
     val_fraction = VAL_FRACTION if args.val_fraction is None else args.val_fraction
     check_val_fraction(val_fraction)
+    _check_outputs(args)
     data = load_mnist(data_cfg)
     for _, text in data.messages:
         print(text, file=sys.stderr)

@@ -36,10 +36,12 @@ from typing import IO, Any, Literal
 import torch
 from torch import nn
 
+from lstm_core.archive_guard import ArchiveGuardError, check_run_archive
 from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
 from lstm_core.models import MAX_PARAMETERS, build_model
 from lstm_core.preprocessing import Scaler
 from lstm_core.progress import History
+from lstm_core.safe_io import atomic_save
 from lstm_core.tasks import CLASSIFICATION, REGRESSION, Task
 
 FORMAT = "lstm-studio-run"
@@ -226,8 +228,9 @@ def save_run(record: RunRecord, target: str | Path | IO[bytes]) -> None:
     payload = {"format": FORMAT, "version": record.version, "metadata": metadata,
                "sha256": _digest(metadata, state), "state_dict": state}
     if isinstance(target, str | Path):
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-    torch.save(payload, target)
+        atomic_save(payload, target)  # a failed write leaves the previous file intact
+    else:
+        torch.save(payload, target)
 
 
 def _refuse(reason: str) -> RunFileError:
@@ -240,6 +243,10 @@ def _unpickle(source: str | Path | bytes | IO[bytes]) -> Any:
         if not path.is_file():
             raise RunFileError(f"There is no run file at {path}.")
         source = path.read_bytes()
+    try:  # declared sizes and stride-0 tensors, read from the zip before torch allocates anything
+        check_run_archive(source)
+    except ArchiveGuardError as exc:
+        raise _refuse(exc.reason) from exc
     if isinstance(source, bytes | bytearray):
         source = io.BytesIO(source)
     try:
