@@ -251,6 +251,21 @@ class TrainingJob:
         self._ended.set()
 
 
+@dataclass(frozen=True)
+class EndedJob:
+    """What a pool remembers of a job that has ended (for a reloaded page): never its result."""
+
+    job_id: str
+    created: float
+    orphaned: bool
+    status: JobStatus
+    ended: bool = True
+    still_wanted: None = None
+
+    def stop(self) -> None:
+        """Nothing to stop: it has ended."""
+
+
 class Outbox(Protocol):
     """Where a worker's context sends what the job reports (lstm_core.worker_pool)."""
 

@@ -31,7 +31,14 @@ import traceback
 from multiprocessing import connection
 from typing import Any
 
-from lstm_core.jobs import STOPPED_HARD, STOPPED_UNSTARTED, JobContext, TrainingJob, worker_died_message
+from lstm_core.jobs import (
+    STOPPED_HARD,
+    STOPPED_UNSTARTED,
+    EndedJob,
+    TrainingJob,
+    worker_died_message,
+)
+from lstm_core.worker_main import worker_main
 
 WORKERS_ENV = "LSTM_STUDIO_WORKERS"
 START_METHOD_ENV = "LSTM_STUDIO_START_METHOD"
@@ -40,8 +47,7 @@ START_METHOD_ENV = "LSTM_STUDIO_START_METHOD"
 # fork server has; torch._dynamo: the first optimiser imports it (800 modules, seconds). The
 # pool adds its own modules, then lstm_core._forkserver_ready (gc.freeze) last.
 PRELOAD = ("__main__", "torch", "torch._dynamo", "numpy", "pandas", "lstm_core.training",
-           "lstm_core.worker_pool")
-FLUSH_EVERY = 0.05  # seconds between two sends of a worker's buffered records (first ones at once)
+           "lstm_core.worker_main")
 IDLE_RETIRE = 60.0  # seconds an idle worker beyond the spares is kept before it is ended
 TICK = 0.1  # the pool thread's longest sleep: stop deadlines and the reaper are checked this often
 _PICKLE = pickle.HIGHEST_PROTOCOL
@@ -57,108 +63,6 @@ def pool_size() -> int:
     return int(raw)
 
 
-# ---------------------------------------------------------------------------- worker side
-
-
-class _Outbox:
-    """Buffers what a job reports and sends it in bursts: ``TrainStart``, epochs and the end at
-    once, batch records (only the latest per run) and published values (latest per key) at most
-    every ``FLUSH_EVERY`` s, so a fast loop does not pay a pipe write per batch."""
-
-    def __init__(self, conn: connection.Connection) -> None:
-        self.conn, self.job_id = conn, ""
-        self._lock, self._wake = threading.Lock(), threading.Event()
-        self._records: list[tuple[str, str, Any]] = []
-        self._batches: dict[str, Any] = {}
-        self._published: dict[str, bytes] = {}
-        threading.Thread(target=self._flusher, name="outbox", daemon=True).start()
-
-    def record(self, run_id: str, kind: str, record: Any) -> None:
-        with self._lock:
-            if kind == "batch":
-                self._batches[run_id] = record
-                return
-            self._records.append((run_id, kind, record))
-        self._wake.set()
-
-    def publish(self, key: str, value: Any) -> None:
-        data = pickle.dumps(value, _PICKLE)  # now: later changes to value are not sent
-        with self._lock:
-            self._published[key] = data
-
-    def send(self, message: tuple) -> None:
-        with self._lock:
-            self.conn.send_bytes(pickle.dumps(message, _PICKLE))
-
-    def flush(self) -> None:
-        with self._lock:  # held while sending, so bursts arrive in order
-            if self._records or self._batches or self._published:
-                records = self._records + [(run, "batch", b) for run, b in self._batches.items()]
-                message = ("records", self.job_id, records, self._published)
-                self._records, self._batches, self._published = [], {}, {}
-                self.conn.send_bytes(pickle.dumps(message, _PICKLE))
-
-    def _flusher(self) -> None:
-        while True:
-            self._wake.wait(FLUSH_EVERY)
-            self._wake.clear()
-            try:
-                self.flush()
-            except OSError:  # the server has gone: nobody will read this job
-                os._exit(0)
-            except Exception:  # noqa: BLE001 - keep flushing; the job's end reports the failure
-                traceback.print_exc()
-
-
-def _warm_up() -> None:
-    """Pay torch's lazy first-use costs (autograd, optimiser) before any job arrives."""
-    import torch
-
-    torch.set_num_threads(1)
-    lstm = torch.nn.LSTM(1, 2, batch_first=True)
-    opt = torch.optim.Adam(lstm.parameters())
-    lstm(torch.zeros(2, 3, 1))[0].sum().backward()
-    opt.step()
-
-
-def _run_job(job_id: str, seed: int, payload: bytes, stop_event: Any, outbox: _Outbox) -> tuple:
-    import torch
-
-    from lstm_core.training import seed_everything
-
-    torch.set_num_threads(1)  # small recurrent nets: one thread per job, one job per core
-    seed_everything(seed)  # this process's generators belong to this job alone
-    try:
-        target, args = pickle.loads(payload)
-        result = target(JobContext(outbox, stop_event), *args)
-        outbox.flush()
-        return ("result", job_id, pickle.dumps(result, _PICKLE))
-    except ValueError as exc:
-        return ("error", job_id, str(exc))
-    except BaseException as exc:  # noqa: BLE001 - the page must show a message, not wait forever
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return ("error", job_id, f"Training failed with an internal error: {detail}")
-
-
-def _worker_main(tasks: connection.Connection, out: connection.Connection, stop_event: Any) -> None:
-    _warm_up()
-    outbox = _Outbox(out)
-    outbox.send(("ready",))
-    while True:
-        try:
-            message = pickle.loads(tasks.recv_bytes())
-        except (EOFError, OSError):  # the server has gone
-            return
-        if message[0] == "exit":
-            return
-        _, job_id, seed, payload = message
-        outbox.job_id = job_id
-        outbox.send(("began", job_id))
-        outcome = _run_job(job_id, seed, payload, stop_event, outbox)
-        outbox.flush()
-        outbox.send(outcome)
-
-
 # ------------------------------------------------------------------------------ pool side
 
 
@@ -167,7 +71,7 @@ class _Worker:
         tasks_r, self.tasks = ctx.Pipe(duplex=False)
         self.conn, out_w = ctx.Pipe(duplex=False)
         self.stop_event = ctx.Event()
-        self.process = ctx.Process(target=_worker_main, args=(tasks_r, out_w, self.stop_event),
+        self.process = ctx.Process(target=worker_main, args=(tasks_r, out_w, self.stop_event),
                                    name="lstm-studio-worker", daemon=True)
         self.process.start()
         tasks_r.close()
@@ -218,7 +122,7 @@ class WorkerPool:
         self._workers: list[_Worker] = []
         self._queue: collections.deque[TrainingJob] = collections.deque()
         self._inbox: collections.deque[tuple[str, TrainingJob]] = collections.deque()
-        self._jobs: collections.OrderedDict[str, TrainingJob] = collections.OrderedDict()
+        self._jobs: collections.OrderedDict[str, TrainingJob | EndedJob] = collections.OrderedDict()
         self._wake_r, self._wake_w = mp.Pipe(duplex=False)
         self._closed = False
         self._start_failures = 0
@@ -235,8 +139,9 @@ class WorkerPool:
     def stop(self, job: TrainingJob) -> None:
         self._post("stop", job)
 
-    def find(self, job_id: str) -> TrainingJob | None:
-        """A job of this pool, running or among the last few hundred ended."""
+    def find(self, job_id: str) -> TrainingJob | EndedJob | None:
+        """A job of this pool: the job while it runs or waits, a summary once it has ended (the last
+        few hundred; the summary holds no result, so the pool never keeps a model alive)."""
         return self._jobs.get(job_id)
 
     def worker_pids(self) -> list[int]:
@@ -295,14 +200,13 @@ class WorkerPool:
                 self._buried(w)
         self._enforce_stops()
         self._reap()
+        self._forget_results()
 
     def _handle_inbox(self) -> None:
         while self._inbox:
             what, job = self._inbox.popleft()
             if what == "submit":
                 self._jobs[job.job_id] = job
-                while len(self._jobs) > 256 and next(iter(self._jobs.values())).ended:
-                    self._jobs.popitem(last=False)
                 self._queue.append(job)
             elif job in self._queue:  # a Stop for a job that has no worker yet
                 self._queue.remove(job)
@@ -311,6 +215,13 @@ class WorkerPool:
                 for w in self._workers:
                     if w.job is job:
                         w.stop_event.set()
+
+    def _forget_results(self) -> None:
+        for job_id, job in list(self._jobs.items()):
+            if isinstance(job, TrainingJob) and job.ended:
+                self._jobs[job_id] = EndedJob(job_id, job.created, job.orphaned, job.snapshot().status)
+        while len(self._jobs) > 256 and isinstance(next(iter(self._jobs.values())), EndedJob):
+            self._jobs.popitem(last=False)
 
     def _dispatch(self) -> None:
         free = [w for w in self._workers if w.job is None and not w.retiring]
@@ -355,10 +266,16 @@ class WorkerPool:
         else:
             w.job, w.idle_since = None, time.monotonic()
             w.stop_event.clear()
-            if kind == "result":
-                job._finish("done", result=pickle.loads(message[2]))
-            else:
+            if kind == "error":
                 job._finish("failed", error=message[2])
+                return
+            try:
+                result = pickle.loads(message[2])
+            except Exception as exc:  # noqa: BLE001 - e.g. a class the server cannot import
+                job._finish("failed", error=f"Training failed with an internal error: its result could not "
+                                            f"be read back ({type(exc).__name__}: {exc}).")
+            else:
+                job._finish("done", result=result)
 
     def _buried(self, w: _Worker) -> None:
         """A worker has ended: fail (or mark stopped) its job and let ``_maintain`` replace it."""

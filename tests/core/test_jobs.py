@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from lstm_core.config import TrainConfig
-from lstm_core.jobs import STOPPED_UNSTARTED, JobContext, TrainingJob
+from lstm_core.jobs import STOPPED_UNSTARTED, EndedJob, JobContext, TrainingJob
 from lstm_core.progress import BatchProgress, Callback, History
 from lstm_core.training import fit
 from lstm_core.worker_pool import WorkerPool, pool_size
@@ -185,6 +185,14 @@ def test_errors_become_messages(pool: WorkerPool) -> None:
     assert "weights" in snap.error and "Traceback" not in snap.error
     snap = _run(pool, train, 3, 0.0, -1.0).snapshot()
     assert snap.status == "failed" and "lr (learning rate) must be > 0" in snap.error
+
+
+def test_the_pool_remembers_an_ended_job_without_its_result(pool: WorkerPool) -> None:
+    job = _run(pool, trained_model)
+    _until(lambda: isinstance(pool.find(job.job_id), EndedJob))
+    ended = pool.find(job.job_id)
+    assert ended.status == "done" and ended.ended and not ended.orphaned and not hasattr(ended, "result")
+    assert pool.find("no-such-job") is None
 
 
 def test_a_closure_is_refused_before_anything_runs(pool: WorkerPool) -> None:
