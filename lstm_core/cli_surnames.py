@@ -73,9 +73,12 @@ def configs(args: argparse.Namespace) -> tuple[Any, Any]:
 def train(args: argparse.Namespace) -> None:
     from lstm_core.cli import ProgressBar
     from lstm_core.persistence import save_run
+    from lstm_core.safe_io import atomic_write_text, check_output_paths
     from lstm_core.surnames import class_summary, load_split, names_per_second, surname_record, train_surnames
 
     model_cfg, train_cfg = configs(args)
+    summary_path = args.summary or args.out.with_suffix(".json")
+    check_output_paths({"--out": args.out, "--summary": summary_path})  # before any training
     split = load_split(seed=args.split_seed)
     info = class_summary(split)
     print(
@@ -87,19 +90,15 @@ def train(args: argparse.Namespace) -> None:
     result = train_surnames(model_cfg, train_cfg, split, [] if args.no_progress else [ProgressBar()])
     record = surname_record(result, split_seed=args.split_seed)
     speed = names_per_second(result)
-    summary = {
-        "model": args.model,
-        "model_cfg": _plain(model_cfg),
-        "train_cfg": _plain(train_cfg),
-        "data": info,
-        "metrics": record.metrics,
-        "names_per_second": speed,
-        "elapsed_s": result.history.elapsed,
-        "epochs_run": len(result.history.epochs),
-        "stop_reason": result.history.stop_reason,
-        "run_file": str(args.out),
-    }
     m = record.metrics
+    summary = {
+        "model": args.model, "model_cfg": _plain(model_cfg), "train_cfg": _plain(train_cfg), "data": info,
+        "metrics": m,
+        "names_per_second": speed, "elapsed_s": result.history.elapsed,
+        "epochs_run": len(result.history.epochs), "best_epoch": result.history.best_epoch,
+        "stop_reason": result.history.stop_reason, "run_file": str(args.out),
+    }  # fmt: skip
+    text = json.dumps(summary, indent=2, allow_nan=False) + "\n"  # fails before anything is written
     print(
         f"Model:    {args.model} ({model_cfg.cell} {model_cfg.hidden_size}), {len(result.history.epochs)} "
         f"epochs in {result.history.elapsed:.1f} s, {speed:,.0f} names/s"
@@ -110,19 +109,11 @@ def train(args: argparse.Namespace) -> None:
     )
     print(
         f"Baseline: always '{info['largest']}' (majority class): accuracy {m['majority_accuracy']:.1%}, "
-        f"macro-F1 {_majority_f1(len(split.languages), m['majority_accuracy']):.3f}"
+        f"macro-F1 {m['majority_macro_f1']:.3f}"
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     save_run(record, args.out)
-    path = args.summary or args.out.with_suffix(".json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
-    print(f"Run file: {args.out}\nSummary:  {path}")
-
-
-def _majority_f1(n_classes: int, share: float) -> float:
-    # Always answering one class: its F1 is 2p/(1+p) with precision p = its share, recall 1; others 0.
-    return 2 * share / (1 + share) / n_classes
+    atomic_write_text(summary_path, text)
+    print(f"Run file: {args.out}\nSummary:  {summary_path}")
 
 
 def _plain(cfg: object) -> dict[str, Any]:

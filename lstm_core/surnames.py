@@ -111,12 +111,23 @@ def names_per_second(result: SequenceClassifierResult) -> float:
     return seen / max(history.elapsed, 1e-9)
 
 
+def majority_macro_f1(n_classes: int, share: float) -> float:
+    """Macro-F1 of always answering one class that makes up ``share`` of the test names.
+
+    That class has precision ``share`` and recall 1, so F1 ``2 share / (1 + share)``; every
+    other class scores 0, and the macro average divides by ``n_classes``.
+    """
+    return 2 * share / (1 + share) / n_classes
+
+
 def scores(result: SequenceClassifierResult) -> dict[str, float]:
-    """Test accuracy, macro-F1, balanced accuracy and the majority baseline, as plain floats."""
-    return {
+    """Test accuracy, macro-F1, balanced accuracy and the majority baseline's accuracy and macro-F1."""
+    out = {
         key: float(getattr(result, key))
         for key in ("accuracy", "macro_f1", "balanced_accuracy", "majority_accuracy")
     }
+    out["majority_macro_f1"] = majority_macro_f1(len(result.dataset.classes), out["majority_accuracy"])
+    return out
 
 
 @torch.no_grad()

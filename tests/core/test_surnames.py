@@ -100,9 +100,10 @@ def test_dataset_is_padded_one_hot_with_lengths(small_split) -> None:
 def test_every_kind_trains_and_is_judged_beside_the_majority_baseline(small_split, cell) -> None:
     result = train_surnames(ModelConfig(cell=cell, hidden_size=12, num_layers=1), TINY, small_split)
     s = scores(result)
-    assert set(s) == {"accuracy", "macro_f1", "balanced_accuracy", "majority_accuracy"}
+    assert set(s) == {"accuracy", "macro_f1", "balanced_accuracy", "majority_accuracy", "majority_macro_f1"}
     assert all(0.0 <= v <= 1.0 for v in s.values())
     assert s["majority_accuracy"] == pytest.approx(1 / 3)  # three classes of 10 test names
+    assert s["majority_macro_f1"] == pytest.approx((2 * (1 / 3) / (1 + 1 / 3)) / 3)  # F1 0.5 for one class
     assert result.confusion.shape == (3, 3) and result.confusion.sum() == 30
     assert result.probabilities.shape == (30, 3)
     assert names_per_second(result) > 0
@@ -208,6 +209,8 @@ def test_cli_trains_writes_a_run_and_predicts(tmp_path, capsys) -> None:
 
 
 def test_cli_refuses_bad_settings_and_other_run_files(tmp_path) -> None:
+    with pytest.raises(ValueError, match="--out"):  # a folder: refused before any training
+        cli_surnames.run(_parser().parse_args(["surnames", "--out", str(tmp_path), "--no-progress"]))
     with pytest.raises(ValueError, match="hidden_size"):
         cli_surnames.configs(_parser().parse_args(["surnames", "--hidden-size", "0"]))
     model_cfg, train_cfg = cli_surnames.configs(_parser().parse_args(["surnames", "--model", "seed004"]))
