@@ -30,8 +30,8 @@ _DATA = {
     "adding": '''def make_data(n, g):
     """Adding problem: pairs (value, marker); target 0.5 + (sum of the two marked values) / 4."""
     v = torch.rand(n, T, generator=g) * 2 - 1
-    t1 = torch.randint(0, {first_hi}, (n,), generator=g)
-    t2 = t1 + 1 + (torch.rand(n, generator=g) * ({second_hi} - t1 - 1)).long()
+    t1 = torch.randint(0, T // 2, (n,), generator=g)  # one mark in each half
+    t2 = torch.randint(T // 2, T, (n,), generator=g)
     rows = torch.arange(n)
     m = torch.zeros(n, T)
     m[rows, t1] = 1.0
@@ -114,10 +114,7 @@ def code_snippet(
     spec = memory_task(task)
     length = data_cfg.length
     (e_lo, e_hi), (l_lo, l_hi) = marked_windows(length)
-    first_hi = max(1, int(0.1 * length))
-    second_hi = min(max(length // 2, first_hi + 1), length)
-    data = _DATA[task].format(e_lo=e_lo, e_hi=e_hi, l_lo=l_lo, l_hi=l_hi,
-                              first_hi=first_hi, second_hi=second_hi)
+    data = _DATA[task].format(e_lo=e_lo, e_hi=e_hi, l_lo=l_lo, l_hi=l_hi)
     classify = spec.kind == "classification"
     opt = "Adam" if train_cfg.optimizer == "adam" else "SGD"
     wd = f", weight_decay={train_cfg.weight_decay!r}" if train_cfg.weight_decay else ""

@@ -7,11 +7,15 @@ targets for train, validation and test, plus where the task's markers are::
         .........X..................Y..........          XX=0 XY=1 YX=2 YY=3, chance 25 %
                t1 in [0.1T, 0.2T]   t2 in [0.5T, 0.6T]
     adding (exp. 4)            x: (N, T, 2) pairs (value in [-1, 1], marker 0/1)
-        target 0.5 + (v1 + v2) / 4 in [0, 1]; t1 in the first 10 %, t2 before T / 2
+        target 0.5 + (v1 + v2) / 4 in [0, 1]; t1 in the first half, t2 in the second
     first symbol               x: (N, T, 4) one-hot of a b c d         y: the symbol at t = 0
 
-The marked steps sit early, so a model must carry what it saw across most of the sequence:
-that distance is what separates a plain RNN from an LSTM or GRU.
+A marked step sits early, so a model must carry what it saw across most of the sequence:
+that distance is what separates a plain RNN from an LSTM or GRU. The adding problem keeps the
+paper's pairs and target scaling but places the marks as later benchmarks do (one in each
+half; the paper put both in the first half): measured here, an LSTM with forget-gate bias 3
+then learns T = 100 in 2-4 epochs of 8,000 sequences, while with the paper's placement it had
+not started after 18.
 """
 
 from __future__ import annotations
@@ -169,10 +173,9 @@ def _make_temporal_order(n: int, length: int, rng: np.random.Generator):
 
 def _make_adding(n: int, length: int, rng: np.random.Generator):
     values = rng.uniform(-1.0, 1.0, size=(n, length)).astype(np.float32)
-    first_hi = max(1, int(0.1 * length))  # t1 in [0, first_hi)
-    t1 = rng.integers(0, first_hi, size=n)
-    second_hi = max(length // 2, first_hi + 1)  # t2 in (t1, second_hi)
-    t2 = t1 + 1 + np.floor(rng.random(n) * (np.minimum(second_hi, length) - t1 - 1)).astype(np.int64)
+    half = length // 2
+    t1 = rng.integers(0, half, size=n)  # first half: at least T / 2 steps from the end
+    t2 = rng.integers(half, length, size=n)  # second half
     markers = np.zeros((n, length), dtype=np.float32)
     rows = np.arange(n)
     markers[rows, t1] = 1.0
@@ -202,8 +205,8 @@ MEMORY_TASKS: dict[str, MemoryTask] = {
         ),
         MemoryTask(
             "adding", "Adding problem",
-            "Each step is a pair (value in [-1, 1], marker). Two steps are marked, one in the first 10 % "
-            "and one before the middle; the target is 0.5 + (sum of the two marked values) / 4.",
+            "Each step is a pair (value in [-1, 1], marker). Two steps are marked, one in the first half "
+            "and one in the second; the target is 0.5 + (sum of the two marked values) / 4.",
             "regression", 2, 1, (), "mse",
             "baseline: the test MSE of always predicting the training mean (about 0.042)", _make_adding,
         ),

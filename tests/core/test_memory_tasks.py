@@ -79,7 +79,8 @@ def test_adding_problem_target_and_baseline():
     pos = data.positions["train"]
     rows = np.arange(len(y))
     assert np.array_equal(x[..., 1].sum(1).numpy(), np.full(len(y), 2.0))
-    assert (pos[:, 0] < 10).all() and (pos[:, 0] < pos[:, 1]).all() and (pos[:, 1] < 50).all()
+    assert (pos[:, 0] < 50).all() and (pos[:, 1] >= 50).all() and (pos[:, 1] < 100).all()
+    assert pos[:, 0].min() == 0 and pos[:, 1].max() == 99  # the whole of each half is used
     values = x[..., 0].numpy()
     expected = 0.5 + (values[rows, pos[:, 0]] + values[rows, pos[:, 1]]) / 4
     assert np.allclose(y[:, 0].numpy(), expected, atol=1e-6)
