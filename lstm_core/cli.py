@@ -3,6 +3,9 @@
     python -m lstm_core forecast --csv prices.csv --target Close --epochs 20 --out runs/mine.pt
     python -m lstm_core forecast --bundled NVDA --period 5y --out runs/nvda.pt
     python -m lstm_core mnist --preset seed002 --out runs/mnist.pt
+    python -m lstm_core compare --task temporal-order --length 100 --models RNN,LSTM,GRU
+    python -m lstm_core surnames --model LSTM --out runs/surnames.pt
+    python -m lstm_core surnames predict --run runs/surnames.pt Nakamura O'Brien
     python -m lstm_core list | inspect RUNFILE
 
 Flags map onto the config dataclasses; a flag left out keeps the dataclass default (or the
@@ -20,6 +23,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from lstm_core import cli_compare, cli_surnames
 from lstm_core.config import (
     CELL_TYPES,
     HEADS,
@@ -156,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     mn.add_argument("--out", type=Path, default=Path("runs/mnist.pt"), help="run file to write")
     mn.add_argument("--summary", type=Path, help="JSON summary to write (default: --out with .json)")
 
+    cli_compare.add_parser(sub)
+    cli_surnames.add_parser(sub)
     sub.add_parser("list", help="list the bundled price series")
     ins = sub.add_parser("inspect", help="show a run file's settings, metrics and parameters")
     ins.add_argument("run_file", type=Path)
@@ -322,7 +328,8 @@ def cmd_inspect(args: argparse.Namespace) -> None:
     print(parameter_table(record.build_model()).to_string(index=False))
 
 
-COMMANDS = {"forecast": cmd_forecast, "mnist": cmd_mnist, "list": cmd_list, "inspect": cmd_inspect}
+COMMANDS = {"forecast": cmd_forecast, "mnist": cmd_mnist, "compare": cli_compare.run,
+            "surnames": cli_surnames.run, "list": cmd_list, "inspect": cmd_inspect}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

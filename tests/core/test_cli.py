@@ -204,3 +204,37 @@ def test_forecast_preset_sets_the_base_and_flags_override(tmp_path: Path, capsys
     assert record.data_cfg.target_mode == "next" and record.provenance["rows"] == 120
     assert main(["forecast", "--csv", str(csv), "--preset", "best", "--out", str(out)]) == 2
     assert "unknown preset 'best'; presets: recommended, seed003" in capsys.readouterr().err
+
+
+# --- compare and surnames through main() -------------------------------------------------------
+
+
+def test_compare_and_surnames_are_commands_of_main(tmp_path: Path, capsys) -> None:
+    summary = tmp_path / "compare.json"
+    args = ["compare", "--task", "first-symbol", "--length", "6", "--models", "RNN,GRU", "--epochs", "1",
+            "--n-train", "64", "--hidden-size", "4", "--no-progress", "--summary", str(summary)]
+    assert main(args) == 0, capsys.readouterr().err
+    assert {"RNN", "GRU"} <= set(capsys.readouterr().out.split())
+    assert summary.exists()
+    out = tmp_path / "names.pt"
+    args = ["surnames", "--model", "GRU", "--hidden-size", "4", "--epochs", "1", "--no-progress",
+            "--out", str(out)]
+    assert main(args) == 0, capsys.readouterr().err
+    assert "majority" in capsys.readouterr().out.lower()
+    assert main(["surnames", "predict", "--run", str(out), "Nakamura"]) == 0
+    assert "Nakamura" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compare", "--task", "sorting"], "unknown task 'sorting'"),
+        (["compare", "--models", "RNN,Transformer"], "Transformer"),
+        (["compare", "--length", "1"], "length"),
+        (["surnames", "predict", "--run", "missing.pt", "Smith"], "no run file"),
+    ],
+)
+def test_compare_and_surnames_bad_input_is_one_error_line(args: list[str], message: str, capsys) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and message in err[0]
