@@ -28,7 +28,7 @@ import pickle
 import threading
 import time
 import traceback
-from multiprocessing import connection
+from multiprocessing import connection, spawn
 from typing import Any
 
 from lstm_core.jobs import (
@@ -42,15 +42,35 @@ from lstm_core.worker_main import worker_main
 
 WORKERS_ENV = "LSTM_STUDIO_WORKERS"
 START_METHOD_ENV = "LSTM_STUDIO_START_METHOD"
-# Imported once, in the fork server, so that a new worker starts warm. "__main__": every child
-# re-imports the parent's main script (for `streamlit run`, streamlit's command line) unless the
-# fork server has; torch._dynamo: the first optimiser imports it (800 modules, seconds). The
-# pool adds its own modules, then lstm_core._forkserver_ready (gc.freeze) last.
-PRELOAD = ("__main__", "torch", "torch._dynamo", "numpy", "pandas", "lstm_core.training",
-           "lstm_core.worker_main")
+# Imported once, in the fork server, so that a new worker starts warm. torch._dynamo: the first
+# optimiser imports it (800 modules, seconds). The pool adds its own modules, then
+# lstm_core._forkserver_ready (gc.freeze) last.
+PRELOAD = ("torch", "torch._dynamo", "numpy", "pandas", "lstm_core.training", "lstm_core.worker_main")
+WORKER_NAME = "lstm-studio-worker"
 IDLE_RETIRE = 60.0  # seconds an idle worker beyond the spares is kept before it is ended
 TICK = 0.1  # the pool thread's longest sleep: stop deadlines and the reaper are checked this often
 _PICKLE = pickle.HIGHEST_PROTOCOL
+
+
+def _without_main(get_preparation_data):  # type: ignore[no-untyped-def]
+    """multiprocessing makes every child re-run the parent's ``__main__`` (for a forkserver or
+    spawn start). In a Streamlit server ``__main__`` is whichever page script ran last (Streamlit
+    swaps it per run), so a worker would run a page. Our workers import what they need by name:
+    leave ``__main__`` out of their preparation data (other processes are untouched)."""
+
+    def preparation_data(name: str) -> dict:
+        data = get_preparation_data(name)
+        if name.startswith(WORKER_NAME):
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    preparation_data.lstm_studio = True  # type: ignore[attr-defined]
+    return preparation_data
+
+
+if not getattr(spawn.get_preparation_data, "lstm_studio", False):
+    spawn.get_preparation_data = _without_main(spawn.get_preparation_data)
 
 
 def pool_size() -> int:
@@ -72,7 +92,7 @@ class _Worker:
         self.conn, out_w = ctx.Pipe(duplex=False)
         self.stop_event = ctx.Event()
         self.process = ctx.Process(target=worker_main, args=(tasks_r, out_w, self.stop_event),
-                                   name="lstm-studio-worker", daemon=True)
+                                   name=WORKER_NAME, daemon=True)
         self.process.start()
         tasks_r.close()
         out_w.close()
@@ -123,6 +143,7 @@ class WorkerPool:
         self._queue: collections.deque[TrainingJob] = collections.deque()
         self._inbox: collections.deque[tuple[str, TrainingJob]] = collections.deque()
         self._jobs: collections.OrderedDict[str, TrainingJob | EndedJob] = collections.OrderedDict()
+        self._jobs_lock = threading.Lock()
         self._wake_r, self._wake_w = mp.Pipe(duplex=False)
         self._closed = False
         self._start_failures = 0
@@ -134,6 +155,8 @@ class WorkerPool:
     def submit(self, job: TrainingJob) -> None:
         if self._closed:
             raise RuntimeError("This worker pool has been closed.")
+        with self._jobs_lock:
+            self._jobs[job.job_id] = job
         self._post("submit", job)
 
     def stop(self, job: TrainingJob) -> None:
@@ -142,7 +165,8 @@ class WorkerPool:
     def find(self, job_id: str) -> TrainingJob | EndedJob | None:
         """A job of this pool: the job while it runs or waits, a summary once it has ended (the last
         few hundred; the summary holds no result, so the pool never keeps a model alive)."""
-        return self._jobs.get(job_id)
+        with self._jobs_lock:
+            return self._jobs.get(job_id)
 
     def worker_pids(self) -> list[int]:
         return [w.process.pid for w in list(self._workers) if w.process.pid is not None]
@@ -206,7 +230,6 @@ class WorkerPool:
         while self._inbox:
             what, job = self._inbox.popleft()
             if what == "submit":
-                self._jobs[job.job_id] = job
                 self._queue.append(job)
             elif job in self._queue:  # a Stop for a job that has no worker yet
                 self._queue.remove(job)
@@ -217,11 +240,12 @@ class WorkerPool:
                         w.stop_event.set()
 
     def _forget_results(self) -> None:
-        for job_id, job in list(self._jobs.items()):
-            if isinstance(job, TrainingJob) and job.ended:
-                self._jobs[job_id] = EndedJob(job_id, job.created, job.orphaned, job.snapshot().status)
-        while len(self._jobs) > 256 and isinstance(next(iter(self._jobs.values())), EndedJob):
-            self._jobs.popitem(last=False)
+        with self._jobs_lock:
+            for job_id, job in list(self._jobs.items()):
+                if isinstance(job, TrainingJob) and job.ended:
+                    self._jobs[job_id] = EndedJob(job_id, job.created, job.orphaned, job.snapshot().status)
+            while len(self._jobs) > 256 and isinstance(next(iter(self._jobs.values())), EndedJob):
+                self._jobs.popitem(last=False)
 
     def _dispatch(self) -> None:
         free = [w for w in self._workers if w.job is None and not w.retiring]
