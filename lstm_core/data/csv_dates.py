@@ -55,14 +55,14 @@ def _quote(text: pd.Series, rows: pd.Index) -> str:
 
 def _numeric(text: pd.Series, filled: pd.Series, numbers: pd.Series) -> DateReading:
     empty = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    as_ymd = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+    as_ymd = _parse(text, "%Y%m%d")
     if as_ymd[filled].notna().all():
         return DateReading(as_ymd, "format %Y%m%d", 1.0)
     low, high = float(numbers[filled].min()), float(numbers[filled].max())
     for what, lo, hi, kwargs in NUMERIC_DATES:
         if lo <= low and high <= hi:
             values = pd.to_datetime(numbers.where(filled), errors="coerce", **kwargs)
-            return DateReading(values.astype("datetime64[ns]"), what, 1.0)
+            return DateReading(_in_range(values), what, 1.0)
     return DateReading(
         empty, "numbers", 0.0,
         f"holds plain numbers ({low:,.10g} to {high:,.10g}), not dates: they look like neither YYYYMMDD, "
@@ -96,7 +96,9 @@ def read_dates(
         return _numeric(text, filled, numbers)
     formats = (date_format,) if date_format else DATE_FORMATS
     readings = {fmt: _parse(text, fmt) for fmt in formats}
-    guessed = guess_datetime_format(str(text[filled].iloc[0]), dayfirst=bool(dayfirst))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        guessed = guess_datetime_format(str(text[filled].iloc[0]), dayfirst=bool(dayfirst))
     if date_format is None and guessed and guessed not in readings:
         readings[guessed] = _parse(text, guessed)
     counts = {fmt: int(v.notna().sum()) for fmt, v in readings.items()}
@@ -141,4 +143,12 @@ def _parse(text: pd.Series, fmt: str) -> pd.Series:
             return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         parsed = parsed.dt.tz_localize(None)
-    return parsed.astype("datetime64[ns]") if np.issubdtype(parsed.dtype, np.datetime64) else parsed
+    return _in_range(parsed)
+
+
+def _in_range(parsed: pd.Series) -> pd.Series:
+    """As datetime64[ns]; dates nanoseconds cannot hold (before 1678, after 2261) become NaT."""
+    if not np.issubdtype(parsed.dtype, np.datetime64):
+        return pd.Series(pd.NaT, index=parsed.index, dtype="datetime64[ns]")
+    inside = (parsed >= pd.Timestamp("1678-01-01")) & (parsed <= pd.Timestamp("2261-12-31"))
+    return parsed.where(inside).astype("datetime64[ns]")

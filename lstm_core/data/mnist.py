@@ -128,6 +128,8 @@ def _fetch(
                 done += len(chunk)
                 if progress:
                     progress(name, done, total)
+        if total is not None and done < total:
+            raise ConnectionError(f"the connection closed after {done:,} of {total:,} bytes")
         if digest.hexdigest() != md5:
             raise _WrongChecksum(digest.hexdigest())
 
