@@ -45,7 +45,7 @@ def single(task: str, seed: int) -> list[dict]:
                      "test_metric": r.metric, "baseline": r.baseline, "parameters": r.parameters,
                      "wall_seconds": wall, "cpu_seconds": cpu, "epochs_run": r.epochs_run,
                      "best_epoch": r.history.best_epoch})
-        ratio = f"{r.metric:.5f} ({r.metric / r.baseline:.3f}x)"
+        ratio = f"{r.metric:.5f} ({r.metric / r.baseline:.4f}x)"
         shown = f"{r.metric:.1%}" if spec.metric == "accuracy" else ratio
         print(f"    {label:<5s} test {spec.metric} {shown:>18s}  baseline {r.baseline:.4g}  "
               f"{r.parameters:,} params  wall {wall:5.1f} s  cpu {cpu:5.1f} s  best epoch "
@@ -66,9 +66,9 @@ def judge_order(rows: list[dict]) -> None:
 def judge_adding(rows: list[dict]) -> None:
     by = {r["model"]: r for r in rows}
     ratio = {m: r["test_metric"] / r["baseline"] for m, r in by.items()}
-    print(f"    {_check(ratio['LSTM'] < 0.1)} LSTM MSE < 0.1 x baseline ({ratio['LSTM']:.3f}x)")
-    print(f"    {_check(ratio['RNN'] >= 0.1)} RNN not ({ratio['RNN']:.3f}x)")
-    print(f"    GRU: {ratio['GRU']:.3f}x the baseline")
+    print(f"    {_check(ratio['LSTM'] < 0.1)} LSTM MSE < 0.1 x baseline ({ratio['LSTM']:.4f}x)")
+    print(f"    {_check(ratio['RNN'] >= 0.1)} RNN not ({ratio['RNN']:.4f}x)")
+    print(f"    GRU: {ratio['GRU']:.4f}x the baseline")
 
 
 def default_sweep(seed: int) -> list[dict]:

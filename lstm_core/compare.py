@@ -313,16 +313,20 @@ def sweep(
         raise ValueError(f"each length once, please; got {list(lengths)}")
     configs = [defaults.data_config(t, data_seed) for t in lengths]  # validates every T up front
     memory_task(task)
+    labels = [label for label, _ in runs]
+    if not runs or len(set(labels)) != len(labels):
+        raise ValueError(f"choose at least one model, each with its own label; got {labels}")
     result = SweepResult(task, lengths)
+    train_cfg = train_cfg or defaults.train_config()
     for data_cfg in configs:
-        length = data_cfg.length
-        per_run = (lambda label, t=length: callbacks_for(label, t)) if callbacks_for else None
-        done = compare_models(task, data_cfg, runs, train_cfg, callbacks_for=per_run, stop=stop)
-        for r in done.runs:
+        data, length = generate_task(task, data_cfg), data_cfg.length
+        for label, cfg in runs:
+            if stop is not None and stop.is_set():
+                return replace(result, stopped=True)
+            callbacks = callbacks_for(label, length) if callbacks_for else ()
+            r = train_one(label, cfg, data, train_cfg, callbacks, stop)
             point = SweepPoint(r.label, length, r.metric, r.baseline, r.parameters, r.seconds, r.epochs_run)
             result.points.append(point)
             if on_point:
-                on_point(point)
-        if done.stopped:
-            return replace(result, stopped=True)
-    return result
+                on_point(point)  # at once: a page draws each point as it finishes
+    return replace(result, stopped=stop is not None and stop.is_set())

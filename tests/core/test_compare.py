@@ -145,17 +145,26 @@ def test_compare_errors():
 
 def test_sweep_reports_each_point_as_it_finishes():
     defaults = CompareDefaults(n_train=64, n_val=16, n_test=32, hidden_size=4)
-    seen: list = []
-    tags: list = []
+    log: list = []
     result = sweep("first-symbol", [6, 3], model_choices("RNN,LSTM", defaults), TRAIN, defaults=defaults,
-                   on_point=seen.append, callbacks_for=lambda label, t: tags.append((label, t)) or [])
-    assert result.lengths == (3, 6)
-    assert [(p.label, p.length) for p in seen] == [("RNN", 3), ("LSTM", 3), ("RNN", 6), ("LSTM", 6)]
-    assert tags == [("RNN", 3), ("LSTM", 3), ("RNN", 6), ("LSTM", 6)]
-    assert result.points == seen
+                   on_point=lambda p: log.append(("point", p.label, p.length)),
+                   callbacks_for=lambda label, t: log.append(("start", label, t)) or [])
+    assert result.lengths == (3, 6) and not result.stopped
+    # each point is reported as soon as its model has trained, before the next one starts
+    order = [(kind, label, t) for t in (3, 6) for label in ("RNN", "LSTM") for kind in ("start", "point")]
+    assert log == order
+    assert [(p.label, p.length) for p in result.points] == [("RNN", 3), ("LSTM", 3), ("RNN", 6), ("LSTM", 6)]
     series = result.series()
     assert [t for t, _ in series["LSTM"]] == [3, 6]
-    assert all(p.baseline == 0.25 and p.epochs_run == 2 for p in seen)
+    assert all(p.baseline == 0.25 and p.epochs_run == 2 for p in result.points)
+
+
+def test_sweep_stops_between_and_within_runs():
+    defaults = CompareDefaults(n_train=64, n_val=16, n_test=32, hidden_size=4)
+    stop = threading.Event()
+    result = sweep("first-symbol", [3, 6], model_choices("RNN,LSTM", defaults), TRAIN, defaults=defaults,
+                   on_point=lambda p: stop.set(), stop=stop)
+    assert result.stopped and [(p.label, p.length) for p in result.points] == [("RNN", 3)]
 
 
 @pytest.mark.parametrize(("lengths", "message"), [
@@ -165,6 +174,13 @@ def test_sweep_reports_each_point_as_it_finishes():
 def test_sweep_errors(lengths, message):
     with pytest.raises(ValueError, match=message):
         sweep("temporal-order", lengths, model_choices("LSTM"), TRAIN)
+
+
+def test_sweep_needs_models_with_their_own_labels():
+    with pytest.raises(ValueError, match="choose at least one model, each with its own label"):
+        sweep("temporal-order", [10], [], TRAIN)
+    with pytest.raises(ValueError, match="its own label"):
+        sweep("temporal-order", [10], [("a", ModelConfig()), ("a", ModelConfig())], TRAIN)
 
 
 def test_defaults_are_valid_and_documented():
