@@ -19,6 +19,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -82,7 +83,7 @@ def default_sweep(seed: int) -> list[dict]:
                    DEFAULTS.train_config(seed=seed), data_seed=seed, on_point=on_point)
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
     print(f"    {_check(wall < 300)} sweep under 5 minutes: wall {wall:.0f} s, cpu {cpu:.0f} s")
-    return [vars(p) | {"sweep_wall_seconds": wall, "sweep_cpu_seconds": cpu} for p in result.points]
+    return [asdict(p) | {"sweep_wall_seconds": wall, "sweep_cpu_seconds": cpu} for p in result.points]
 
 
 def main() -> None:
