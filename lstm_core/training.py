@@ -29,7 +29,7 @@ from lstm_core.progress import (
     TrainStart,
     loss_warning,
 )
-from lstm_core.runtime import RNG_LOCK, resolve_device, seed_everything, seeded
+from lstm_core.runtime import RNG_LOCK, flush_denormals, resolve_device, seed_everything, seeded
 from lstm_core.tasks import REGRESSION, Task
 
 __all__ = ["Part", "evaluate", "fit", "predict", "resolve_device", "seed_everything", "seeded"]
@@ -315,6 +315,7 @@ def fit(
         without validation data) are restored.
     """
     monitor = _check_inputs(task, train, val, dict(monitor or {}))
+    flush_denormals()  # subnormal weights slow CPU training tenfold and more (see the function)
     with RNG_LOCK:
         torch.manual_seed(cfg.seed)  # dropout masks repeat with the seed (see ``seeded`` for the limit)
     trainer = _Trainer(model, train, val, cfg, task, callbacks, stop, monitor)
