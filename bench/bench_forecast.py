@@ -1,21 +1,39 @@
-"""Forecast benchmark: presets on every bundled series, fit() vs a bare loop, first event, memory.
+"""Forecast benchmark: every bundled series against every baseline and a statistical peer; fit() speed.
 
-Run: ``python bench/bench_forecast.py`` (prints figures; no asserts). Uses one torch thread,
-as the app's training job does. Memory is this process's VmRSS / VmHWM while training in-process.
+Run: ``python bench/bench_forecast.py [--series NAME ...] [--check] [--no-peer] [--quick]`` (prints
+figures; no asserts). Uses one torch thread, as the app's training job does.
+
+The table: for each bundled series (the price histories on their last 2,500 rows and on their
+last 120 rows, and the structured series) the Recommended preset's test RMSE over naive's, the
+best cheap baseline (naive, seasonal naive, drift, linear AR) and the model over it, the
+statistical peers (statsmodels, AIC-picked ARIMA and ETS, fitted on train + validation and run
+one step ahead over the test part with fixed parameters) over naive, the intervals' test
+coverage, and the seconds training took. ``--check`` uses another split: the first 60 % of each
+series (a different stretch of time), to check settings tuned on the full series.
+
+The peers need statsmodels (``pip install statsmodels==0.15.0``: scipy and patsy come with it,
+about 60 MB); it is a bench-only dependency, not in requirements.txt. statsforecast was not used:
+it pulls numba and llvmlite (about 150 MB) for two models.
 """
 
 from __future__ import annotations
 
+import argparse
+import itertools
 import sys
 import time
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lstm_core.data import bundled_tickers, load_bundled  # noqa: E402
+from lstm_core.data.bundled_prices import STRUCTURED_SERIES, structured_names  # noqa: E402
 from lstm_core.forecasting import build_forecaster, prepare_forecast_data, train_forecaster  # noqa: E402
 from lstm_core.jobs import TrainingJob  # noqa: E402
 from lstm_core.presets import FORECAST_PRESETS, RECOMMENDED, last_rows  # noqa: E402
@@ -36,11 +54,110 @@ def presets_table() -> None:
         for ticker in bundled_tickers():
             frame = last_rows(load_bundled(ticker), preset.last_rows)
             start = time.perf_counter()
-            result = train_forecaster(frame, preset.data, preset.model, preset.train)
+            result = train_forecaster(frame, preset.data, preset.model, preset.train, method=preset.method)
             seconds = time.perf_counter() - start
             ratio = result.report.loc["RMSE", "model / naive"]
             print(f"{name:12s} {ticker:8s} {len(frame):5d} {len(result.history.epochs):6d} "
                   f"{result.history.best_epoch:5d} {seconds:8.2f}  {ratio:.4f}", flush=True)
+
+
+def arima_one_step(values: np.ndarray, n_fit: int, season: int | None) -> tuple[np.ndarray, str]:
+    """AIC-picked ARIMA(p<=2, d<=1, q<=1), seasonal (0,1,1) tried for seasons <= 12, fitted on the first
+    ``n_fit`` rows; one-step predictions of every row with those parameters."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    seasonal = [(0, 0, 0, 0)] + ([(0, 1, 1, season)] if season and season <= 12 else [])
+    best = None
+    for (p, d, q), sea in itertools.product(itertools.product(range(3), range(2), range(2)), seasonal):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = SARIMAX(values[:n_fit], order=(p, d, q), seasonal_order=sea,
+                              trend="c" if d == 0 else "n").fit(disp=False)
+        except Exception:  # noqa: BLE001, S112 - an order that does not fit is skipped, as auto_arima does
+            continue
+        if np.isfinite(res.aic) and (best is None or res.aic < best[0]):
+            best = (res.aic, (p, d, q), sea, res)
+    _, order, sea, res = best
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = res.apply(values)  # the same parameters, filtered over every row
+    return np.asarray(full.predict(start=0, end=len(values) - 1)), f"ARIMA{order}" + (
+        f"({sea[0]},{sea[1]},{sea[2]})" if sea[3] else "")
+
+
+def ets_one_step(values: np.ndarray, n_fit: int, season: int | None) -> tuple[np.ndarray, str]:
+    """AIC-picked additive ETS (trend none / additive / damped, season none / additive)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    seasons = [None] + (["add"] if season and 2 <= season <= 52 and n_fit >= 2 * season + 10 else [])
+    best = None
+    for trend, damped, sea in [(None, False, x) for x in seasons] + [
+            ("add", dmp, x) for dmp in (False, True) for x in seasons]:
+        kwargs = dict(error="add", trend=trend, damped_trend=damped, seasonal=sea,
+                      seasonal_periods=season if sea else None)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = ETSModel(values[:n_fit], **kwargs).fit(disp=False)
+        except Exception:  # noqa: BLE001, S112
+            continue
+        if np.isfinite(res.aic) and (best is None or res.aic < best[0]):
+            best = (res.aic, kwargs, res)
+    _, kwargs, res = best
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = ETSModel(values, **kwargs).smooth(res.params)
+    label = f"ETS(A,{'Ad' if kwargs['damped_trend'] else ('A' if kwargs['trend'] else 'N')}," \
+            f"{'A' if kwargs['seasonal'] else 'N'})"
+    return np.asarray(full.fittedvalues), label
+
+
+def bench_cases(names: list[str] | None, check: bool) -> list[tuple[str, str, pd.DataFrame, str]]:
+    """(kind, label, frame, target column) for every bundled series; ``check``: their first 60 %."""
+    cases = []
+    for ticker in bundled_tickers():
+        full = load_bundled(ticker)
+        cases += [("price", ticker, last_rows(full, RECOMMENDED.last_rows), "Close"),
+                  ("price", f"{ticker} last 120", last_rows(full, 120), "Close")]
+    for name in structured_names():
+        cases.append(("structured", name, load_bundled(name), STRUCTURED_SERIES[name].column))
+    if check:
+        cases = [(k, f"{label} first 60%", frame.iloc[: int(len(frame) * 0.6)], col)
+                 for k, label, frame, col in cases if "last 120" not in label]
+    return [c for c in cases if names is None or c[1].split()[0] in names]
+
+
+def series_table(names: list[str] | None = None, check: bool = False, peer: bool = True) -> None:
+    """The Recommended preset on every bundled series beside every baseline and the peers."""
+    p = RECOMMENDED
+    print(f"{'series':28s} {'rows':>5s} {'freq':>14s} {'rec/naive':>9s} {'best baseline':>22s} "
+          f"{'rec/best':>8s} {'ARIMA/naive':>11s} {'ETS/naive':>9s} {'cov80':>5s} {'cov95':>5s} "
+          f"{'sec':>5s}  kept")
+    for kind, label, frame, column in bench_cases(names, check):
+        data_cfg = replace(p.data, target=column)
+        start = time.perf_counter()
+        r = train_forecaster(frame, data_cfg, p.model, p.train, method=p.method)
+        seconds = time.perf_counter() - start
+        table, j = r.judgement.comparison, r.judgement
+        naive = table.loc["naive", "test RMSE"]
+        cheap = table.drop(index="model")["test RMSE"]
+        best = str(cheap.idxmin())
+        peers = ["", ""]
+        if peer and kind == "structured":
+            values, n_fit = r.data.series.to_numpy(dtype=float), r.data.parts["val"].stop + p.data.seq_len
+            s = r.data.parts["test"]
+            for i, fn in enumerate((arima_one_step, ets_one_step)):
+                pred, name = fn(values, n_fit, r.frequency.season if r.frequency else None)
+                err = np.sqrt(np.mean((r.data.actual[s] - pred[p.data.seq_len:][s]) ** 2)) / naive
+                peers[i] = f"{err:.3f}"
+                print(f"    peer {name}: {err:.3f} x naive", flush=True)
+        kept = "net" if any("kept." in n for n in r.notes) else (
+            "AR" if any(n.startswith("Starts from the linear") for n in r.notes) else "naive")
+        print(f"{label:28s} {len(frame):5d} {r.frequency.kind if r.frequency else '?':>14s} "
+              f"{table.loc['model', 'test RMSE'] / naive:9.4f} {best:>14s} {cheap[best] / naive:7.3f} "
+              f"{table.loc['model', 'test RMSE'] / cheap[best]:8.4f} {peers[0]:>11s} {peers[1]:>9s} "
+              f"{j.coverage[0.8]:5.2f} {j.coverage[0.95]:5.2f} {seconds:5.1f}  {kept}", flush=True)
 
 
 def bare_loop(model, x, y, cfg) -> float:
@@ -90,6 +207,7 @@ def first_event_and_memory(label: str) -> None:
         torch.set_num_threads(1)  # per thread with OpenMP: set it where training runs, as the page does
         ctx.publish("data", prepare_forecast_data(frame, p.data))
         return train_forecaster(frame, p.data, p.model, p.train, callbacks=[ctx], stop=ctx.stop_event,
+                                method=p.method,
                                 preview=lambda e, pred: ctx.publish("preview", (e, pred)))
 
     start = time.perf_counter()
@@ -112,9 +230,17 @@ def first_event_and_memory(label: str) -> None:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", nargs="*", help="only these series (e.g. NVDA CO2)")
+    parser.add_argument("--check", action="store_true", help="the check split: first 60%% of each series")
+    parser.add_argument("--no-peer", action="store_true", help="skip the statsmodels peers (slow)")
+    parser.add_argument("--quick", action="store_true", help="the series table only")
+    args = parser.parse_args()
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, intra-op threads {torch.get_num_threads()}")
-    first_event_and_memory("cold process")  # pays torch's lazy imports (the page warms up on open)
-    first_event_and_memory("warm process")  # what the page sees after ui.cache.warm_up_training
-    throughput()
-    presets_table()
+    series_table(args.series, args.check, not args.no_peer)
+    if not args.quick:
+        first_event_and_memory("cold process")  # pays torch's lazy imports (the page warms up on open)
+        first_event_and_memory("warm process")  # what the page sees after ui.cache.warm_up_training
+        throughput()
+        presets_table()

@@ -14,12 +14,14 @@ Multi-step forecasts from an origin ``o`` (the last known row) give error agains
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 BASELINE_NAMES = ("naive", "seasonal naive", "drift", "linear AR")
-RIDGE_ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)  # penalty per training row, picked on the validation part
+RIDGE_ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)  # penalty per training row
+AR_LAGS = (1, 2, 3, 5, 8, 13, 21, 34, 55)  # lag counts tried (up to the window's seq_len - 1)
+CV_FOLDS = 4  # rolling-origin blocks over the second half of the training part and the validation part
 
 
 def _values(values: np.ndarray) -> np.ndarray:
@@ -39,11 +41,22 @@ class LinearAR:
     center: float  # mean change on the training part (real units)
     scale: float  # std of the changes on the training part (real units)
     alpha: float  # ridge penalty per training row
+    evidence: float = 0.0  # t-statistic of its out-of-sample gain over naive (rolling origin); 0: none
+    cv_rows: int = 0  # out-of-sample predictions behind ``evidence``
+    level_coef: float = 0.0  # weight on the last level, standardised (mean reversion); 0: not used
+    level_shift: float = 0.0  # mean level on the training part
+    level_scale: float = 1.0  # std of the levels on the training part
 
-    def predict_change(self, changes: np.ndarray) -> np.ndarray:
-        """Next change in real units from the last ``lags`` changes: (N, lags) -> (N,)."""
+    def predict_change(self, changes: np.ndarray, last: np.ndarray | None = None) -> np.ndarray:
+        """Next change in real units from the last ``lags`` changes (N, lags) and last values (N,)."""
         z = (np.asarray(changes, dtype=np.float64) - self.center) / self.scale
-        return (z @ self.coef + self.intercept) * self.scale + self.center
+        out = z @ self.coef + self.intercept
+        if self.level_coef:
+            if last is None:
+                raise ValueError("this autoregression reads the last level too: pass last")
+            level = (np.asarray(last, dtype=np.float64) - self.level_shift) / self.level_scale
+            out = out + self.level_coef * level
+        return out * self.scale + self.center
 
 
 def lagged_changes(values: np.ndarray, rows: np.ndarray, lags: int) -> np.ndarray:
@@ -64,12 +77,63 @@ def _ridge(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, floa
     return coef, float(ym - xm @ coef)
 
 
+def _fit(values: np.ndarray, n: int, lags: int, alpha: float, level: bool = False) -> LinearAR:
+    """Ridge AR on the rows before ``n``, standardised with those rows' changes (and levels)."""
+    d, train = np.diff(values[:n]), values[:n]
+    center, scale = float(d.mean()), float(d.std()) or 1.0
+    shift, spread = float(train.mean()), float(train.std()) or 1.0
+    rows = np.arange(lags + 1, n)
+    z = (lagged_changes(values, rows, lags) - center) / scale
+    if level:
+        z = np.concatenate([z, ((values[rows - 1] - shift) / spread)[:, None]], axis=1)
+    coef, intercept = _ridge(z, (values[rows] - values[rows - 1] - center) / scale, alpha)
+    level_coef = float(coef[-1]) if level else 0.0
+    return LinearAR(lags, coef[:lags], intercept, center, scale, alpha, 0.0, 0, level_coef, shift, spread)
+
+
+def _cv_errors(values: np.ndarray, stops: np.ndarray, lag_options: list[int]) -> dict[tuple, np.ndarray]:
+    """Out-of-sample errors of every (lags, alpha, level) refit at each block start, predicting that block.
+
+    One design matrix with the most lags and the level serves every option: an option is a subset
+    of its columns, so each fold costs one Gram matrix and a small solve per option.
+    """
+    top = max(lag_options)
+    errors: dict[tuple, list[np.ndarray]] = {}
+    for b0, b1 in zip(stops[:-1], stops[1:], strict=True):
+        d, train = np.diff(values[:b0]), values[:b0]
+        center, scale = float(d.mean()), float(d.std()) or 1.0
+        shift, spread = float(train.mean()), float(train.std()) or 1.0
+
+        def design(rows: np.ndarray, c: float = center, s: float = scale, m: float = shift,
+                   sd: float = spread) -> np.ndarray:
+            z = (lagged_changes(values, rows, top) - c) / s
+            return np.concatenate([z, ((values[rows - 1] - m) / sd)[:, None]], axis=1)
+
+        fit_rows, block = np.arange(top + 1, b0), np.arange(b0, b1)
+        x, y = design(fit_rows), (values[fit_rows] - values[fit_rows - 1] - center) / scale
+        xm, ym = x.mean(axis=0), y.mean()
+        gram, cross = (x - xm).T @ (x - xm), (x - xm).T @ (y - ym)
+        xb = design(block) - xm
+        truth = (values[block] - values[block - 1] - center) / scale - ym
+        for k in lag_options:
+            for level in (False, True):
+                cols = np.r_[np.arange(top - k, top), [top] if level else []].astype(np.int64)
+                g, c = gram[np.ix_(cols, cols)], cross[cols]
+                for alpha in RIDGE_ALPHAS:
+                    coef = np.linalg.solve(g + alpha * len(x) * np.eye(len(cols)), c)
+                    errors.setdefault((k, alpha, level), []).append((truth - xb[:, cols] @ coef) * scale)
+    return {key: np.concatenate(parts) for key, parts in errors.items()}
+
+
 def fit_linear_ar(values: np.ndarray, n_train: int, lags: int, n_val: int = 0) -> LinearAR:
     """Fit the linear autoregression on the rows before ``n_train`` in closed form.
 
-    The penalty is picked from ``RIDGE_ALPHAS`` by the error on the next ``n_val`` rows (the
-    validation part) when it has at least 10; otherwise 0.1 per row. Fewer lags are used when
-    the training part is short (at least 3 rows per coefficient).
+    The lag count (from ``AR_LAGS``, at most ``lags``), the penalty (``RIDGE_ALPHAS``) and whether
+    the last level enters too (mean reversion, as in an ARIMA without differencing) are picked
+    by rolling-origin errors: refit on the rows before each of ``CV_FOLDS`` blocks that cover the
+    second half of the training part and the validation part, predict the block. The paired
+    t-statistic of those errors against naive's is kept as ``evidence``. Too short for that, it
+    uses ``min(lags, 3)`` lags and a penalty of 0.1 with no evidence.
 
     Raises:
         ValueError: with fewer than 8 training rows or ``lags`` < 1.
@@ -79,26 +143,20 @@ def fit_linear_ar(values: np.ndarray, n_train: int, lags: int, n_val: int = 0) -
         raise ValueError(f"lags must be >= 1; got {lags}")
     if n_train < 8:
         raise ValueError(f"the linear autoregression needs at least 8 training rows; got {n_train}")
-    lags = max(1, min(lags, (n_train - 2) // 3))
-    d_train = np.diff(values[:n_train])
-    center, scale = float(d_train.mean()), float(d_train.std()) or 1.0
-    rows = np.arange(lags + 1, n_train)
-    z = (lagged_changes(values, rows, lags) - center) / scale
-    target = (values[rows] - values[rows - 1] - center) / scale
-    val_rows = np.arange(n_train, min(n_train + n_val, len(values)))
-    alphas = RIDGE_ALPHAS if len(val_rows) >= 10 else (0.1,)
-    best = None
-    for alpha in alphas:
-        coef, intercept = _ridge(z, target, alpha)
-        model = LinearAR(lags, coef, intercept, center, scale, alpha)
-        if len(alphas) == 1:
-            return model
-        pred = values[val_rows - 1] + model.predict_change(lagged_changes(values, val_rows, lags))
-        err = float(np.mean((values[val_rows] - pred) ** 2))
-        if best is None or err < best[0]:
-            best = (err, model)
-    assert best is not None
-    return best[1]
+    first = n_train // 2
+    max_lags = min(lags, (first - 2) // 3)  # at least 3 rows per coefficient in the first refit
+    end = min(n_train + n_val, len(values))
+    if max_lags < 1 or end - first < 2 * CV_FOLDS:
+        return _fit(values, n_train, max(1, min(lags, 3, (n_train - 2) // 3)), 0.1)
+    stops = np.linspace(first, end, CV_FOLDS + 1).astype(np.int64)
+    candidates = sorted({*(k for k in AR_LAGS if k <= max_lags), max_lags})
+    scores = _cv_errors(values, stops, candidates)
+    best = min(scores, key=lambda key: float(np.mean(scores[key] ** 2)))
+    rows = np.arange(first, end)
+    gain = (values[rows] - values[rows - 1]) ** 2 - scores[best] ** 2
+    sd = gain.std(ddof=1)
+    evidence = float(gain.mean() / (sd / np.sqrt(len(gain)))) if sd > 0 else 0.0
+    return replace(_fit(values, n_train, *best), evidence=evidence, cv_rows=len(gain))
 
 
 def _seasonal(values: np.ndarray, rows: np.ndarray, season: int) -> np.ndarray:
@@ -136,7 +194,7 @@ def one_step_predictions(
     if ar is not None:
         pred = values[rows - 1].copy()
         ok = rows > ar.lags
-        pred[ok] += ar.predict_change(lagged_changes(values, rows[ok], ar.lags))
+        pred[ok] += ar.predict_change(lagged_changes(values, rows[ok], ar.lags), values[rows[ok] - 1])
         out["linear AR"] = pred
     return out
 
@@ -181,7 +239,7 @@ def ar_forecast(values: np.ndarray, origins: np.ndarray, horizon: int, ar: Linea
     level = values[origins].astype(np.float64)
     out = np.empty((len(origins), horizon))
     for h in range(horizon):
-        step = ar.predict_change(changes)
+        step = ar.predict_change(changes, level)
         level = level + step
         out[:, h] = level
         changes = np.concatenate([changes[:, 1:], step[:, None]], axis=1)

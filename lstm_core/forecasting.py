@@ -5,7 +5,12 @@
       -> scaler fitted on the training rows only
       -> windows of seq_len rows; target = next value, or its change from the last one
       -> fit() -> predictions inverse-scaled to real units -> metrics beside the naive
-         "tomorrow = today" baseline
+         "tomorrow = today" baseline, and (lstm_core.forecast_judge) beside every baseline,
+         with error against horizon and split-conformal intervals
+
+Two methods: "direct" trains the configured network on the scaled windows (seed 003's way, and
+the old default); "residual" (lstm_core.forecast_model, the Recommended preset) starts at the
+best linear forecast and lets the network learn only what helps on the validation part.
 
 A window belongs to the part that holds its *target* row, so a test window may read
 the last training rows as inputs (they are known by then) but never a test target.
@@ -16,13 +21,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 import torch
 
+from lstm_core.baselines import fit_baselines
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
-from lstm_core.metrics import regression_report, skill_score, verdict
+from lstm_core.forecast_judge import Judgement, MultiStep, future_intervals, judge
+from lstm_core.forecast_model import ResidualForecaster, series_predictions, train_residual
+from lstm_core.frequency import Frequency, detect_frequency
+from lstm_core.metrics import comparison_verdict, regression_report, skill_score, verdict
 from lstm_core.models import build_model
 from lstm_core.preprocessing import Scaler, make_windows, split_sizes
 from lstm_core.progress import Callback, EpochProgress, History
@@ -30,6 +40,10 @@ from lstm_core.tasks import REGRESSION
 from lstm_core.training import fit, predict, seeded
 
 PARTS = ("train", "val", "test")
+Method = Literal["direct", "residual"]
+METHODS: tuple[str, ...] = ("direct", "residual")
+# steps ahead in the error-against-horizon table: a day of hours, two weeks of days, a year of months...
+HORIZONS = {"hourly": 24, "daily": 14, "business-daily": 10, "weekly": 13, "monthly": 12, "quarterly": 8}
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,8 @@ def build_forecaster(model_cfg: ModelConfig, data_cfg: ForecastDataConfig) -> to
 
 def predict_values(model: torch.nn.Module, data: ForecastData) -> np.ndarray:
     """Predictions for every window, in real units: shape (windows,)."""
+    if isinstance(model, ResidualForecaster):
+        return series_predictions(model, data)
     device = next(model.parameters()).device
     return data.to_values(predict(model, data.x.to(device)).cpu().numpy())
 
@@ -166,6 +182,14 @@ def forecast_future(model: torch.nn.Module, data: ForecastData, steps: int) -> p
                          "have no known future values")
     if steps < 1:
         raise ValueError(f"steps must be >= 1; got {steps}")
+    name = f"{data.cfg.target} forecast"
+    if isinstance(model, ResidualForecaster):
+        dates = pd.DatetimeIndex(data.series.index)
+        future = _future_dates(dates, steps) if model.spec.freq is None else (
+            model.spec.freq.future_dates(dates[-1], steps))
+        values = model.forecast(data.series.to_numpy(dtype=np.float64), dates, np.array([len(dates) - 1]),
+                                steps, future)[0]
+        return pd.Series(values, index=future, name=name)
     device = next(model.parameters()).device
     recent = data.scaler.transform_column(data.series.to_numpy()[-data.cfg.seq_len :], 0)
     window = torch.tensor(recent[:, None], dtype=torch.float32, device=device)
@@ -176,8 +200,37 @@ def forecast_future(model: torch.nn.Module, data: ForecastData, steps: int) -> p
         out.append(nxt)
         window = torch.cat([window[1:], window.new_tensor([[nxt]])])
     values = data.scaler.inverse_column(np.array(out), 0)
-    return pd.Series(values, index=_future_dates(pd.DatetimeIndex(data.series.index), steps),
-                     name=f"{data.cfg.target} forecast")
+    return pd.Series(values, index=_future_dates(pd.DatetimeIndex(data.series.index), steps), name=name)
+
+
+def multi_step(model: torch.nn.Module, data: ForecastData) -> MultiStep | None:
+    """The model's recursive forecasts from any origins inside the data, or None with extra features."""
+    values, dates = data.series.to_numpy(dtype=np.float64), pd.DatetimeIndex(data.series.index)
+    if isinstance(model, ResidualForecaster):
+        def residual(origins: np.ndarray, horizon: int) -> np.ndarray:
+            freq = model.spec.freq  # forecasts from the last origins run past the data's dates
+            future = _future_dates(dates, horizon) if freq is None else freq.future_dates(dates[-1], horizon)
+            return model.forecast(values, dates, origins, horizon, future)
+
+        return residual
+    if data.cfg.features:
+        return None
+    seq_len, change = data.cfg.seq_len, data.cfg.target_mode == "change"
+    scaled = data.scaler.transform_column(values, 0)
+    device = next(model.parameters()).device
+
+    def run(origins: np.ndarray, horizon: int) -> np.ndarray:
+        rows = origins[:, None] - seq_len + 1 + np.arange(seq_len)
+        window = torch.tensor(scaled[rows], dtype=torch.float32, device=device)[:, :, None]
+        out = np.empty((len(origins), horizon))
+        for h in range(horizon):
+            y = predict(model, window)[:, :1]
+            nxt = y + window[:, -1] if change else y
+            out[:, h] = nxt[:, 0].cpu().numpy()
+            window = torch.cat([window[:, 1:], nxt[:, None]], dim=1)
+        return data.scaler.inverse_column(out, 0)
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -190,10 +243,45 @@ class ForecastResult:
     predicted: np.ndarray  # (windows,) real units, every part
     report: pd.DataFrame  # test metrics, model beside naive
     skill: float  # 1 - RMSE_model / RMSE_naive on the test part
+    method: str = "direct"  # "direct" or "residual"
+    frequency: Frequency | None = None  # None when the dates have no usable calendar
+    judgement: Judgement | None = None  # every baseline, horizons, intervals (None for a loaded run)
+    notes: tuple[str, ...] = ()  # what the method started from, kept or fell back to, and why
 
     @property
     def verdict(self) -> str:
-        return verdict(self.skill)
+        """The model against the naive baseline, worded for the data's frequency."""
+        return verdict(self.skill, self.frequency.naive_wording if self.frequency else "tomorrow = today")
+
+    @property
+    def comparison_verdict(self) -> str:
+        """The model against the best baseline on the test part, named, with the gap."""
+        if self.judgement is None:
+            return self.verdict
+        table = self.judgement.comparison
+        return comparison_verdict(table.loc["model", "test RMSE"], table["test RMSE"].drop("model").to_dict())
+
+    def test_errors(self) -> pd.DataFrame:
+        """Per test window: date, actual, the model's and each baseline's prediction (real units),
+        so that paired errors can be bootstrapped."""
+        s = self.data.parts["test"]
+        columns = {"actual": self.data.actual[s], "model": self.predicted[s]}
+        if self.judgement is not None:
+            columns |= {k: v[s] for k, v in self.judgement.baselines.predictions.items()}
+        return pd.DataFrame(columns, index=self.data.dates[s])
+
+    def future(self, steps: int) -> pd.DataFrame:
+        """The forecast beyond the data with 80 % and 95 % intervals (columns forecast, lower 80%,
+        upper 80%, lower 95%, upper 95%), calibrated on the validation and test origins."""
+        forecast = forecast_future(self.model, self.data, steps)
+        run = multi_step(self.model, self.data)
+        out = pd.DataFrame({"forecast": forecast})
+        if run is not None:
+            values = self.data.series.to_numpy(dtype=np.float64)
+            for level, iv in future_intervals(values, self.data.cfg.seq_len, self.data.parts, run,
+                                              forecast.to_numpy(), _fixed(self.model)).items():
+                out[f"lower {level:.0%}"], out[f"upper {level:.0%}"] = iv.lower, iv.upper
+        return out
 
 
 class _Preview(Callback):
@@ -208,6 +296,20 @@ class _Preview(Callback):
             self.sink(progress.epoch, predict_values(self.model, self.data))
 
 
+def _fixed(model: torch.nn.Module) -> bool:
+    """A residual forecaster whose recurrent part is off has no weights learned by gradient descent."""
+    return isinstance(model, ResidualForecaster) and not model.learned
+
+
+def data_frequency(data: ForecastData) -> tuple[Frequency | None, list[str]]:
+    """The frequency of ``data``'s dates, and a sentence when it is irregular or cannot be told."""
+    try:
+        freq = detect_frequency(pd.DatetimeIndex(data.series.index))
+    except ValueError as exc:
+        return None, [f"Frequency unknown ({exc}): no seasonal baseline or calendar features."]
+    return freq, [freq.description] if freq.kind == "irregular" else []
+
+
 def train_forecaster(
     frame: pd.DataFrame,
     data_cfg: ForecastDataConfig,
@@ -217,24 +319,51 @@ def train_forecaster(
     stop: threading.Event | None = None,
     preview: Callable[[int, np.ndarray], None] | None = None,
     preview_every: int = 5,
+    method: Method = "direct",
+    horizon: int | None = None,
 ) -> ForecastResult:
-    """Prepare the data, train a forecaster and judge it on the test part.
+    """Prepare the data, train a forecaster and judge it against every baseline.
 
-    The model's input size and sequence length are taken from the data.
-    ``preview`` (if given) receives (epoch, predictions in real units) on epoch 1 and
-    every ``preview_every`` epochs, for a live fit chart.
+    Args:
+        frame, data_cfg, model_cfg, train_cfg: the data, its windows, the network and its training.
+        callbacks, stop: passed to ``fit``.
+        preview: receives (epoch, predictions in real units) on epoch 1 and every
+            ``preview_every`` epochs, for a live fit chart.
+        method: "direct" trains the network on the scaled windows; "residual" starts at the best
+            linear forecast and keeps only what helps on the validation part (target only).
+        horizon: steps ahead in the error-against-horizon table (a default per frequency).
+
+    Raises:
+        ValueError: bad data (see ``prepare_forecast_data``), an unknown method, or "residual"
+            with extra feature columns.
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     data = prepare_forecast_data(frame, data_cfg)
-    with seeded(train_cfg.seed):
-        model = build_forecaster(model_cfg, data_cfg)
-    if data_cfg.target_mode == "change":
-        # A zero head predicts "no change": training starts exactly at the naive baseline,
-        # so with best-weight restore a model that learns nothing stays close to it.
-        torch.nn.init.zeros_(model.head.weight)
-        torch.nn.init.zeros_(model.head.bias)
-    extra = [_Preview(model, data, preview_every, preview)] if preview else []
-    history = fit(model, data.tensors("train"), data.tensors("val"), train_cfg, REGRESSION,
-                  [*callbacks, *extra], stop)
+    freq, notes = data_frequency(data)
+    values, seq_len = data.series.to_numpy(dtype=np.float64), data_cfg.seq_len
+    season = freq.season if freq is not None else None
+    n_train = data.parts["train"].stop + seq_len
+    baselines = fit_baselines(values, seq_len, n_train, data.windows["val"], season)
+    if method == "residual":
+        model, history, more = train_residual(data, freq, baselines, model_cfg, train_cfg, callbacks, stop,
+                                               preview, preview_every)
+        notes += more
+    else:
+        with seeded(train_cfg.seed):
+            model = build_forecaster(model_cfg, data_cfg)
+        if data_cfg.target_mode == "change":
+            # A zero head predicts "no change": training starts exactly at the naive baseline,
+            # so with best-weight restore a model that learns nothing stays close to it.
+            torch.nn.init.zeros_(model.head.weight)
+            torch.nn.init.zeros_(model.head.bias)
+        extra = [_Preview(model, data, preview_every, preview)] if preview else []
+        history = fit(model, data.tensors("train"), data.tensors("val"), train_cfg, REGRESSION,
+                      [*callbacks, *extra], stop)
     predicted = predict_values(model, data)
     report, skill = forecast_report(data, predicted)
-    return ForecastResult(model, model_cfg, train_cfg, data, history, predicted, report, skill)
+    steps = horizon or HORIZONS.get(freq.kind if freq is not None else "", 10)
+    judgement = judge(values, seq_len, data.parts, predicted, baselines, multi_step(model, data), steps,
+                      fixed=_fixed(model))
+    return ForecastResult(model, model_cfg, train_cfg, data, history, predicted, report, skill, method, freq,
+                          judgement, tuple(notes) + judgement.notes)

@@ -2,15 +2,17 @@
 
 Residuals of forecasts the model never trained on (the validation part) calibrate the width::
 
-    score_i  = |actual_i - predicted_i| / scale_i          (scale_i = 1, or the recent volatility)
+    score_i  = |actual_i - predicted_i| / scale_i    (scale_i = 1, the recent errors or volatility)
     q        = the ceil((n + 1) * level)-th smallest of the n scores
     interval = predicted -/+ q * scale
 
 If the validation residuals are exchangeable with the test ones, the interval holds the truth
 with probability at least ``level``; the test part then says how often it really did (the
-coverage shown beside the nominal 80 % and 95 %). Dividing by the recent volatility (the RMS of
-the last changes, known when the forecast is made) keeps intervals narrow in calm stretches and
-wide in turbulent ones, which matters for prices whose volatility drifts between the parts.
+coverage shown beside the nominal 80 % and 95 %). Dividing by the size of the recent errors (the
+RMS of the last ten one-step errors, known when the forecast is made) keeps intervals narrow in
+calm stretches and wide in turbulent ones, which matters for prices whose volatility drifts
+between the parts (measured in bench/bench_forecast.py: closer to nominal than a fixed width or
+the recent volatility of the changes).
 Multi-step forecasts get one width per horizon, calibrated on the h-step errors.
 """
 
@@ -23,6 +25,7 @@ import numpy as np
 
 LEVELS = (0.80, 0.95)
 VOLATILITY_WINDOW = 20  # changes in the recent-volatility scale
+ERROR_WINDOW = 10  # one-step errors in the recent-error scale (the intervals' default scale)
 
 
 def conformal_quantile(scores: np.ndarray, level: float) -> tuple[float, bool]:
@@ -59,6 +62,22 @@ def recent_volatility(values: np.ndarray, rows: np.ndarray, window: int = VOLATI
     positive = out[out > 0]
     floor = positive.min() if len(positive) else 1.0
     return np.where(out > 0, out, floor)
+
+
+def recent_error_scale(actual: np.ndarray, predicted: np.ndarray, window: int = ERROR_WINDOW) -> np.ndarray:
+    """RMS of the ``window`` one-step errors before each forecast: (n,), causal.
+
+    Forecast ``k`` reads errors ``k - window .. k - 1`` only (all known when it is made); the first
+    one borrows the second's. Zero is replaced by the smallest positive value (never divides by 0).
+    """
+    err2 = np.r_[0.0, np.cumsum((np.asarray(actual, np.float64) - np.asarray(predicted, np.float64)) ** 2)]
+    k = np.arange(len(err2) - 1)
+    lo = np.maximum(k - window, 0)
+    out = np.sqrt((err2[k] - err2[lo]) / np.maximum(k - lo, 1))
+    if len(out) > 1:
+        out[0] = out[1]
+    positive = out[out > 0]
+    return np.where(out > 0, out, positive.min() if len(positive) else 1.0)
 
 
 @dataclass(frozen=True)

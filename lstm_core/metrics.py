@@ -85,18 +85,43 @@ def skill_score(actual: np.ndarray, predicted: np.ndarray, last: np.ndarray) -> 
     return float("nan") if naive == 0 else 1.0 - rmse(actual, predicted) / naive
 
 
-def verdict(skill: float) -> str:
-    """One plain sentence about the model against the naive baseline."""
+def verdict(skill: float, naive_wording: str = "tomorrow = today") -> str:
+    """One plain sentence about the model against the naive baseline (worded for the data's frequency)."""
     if not np.isfinite(skill):
         return ("No verdict: the skill score is undefined (the naive baseline is exact on this data, "
                 "so there is nothing to beat, or the predictions are not finite).")
     pct = abs(skill) * 100
     if skill > 0.005:
-        return f"The model beats the naive 'tomorrow = today' baseline: its RMSE is {pct:.1f}% lower."
+        return f"The model beats the naive '{naive_wording}' baseline: its RMSE is {pct:.1f}% lower."
     if skill < -0.005:
-        return (f"The model does not beat the naive 'tomorrow = today' baseline: "
+        return (f"The model does not beat the naive '{naive_wording}' baseline: "
                 f"its RMSE is {pct:.1f}% higher.")
-    return "The model ties the naive 'tomorrow = today' baseline (RMSE within 0.5%): it adds nothing."
+    return f"The model ties the naive '{naive_wording}' baseline (RMSE within 0.5%): it adds nothing."
+
+
+def comparison_verdict(model_rmse: float, baseline_rmse: dict[str, float], part: str = "test") -> str:
+    """One sentence naming the best baseline and how the model compares with it.
+
+    Args:
+        model_rmse: the model's RMSE on ``part``.
+        baseline_rmse: RMSE of each baseline on the same part, by name.
+        part: the part's name as the sentence says it.
+    """
+    finite = {k: v for k, v in baseline_rmse.items() if np.isfinite(v)}
+    if not finite or not np.isfinite(model_rmse):
+        return "No comparison: the errors are not finite."
+    best = min(finite, key=finite.get)
+    others = f" (best of {len(finite)} baselines)" if len(finite) > 1 else ""
+    if finite[best] == 0:
+        return f"The {best} baseline is exact on the {part} part{others}: there is nothing to beat."
+    change = model_rmse / finite[best] - 1
+    if change < -0.005:
+        return (f"The model beats the best baseline, {best}{others}: its {part} RMSE is "
+                f"{-change:.1%} lower.")
+    if change > 0.005:
+        return (f"The model does not beat the best baseline, {best}{others}: its {part} RMSE is "
+                f"{change:.1%} higher.")
+    return f"The model ties the best baseline, {best}{others} ({part} RMSE within 0.5%)."
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:

@@ -24,23 +24,26 @@ class ForecastPreset:
     data: ForecastDataConfig
     last_rows: int | None  # train on the latest N rows only (None: all rows)
     description: str
+    method: str = "direct"  # train_forecaster(method=...): "direct" or "residual"
 
 
 RECOMMENDED = ForecastPreset(
-    # Measured (bench/bench_forecast.py): ties or beats the naive baseline on every bundled
-    # series in a few seconds. Predicting the change from the last value with a zero-initialised
-    # head starts at the baseline; early stopping with best-weight restore keeps what helps.
-    model=ModelConfig(cell="LSTM", hidden_size=32, num_layers=1, head="last", forget_bias=None),
-    # lr 3e-4 rather than 1e-3: at 1e-3 NVDA ended 0.09 % above the baseline (ratio 1.0009);
-    # at 3e-4 every bundled series is at or below it (NVDA 0.9999, a tie in all honesty).
-    train=TrainConfig(epochs=40, batch_size=64, lr=3e-4, weight_decay=1e-4, patience=5, seed=0),
+    # Measured (bench/bench_forecast.py): at or below naive on every bundled price history (2,500 and
+    # 120 rows) and at or below the best cheap baseline on every bundled structured series. The
+    # network starts at the linear autoregression when that shows an out-of-sample gain (else at
+    # naive) and learns only the residual; a gain on validation that could be luck is switched off.
+    model=ModelConfig(cell="LSTM", hidden_size=32, num_layers=1, head="last"),
+    train=TrainConfig(epochs=40, batch_size=64, lr=1e-3, weight_decay=1e-4, patience=8, seed=0),
     data=ForecastDataConfig(target_mode="change", seq_len=30, val_fraction=0.1, test_fraction=0.2,
                             scaler="standard"),
     last_rows=2500,
-    description="LSTM 32 x 1 predicting the change from the last value; it starts exactly at "
-    "'tomorrow = today' and early stopping (patience 5) keeps only what helps on the validation "
-    "part, on the last 2,500 rows. Daily prices are close to a random walk, so expect a short run "
-    "that ties the naive baseline or edges past it: an honest answer, not a failure.",
+    description="LSTM 32 x 1 on standardised changes, levels and calendar features, added to the best "
+    "linear forecast (a ridge autoregression on lagged changes, used only where it beats naive out of "
+    "sample): the network starts at that forecast and early stopping keeps what it learns only if the "
+    "validation part shows a reliable gain. Daily prices are close to a random walk, so expect a run "
+    "that ties the naive baseline or edges past it (an honest answer, not a failure); on seasonal or "
+    "autocorrelated series it follows the structure.",
+    method="residual",
 )
 
 SEED_003 = ForecastPreset(

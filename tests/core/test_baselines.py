@@ -52,15 +52,26 @@ def test_linear_ar_recovers_an_ar2_process_on_changes_and_beats_naive():
         d[t] = 0.6 * d[t - 1] - 0.3 * d[t - 2] + rng.normal()
     y = 100 + np.cumsum(d)
     ar = fit_linear_ar(y, n_train=2000, lags=5, n_val=500)
-    assert ar.lags == 5
-    # coefficients on standardised changes, oldest first: ... , -0.3, 0.6
-    np.testing.assert_allclose(ar.coef[-2:], [-0.3, 0.6], atol=0.06)
-    np.testing.assert_allclose(ar.coef[:-2], 0, atol=0.06)
+    assert ar.lags == 2 and ar.level_coef == 0.0  # the rolling-origin errors pick the true order
+    # coefficients on standardised changes, oldest first
+    np.testing.assert_allclose(ar.coef, [-0.3, 0.6], atol=0.06)
+    assert ar.evidence > 5 and ar.cv_rows == 1500  # second half of training + validation
     out = one_step_predictions(y, 6, None, ar)
     test = slice(2500 - 6, None)
     actual = y[6:][test]
     rmse = {k: np.sqrt(np.mean((v[test] - actual) ** 2)) for k, v in out.items()}
     assert rmse["linear AR"] < 0.9 * rmse["naive"]
+
+
+def test_linear_ar_reads_the_level_of_a_mean_reverting_series_and_finds_nothing_in_a_random_walk():
+    rng = np.random.default_rng(3)
+    y = np.zeros(1500)
+    for t in range(1, len(y)):
+        y[t] = 0.8 * y[t - 1] + rng.normal()  # AR(1) in levels: changes pull back to 0
+    ar = fit_linear_ar(y, 1000, 10, 200)
+    assert ar.level_coef < -0.1 and ar.evidence > 3
+    walk = np.cumsum(rng.normal(size=1500))
+    assert fit_linear_ar(walk, 1000, 10, 200).evidence < 2.5  # no reliable gain over naive
 
 
 def test_linear_ar_uses_the_training_rows_only():
@@ -75,7 +86,9 @@ def test_linear_ar_uses_the_training_rows_only():
 
 def test_short_training_parts_get_fewer_lags_and_tiny_ones_are_refused():
     y = np.cumsum(np.random.default_rng(2).normal(size=40))
-    assert fit_linear_ar(y, 20, 29).lags == 6  # at least 3 rows per coefficient
+    assert fit_linear_ar(y, 20, 29).lags <= 2  # at least 3 rows per coefficient in the first refit
+    short = fit_linear_ar(y, 12, 29)  # too short for rolling-origin checks: 3 lags, no evidence
+    assert (short.lags, short.alpha, short.evidence) == (3, 0.1, 0.0)
     with pytest.raises(ValueError, match="at least 8 training rows"):
         fit_linear_ar(y, 5, 3)
     with pytest.raises(ValueError, match="at least 3 finite values"):
@@ -100,5 +113,5 @@ def test_ar_forecast_feeds_its_own_changes_back():
     assert ar.scale == 1.0  # no variation in the changes: scale 1 keeps it finite
     np.testing.assert_allclose(ar_forecast(y, np.array([45]), 4, ar), [[92, 94, 96, 98]])
     np.testing.assert_allclose(lagged_changes(y, np.array([10]), 3), [[2, 2, 2]])
-    with pytest.raises(ValueError, match="each origin needs 3 rows"):
-        ar_forecast(y, np.array([1]), 2, ar)
+    with pytest.raises(ValueError, match=f"each origin needs {ar.lags} rows"):
+        ar_forecast(y, np.array([ar.lags - 1]), 2, ar)

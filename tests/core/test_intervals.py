@@ -10,6 +10,7 @@ from lstm_core.intervals import (
     conformal_quantile,
     coverage,
     horizon_interval,
+    recent_error_scale,
     recent_volatility,
 )
 
@@ -77,3 +78,15 @@ def test_horizon_intervals_widen_with_the_horizon():
 def test_coverage_ignores_unknown_truths():
     assert coverage(np.array([1.0, 5.0, np.nan]), np.zeros(3), np.full(3, 2.0)) == 0.5
     assert np.isnan(coverage(np.array([np.nan]), np.zeros(1), np.ones(1)))
+
+
+def test_recent_error_scale_is_causal_and_follows_the_error_size():
+    actual = np.r_[np.zeros(20), np.full(20, 4.0)]
+    predicted = np.zeros(40)  # errors 0 for 20 steps, then 4
+    scale = recent_error_scale(actual, predicted, window=5)
+    assert 0 < scale[20] < 4.0  # forecast 20 sees only zero errors: floored, never 0
+    assert scale[20] == scale[19]
+    np.testing.assert_allclose(scale[25:], 4.0)  # five errors of 4 before it
+    changed = actual.copy()
+    changed[30:] = 100.0
+    np.testing.assert_allclose(recent_error_scale(changed, predicted, 5)[:31], scale[:31])

@@ -10,6 +10,7 @@ import pytest
 from lstm_core.metrics import (
     REGRESSION_METRICS,
     accuracy,
+    comparison_verdict,
     confusion_matrix,
     directional_accuracy,
     mae,
@@ -101,6 +102,21 @@ def test_verdict_sentences() -> None:
     )
     assert "ties" in verdict(0.001) and "ties" in verdict(-0.004)
     assert "nothing to beat" in verdict(float("nan"))
+    monthly = verdict(0.5, "next month = this month")
+    assert monthly.startswith("The model beats the naive 'next month = this month'")
+
+
+def test_comparison_verdict_names_the_best_baseline_and_the_gap() -> None:
+    rmses = {"naive": 2.0, "seasonal naive": 1.0, "drift": 2.1}
+    assert comparison_verdict(0.8, rmses) == (
+        "The model beats the best baseline, seasonal naive (best of 3 baselines): its test RMSE is "
+        "20.0% lower.")
+    assert comparison_verdict(1.5, rmses, part="validation") == (
+        "The model does not beat the best baseline, seasonal naive (best of 3 baselines): its validation "
+        "RMSE is 50.0% higher.")
+    assert "ties the best baseline, naive" in comparison_verdict(2.004, {"naive": 2.0})
+    assert "nothing to beat" in comparison_verdict(1.0, {"naive": 0.0})
+    assert comparison_verdict(float("nan"), rmses) == "No comparison: the errors are not finite."
 
 
 def test_confusion_matrix_and_per_class_accuracy() -> None:

@@ -1,0 +1,288 @@
+"""A recurrent forecaster that starts at the best linear forecast and learns only the residual.
+
+    window of seq_len rows before target row t, per step r (t-seq_len .. t-1):
+        [ standardised change y[r] - y[r-1],  standardised level y[r],  calendar of row r+1 (sin, cos) ]
+      -> linear skip: ridge AR on the last ``lags`` standardised changes (closed form, frozen)
+       + recurrent net with a zero head (it adds nothing until training finds something)
+      -> standardised next change  -> y[t-1] + change   (real units)
+
+A zero head makes the untrained model exactly the linear autoregression (or exactly the naive
+"next = last" forecast when the skip is off), so training can only move it from the best cheap
+forecast, and early stopping on the validation part keeps only what helps there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from lstm_core.baselines import Baselines, LinearAR
+from lstm_core.config import ModelConfig, TrainConfig
+from lstm_core.frequency import Frequency, calendar_features
+from lstm_core.models import build_model
+from lstm_core.progress import Callback, EpochProgress, History
+from lstm_core.tasks import REGRESSION
+from lstm_core.training import fit, predict, seeded
+
+if TYPE_CHECKING:  # forecasting imports this module
+    from lstm_core.forecasting import ForecastData
+
+START_EVIDENCE = 2.5  # t-statistic the linear AR's out-of-sample gain over naive needs to be the start
+KEEP_EVIDENCE = 2.0  # t-statistic the trained net's validation gain over its start needs to be kept
+MIN_VAL_WINDOWS = 20  # fewer validation windows cannot tell a real gain from luck: no training
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """How a series becomes the forecaster's inputs; everything is fitted on the training rows."""
+
+    seq_len: int  # rows per window
+    center: float  # mean change on the training part (real units)
+    scale: float  # std of the changes on the training part
+    level_shift: float  # mean level on the training part
+    level_scale: float  # std of the levels on the training part
+    freq: Frequency | None  # calendar features follow it; None: no calendar features
+
+    @property
+    def n_calendar(self) -> int:
+        return 2 * len(self.freq.calendar_names()) if self.freq is not None else 0
+
+    @property
+    def input_size(self) -> int:
+        return 2 + self.n_calendar
+
+    def calendar(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        """(len(dates), n_calendar) calendar features of ``dates``."""
+        if self.freq is None:
+            return np.zeros((len(dates), 0), dtype=np.float32)
+        return calendar_features(dates, self.freq)
+
+    def step_features(self, values: np.ndarray, calendar_next: np.ndarray) -> np.ndarray:
+        """Features of consecutive rows: values (..., L + 1) and the calendar of the row after each
+        of the last L rows (..., L, C) -> (..., L, 2 + C); the first value only gives a change."""
+        values = np.asarray(values, dtype=np.float64)
+        change = (np.diff(values, axis=-1) - self.center) / self.scale
+        level = (values[..., 1:] - self.level_shift) / self.level_scale
+        feats = np.concatenate([change[..., None], level[..., None], calendar_next], axis=-1)
+        return feats.astype(np.float32)
+
+
+def fit_input_spec(values: np.ndarray, n_train: int, seq_len: int, freq: Frequency | None) -> InputSpec:
+    """Standardise changes and levels with the training rows' statistics (no later row is read)."""
+    train = np.asarray(values[:n_train], dtype=np.float64)
+    d = np.diff(train)
+    return InputSpec(seq_len, float(d.mean()), float(d.std()) or 1.0, float(train.mean()),
+                     float(train.std()) or 1.0, freq)
+
+
+def window_inputs(
+    values: np.ndarray, dates: pd.DatetimeIndex, rows: np.ndarray, spec: InputSpec
+) -> torch.Tensor:
+    """Inputs of the windows that predict ``rows``: (len(rows), seq_len, input_size) float32.
+
+    Window for target row t reads rows t-seq_len .. t-1 (the change of row 0 counts as the mean
+    change) and the calendar of rows t-seq_len+1 .. t (the target's own time is known in advance).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    padded = np.r_[values[0] - spec.center, values]  # row 0's change = the mean change: standardised 0
+    cal = spec.calendar(pd.DatetimeIndex(dates))
+    rows = np.asarray(rows, dtype=np.int64)
+    # padded[p] is row p - 1, so padded[t - seq_len .. t] is rows t-seq_len-1 .. t-1, and the
+    # calendar of the row after each of the last seq_len of them is cal[t - seq_len + 1 .. t]
+    span = rows[:, None] - spec.seq_len + np.arange(spec.seq_len + 1)
+    feats = spec.step_features(padded[span], cal[span[:, 1:]])
+    return torch.from_numpy(feats)
+
+
+class ResidualForecaster(nn.Module):
+    """A frozen linear skip (ridge AR on changes, or off) plus a recurrent net that learns the residual."""
+
+    def __init__(self, net: nn.Module, spec: InputSpec, ar: LinearAR | None) -> None:
+        super().__init__()
+        self.net, self.spec = net, spec
+        self.lags = ar.lags if ar is not None else 0
+        coef = ar.coef if ar is not None else np.zeros(0)
+        # the AR was fitted on the same standardised changes, so its weights apply as they are
+        self.register_buffer("ar_coef", torch.tensor(coef, dtype=torch.float32))
+        # without the AR the skip is "no change" (naive), which is -center in standardised changes
+        intercept = ar.intercept if ar is not None else -spec.center / spec.scale
+        # the AR's level term reads x[:, -1, 1], the last level standardised by the spec: re-standardise
+        level = ar.level_coef if ar is not None else 0.0
+        ratio = spec.level_scale / ar.level_scale if ar is not None else 1.0
+        offset = (spec.level_shift - ar.level_shift) / ar.level_scale if ar is not None else 0.0
+        intercept += level * offset
+        self.register_buffer("ar_intercept", torch.tensor(intercept, dtype=torch.float32))
+        self.register_buffer("ar_level", torch.tensor(level * ratio, dtype=torch.float32))
+        with torch.no_grad():  # a zero head: the untrained model is exactly the skip
+            self.net.head.weight.zero_()
+            self.net.head.bias.zero_()
+
+    @property
+    def learned(self) -> bool:
+        """Whether the recurrent part adds anything (its head is not zero)."""
+        head = self.net.head
+        return bool(head.weight.detach().abs().sum() > 0 or head.bias.detach().abs().sum() > 0)
+
+    def skip(self, x: torch.Tensor) -> torch.Tensor:
+        """The linear part alone: (batch, seq_len, F) -> (batch, 1) standardised next change."""
+        if self.lags == 0:
+            return self.ar_intercept.expand(len(x), 1)
+        out = x[:, -self.lags :, 0] @ self.ar_coef + self.ar_level * x[:, -1, 1] + self.ar_intercept
+        return out[:, None]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # x: (batch, seq_len, 2 + calendar) -> (batch, 1) standardised next change
+        return self.skip(x) + self.net(x)
+
+    def to_values(self, out: torch.Tensor | np.ndarray, last: np.ndarray) -> np.ndarray:
+        """Standardised changes -> next values in real units, given each window's last value."""
+        out = np.asarray(out, dtype=np.float64).reshape(-1)
+        return np.asarray(last, dtype=np.float64) + out * self.spec.scale + self.spec.center
+
+    def predict_rows(self, values: np.ndarray, dates: pd.DatetimeIndex, rows: np.ndarray) -> np.ndarray:
+        """One-step predictions of ``rows`` in real units: (len(rows),)."""
+        x = window_inputs(values, dates, rows, self.spec)
+        return self.to_values(predict(self, x).numpy(), np.asarray(values, dtype=np.float64)[rows - 1])
+
+    @torch.no_grad()
+    def forecast(self, values: np.ndarray, dates: pd.DatetimeIndex, origins: np.ndarray, horizon: int,
+                 future_dates: pd.DatetimeIndex | None = None) -> np.ndarray:
+        """Recursive forecasts 1..``horizon`` rows after each origin (its last known row).
+
+        Args:
+            values, dates: the series in real units and its timestamps (rows,).
+            origins: last known row of each forecast, each >= seq_len.
+            horizon: steps ahead.
+            future_dates: timestamps after the last row, when forecasts run past the data.
+
+        Returns:
+            (len(origins), horizon) forecasts in real units; each step's forecast is fed back.
+        """
+        values = np.asarray(values, dtype=np.float64)
+        origins = np.asarray(origins, dtype=np.int64)
+        if len(origins) and origins.min() < self.spec.seq_len:
+            raise ValueError(f"each origin needs {self.spec.seq_len} rows before it; got {origins.min()}")
+        all_dates = pd.DatetimeIndex(dates)
+        if future_dates is not None:
+            all_dates = all_dates.append(pd.DatetimeIndex(future_dates))
+        cal = self.spec.calendar(all_dates)
+        seq = self.spec.seq_len
+        cal_rows = origins[:, None] - seq + 1 + np.arange(seq + horizon)  # rows o-seq+1 .. o+horizon
+        if cal_rows.max(initial=0) >= len(cal):
+            raise ValueError("forecasts past the data need future_dates for the calendar features")
+        cal_win = cal[cal_rows]
+        buf = values[origins[:, None] - seq + np.arange(seq + 1)]  # rows o-seq .. o
+        out = np.empty((len(origins), horizon))
+        was_training = self.training
+        self.eval()
+        try:
+            for h in range(horizon):
+                x = torch.from_numpy(self.spec.step_features(buf[:, -seq - 1 :], cal_win[:, h : h + seq]))
+                nxt = self.to_values(self(x).numpy(), buf[:, -1])
+                out[:, h] = nxt
+                buf = np.concatenate([buf[:, 1:], nxt[:, None]], axis=1)
+        finally:
+            self.train(was_training)
+        return out
+
+
+def paired_gain(actual: np.ndarray, better: np.ndarray, worse: np.ndarray) -> float:
+    """t-statistic of the drop in squared error from ``worse`` to ``better`` (0 when undefined)."""
+    gain = (actual - worse) ** 2 - (actual - better) ** 2
+    sd = gain.std(ddof=1) if len(gain) > 1 else 0.0
+    return float(gain.mean() / (sd / np.sqrt(len(gain)))) if sd > 0 else 0.0
+
+
+class _Preview(Callback):
+    def __init__(self, model: ResidualForecaster, data: ForecastData, every: int,
+                 sink: Callable[[int, np.ndarray], None]) -> None:
+        self.model, self.data, self.every, self.sink = model, data, every, sink
+
+    def on_epoch_end(self, progress: EpochProgress) -> None:
+        if progress.epoch == 1 or progress.epoch % self.every == 0:
+            self.sink(progress.epoch, series_predictions(self.model, self.data))
+
+
+def series_predictions(model: ResidualForecaster, data: ForecastData) -> np.ndarray:
+    """One-step predictions of every window of ``data`` in real units: (windows,)."""
+    values = data.series.to_numpy(dtype=np.float64)
+    model_device = next(model.parameters()).device
+    cpu = model.to("cpu")
+    try:
+        rows = np.arange(data.cfg.seq_len, len(values))
+        return cpu.predict_rows(values, pd.DatetimeIndex(data.series.index), rows)
+    finally:
+        model.to(model_device)
+
+
+def train_residual(
+    data: ForecastData,
+    freq: Frequency | None,
+    baselines: Baselines,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    callbacks: Sequence[object] = (),
+    stop: threading.Event | None = None,
+    preview: Callable[[int, np.ndarray], None] | None = None,
+    preview_every: int = 5,
+) -> tuple[ResidualForecaster, History, list[str]]:
+    """Build the residual forecaster on ``data``'s split, train its recurrent part, keep what helps.
+
+    Returns:
+        The model (on the CPU), what ``fit`` observed (no epochs when the validation part is too
+        short to train on) and sentences saying what was started from and what was kept.
+    """
+    if data.cfg.features:
+        raise ValueError("the residual forecaster reads the target only: clear the extra feature "
+                         "columns, or use the direct method")
+    seq_len, values = data.cfg.seq_len, data.series.to_numpy(dtype=np.float64)
+    dates = pd.DatetimeIndex(data.series.index)
+    tr, va = data.parts["train"], data.parts["val"]
+    n_train, n_val = tr.stop + seq_len, va.stop - va.start
+    ar = baselines.ar
+    use_ar = ar.evidence > START_EVIDENCE
+    start = "linear autoregression" if use_ar else "naive forecast"
+    notes = [f"Starts from the linear autoregression ({ar.lags} lagged changes; its out-of-sample gain over "
+             f"naive has t = {ar.evidence:.1f})." if use_ar else
+             f"Starts from the naive forecast: the linear autoregression showed no reliable gain over it "
+             f"(t = {ar.evidence:.1f}, needs > {START_EVIDENCE})."]
+    calendar = freq if freq is not None and freq.kind != "irregular" else None
+    spec = fit_input_spec(values, n_train, seq_len, calendar)
+    with seeded(train_cfg.seed):
+        net = build_model(model_cfg, input_size=spec.input_size, output_size=1, seq_len=seq_len)
+    model = ResidualForecaster(net, spec, ar if use_ar else None)
+    if n_val < MIN_VAL_WINDOWS:
+        notes.append(f"The validation part has {n_val} windows, too few to tell a real gain from luck "
+                     f"(needs {MIN_VAL_WINDOWS}): the recurrent part is not trained and the forecast is the "
+                     f"{start}.")
+        return model, History(message="not trained: validation part too short"), notes
+    rows = np.arange(seq_len, len(values))
+    x = window_inputs(values, dates, rows, spec)
+    change = (values[rows] - values[rows - 1] - spec.center) / spec.scale
+    y = torch.tensor(change, dtype=torch.float32)[:, None]
+    extra = [_Preview(model, data, preview_every, preview)] if preview else []
+    history = fit(model, (x[tr], y[tr]), (x[va], y[va]), train_cfg, REGRESSION, [*callbacks, *extra], stop)
+    model.to("cpu")
+    with torch.no_grad():
+        out = predict(model, x[va]).numpy()
+        skip = model.skip(x[va]).numpy()
+    last, actual = values[rows[va] - 1], values[rows[va]]
+    t = paired_gain(actual, model.to_values(out, last), model.to_values(skip, last))
+    if t > KEEP_EVIDENCE:
+        notes.append(f"The recurrent part improves on the {start} on the validation part "
+                     f"(t = {t:.1f}); kept.")
+    else:
+        with torch.no_grad():
+            model.net.head.weight.zero_()
+            model.net.head.bias.zero_()
+        notes.append(f"Training found no reliable gain over the {start} on the validation part (t = {t:.1f}, "
+                     f"needs > {KEEP_EVIDENCE}): the recurrent part is switched off (zero head), so the "
+                     f"forecast is the {start}.")
+    return model, history, notes
