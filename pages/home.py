@@ -29,7 +29,7 @@ st.page_link("pages/mnist_classifier.py", label="Open MNIST classifier", icon=":
 
 st.subheader("Compare models")
 st.write(
-    "Coming soon: train RNN, LSTM, GRU, BiLSTM and a hand-written RNN on the same data side by side, and "
-    "look inside the LSTM's gates and cell state."
+    "Train RNN, LSTM, GRU, BiLSTM and a hand-written RNN on the same data side by side, see which remembers "
+    "across a distance T, and look inside the LSTM's gates and cell state."
 )
 st.page_link("pages/compare_models.py", label="Open Compare models", icon=":material/compare_arrows:")

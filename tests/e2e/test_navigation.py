@@ -62,7 +62,7 @@ def test_deep_link_and_back_home(page, wait_for, screenshot):
     page.goto("/compare_models")
     _expect_page(page, wait_for, "Compare models")
     _assert_no_exception(page)
-    expect(page.get_by_text("Coming: RNN vs LSTM vs GRU vs BiLSTM")).to_be_visible()
+    expect(page.get_by_role("button", name="Train the comparison")).to_be_visible()
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Home").click()
     _expect_page(page, wait_for, "LSTM Studio")
     _assert_no_exception(page)

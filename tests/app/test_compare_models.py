@@ -1,0 +1,202 @@
+"""The Compare page headless: defaults, a tiny comparison, the sweep, the inside view, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.compare_jobs import CompareOutcome, SweepOutcome
+from ui.compare_settings import CompareSettings, from_mapping, to_query
+from ui.state import COMPARE_JOB, COMPARE_RESULT, COMPARE_SWEEP
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "pages/compare_models.py"
+
+
+def _charts(at: AppTest) -> dict[str, list[dict]]:
+    """Plotly charts by key, each with its traces."""
+    out = {}
+    for chart in at.get("plotly_chart"):
+        key = next((k for k in chart.proto.id.split("-") if k.startswith("compare.")), chart.proto.id)
+        out[key] = json.loads(chart.proto.spec)["data"]
+    return out
+
+
+def _table(at: AppTest, column: str):
+    """The first table on the page with ``column`` (AppTest does not expose a dataframe's key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _has_data(traces: list[dict]) -> bool:
+    return any(len(t.get("y") or t.get("z") or []) for t in traces)
+
+
+def _tiny(at: AppTest, task: str = "temporal-order", models=("RNN", "LSTM", "GRU")) -> None:
+    at.selectbox(key="compare.task").select(task).run()
+    if task in ("temporal-order", "adding", "first-symbol"):
+        at.number_input(key="compare.length").set_value(8)
+        at.number_input(key="compare.n_train").set_value(128)
+    for name in ("RNN", "LSTM", "LSTM-default", "GRU", "BiLSTM", "HandRNN"):
+        at.checkbox(key=f"compare.model.{name}").set_value(name in models)
+    at.number_input(key="compare.epochs").set_value(2)
+    at.number_input(key="compare.hidden").set_value(8)
+    at.text_input(key="compare.lengths").set_value("4, 8")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _wait(at: AppTest, seconds: float = 120) -> None:
+    job = at.session_state[COMPARE_JOB]
+    assert job.join(seconds), "the job did not finish"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_default_page_renders_with_the_task_definition_and_parameter_counts(open_page):
+    at = open_page(PAGE)
+    assert at.selectbox(key="compare.task").value == "temporal-order"
+    assert any("Temporal order" in m.value and "chance: 25 %" in m.value.lower() for m in at.markdown)
+    assert [at.checkbox(key=f"compare.model.{n}").value for n in ("RNN", "LSTM", "GRU")] == [True] * 3
+    params = _table(at, "hidden units")
+    assert list(params["model"]) == ["RNN", "LSTM", "GRU"]
+    assert all(int(p.replace(",", "")) > 0 for p in params["parameters"])
+    assert any("Train the comparison" in b.label for b in at.button)
+
+
+def test_equal_parameters_sizes_every_model_within_five_percent(open_page):
+    at = open_page(PAGE)
+    for name in ("BiLSTM", "HandRNN", "LSTM-default"):
+        at.checkbox(key=f"compare.model.{name}").set_value(True)
+    at.toggle(key="compare.equal").set_value(True).run()
+    params = _table(at, "hidden units")
+    counts = [int(p.replace(",", "")) for p in params["parameters"]]
+    lstm = counts[list(params["model"]).index("LSTM")]
+    assert all(abs(c - lstm) / lstm < 0.05 for c in counts), dict(zip(params["model"], counts, strict=True))
+    assert len(set(params["hidden units"])) > 1  # the RNN gets more units than the LSTM
+
+
+def test_a_tiny_comparison_trains_to_results_with_every_chart_filled(open_page):
+    at = open_page(PAGE)
+    _tiny(at, models=("RNN", "LSTM", "LSTM-default", "GRU"))
+    at.button(key="compare.train").click().run()
+    _wait(at)
+    result = at.session_state[COMPARE_RESULT]
+    assert isinstance(result, CompareOutcome) and [r.label for r in result.runs] == ["RNN", "LSTM",
+                                                                                     "LSTM-default", "GRU"]
+    assert all(len(r.history.epochs) == 2 and 0 <= r.metric <= 1 for r in result.runs)
+    table = _table(at, "epochs run")
+    assert set(table["model"]) == {"RNN", "LSTM", "LSTM-default", "GRU"}
+    assert {"test accuracy", "chance", "parameters", "s / epoch", "epochs run"} <= set(table.columns)
+    accuracies = [float(v.rstrip(" %")) for v in table["test accuracy"]]
+    assert accuracies == sorted(accuracies, reverse=True)  # best first
+    charts = _charts(at)
+    for key in ("compare.live_loss", "compare.live_score", "compare.gradients", "compare.gates",
+                "compare.unit_trace"):
+        assert key in charts and _has_data(charts[key]), key
+    names = {t.get("name") for t in charts["compare.live_score"]}
+    assert {"RNN", "LSTM", "LSTM-default", "GRU", "chance"} <= names
+    assert len([t for t in charts["compare.gradients"] if _has_data([t])]) == 4
+    assert any(m.label.startswith("Largest difference") and float(m.value) < 1e-5 for m in at.metric)
+    assert any(m.label.startswith("Forget gate open") for m in at.metric)
+    assert any("import torch" in c.value for c in at.code)
+
+
+def test_the_inspection_follows_the_chosen_lstm_input_and_unit(open_page):
+    at = open_page(PAGE)
+    _tiny(at, models=("LSTM", "LSTM-default"))
+    at.button(key="compare.train").click().run()
+    _wait(at)
+    assert at.selectbox(key="compare.inspect_model").options == ["LSTM", "LSTM-default"]
+    at.selectbox(key="compare.inspect_model").select("LSTM-default").run()
+    at.selectbox(key="compare.inspect_input").select_index(3).run()
+    unit = at.selectbox(key="compare.inspect_unit")
+    unit.select_index(2).run()
+    assert not at.exception, [e.value for e in at.exception]
+    trace = _charts(at)["compare.unit_trace"]
+    assert any(t.get("name") == "task marker" for t in trace)
+    assert "Unit" in json.dumps(at.get("plotly_chart")[-1].proto.spec)
+
+
+def test_the_sweep_draws_a_point_per_model_and_length_with_the_chance_line(open_page):
+    at = open_page(PAGE)
+    _tiny(at, models=("RNN", "LSTM"))
+    at.button(key="compare.sweep").click().run()
+    _wait(at)
+    sweep = at.session_state[COMPARE_SWEEP]
+    assert isinstance(sweep, SweepOutcome) and sorted((p.label, p.length) for p in sweep.result.points) == [
+        ("LSTM", 4), ("LSTM", 8), ("RNN", 4), ("RNN", 8)]
+    traces = _charts(at)["compare.sweep_chart"]
+    assert {t["name"] for t in traces} == {"RNN", "LSTM", "chance"}
+    assert all(len(t["x"]) == 2 for t in traces)
+    assert len(_table(at, "T")) == 4
+
+
+@pytest.mark.parametrize(("widget", "value", "message"), [
+    ("lengths", "10, ten", "whole numbers separated by commas"),
+    ("n_train", 200_000, "too many to hold in memory"),
+])
+def test_bad_settings_get_a_message_not_a_traceback(open_page, widget, value, message):
+    at = open_page(PAGE)
+    if widget == "lengths":
+        at.text_input(key="compare.lengths").set_value(value).run()
+    else:
+        at.number_input(key="compare.length").set_value(2000)
+        at.number_input(key="compare.n_train").set_value(value).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = at.error
+    assert error.value.startswith("These settings cannot train:")
+    if message:
+        assert message in error.value
+    assert at.button(key="compare.train").disabled
+
+
+def test_sweep_lengths_out_of_range_are_explained_and_the_comparison_still_trains(open_page):
+    at = open_page(PAGE)
+    at.text_input(key="compare.lengths").set_value("10, 5000").run()
+    assert not at.exception
+    assert any("The sweep cannot run" in w.value and "length must be" in w.value for w in at.warning)
+    assert at.button(key="compare.sweep").disabled and not at.button(key="compare.train").disabled
+
+
+def test_no_model_ticked_is_explained(open_page):
+    at = open_page(PAGE)
+    for name in ("RNN", "LSTM", "GRU"):
+        at.checkbox(key=f"compare.model.{name}").set_value(False)
+    at.run()
+    assert not at.exception
+    assert "Tick at least one model" in at.error[0].value
+
+
+def test_the_sweep_is_refused_on_real_data_with_a_reason(open_page):
+    at = open_page(PAGE)
+    at.selectbox(key="compare.task").select("mnist").run()
+    assert not at.exception
+    assert at.button(key="compare.sweep").disabled
+    assert any("28 steps" in m.value for m in at.markdown)
+
+
+def test_settings_round_trip_through_the_address_and_bad_addresses_are_explained():
+    s = CompareSettings(task="adding", length=50, models=("LSTM", "LSTM-default"), equal_params=True)
+    assert from_mapping(to_query(s), short=True) == s
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(to_query(s))
+    at.run()
+    at.switch_page(PAGE)
+    at.query_params.update(to_query(s))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="compare.task").value == "adding"
+    assert at.number_input(key="compare.length").value == 50
+    assert at.checkbox(key="compare.model.LSTM-default").value
+    assert not at.checkbox(key="compare.model.RNN").value
+    bad = AppTest.from_file(APP, default_timeout=60)
+    bad.run()
+    bad.switch_page(PAGE)
+    bad.query_params.update({"T": "many"})
+    bad.run()
+    assert not bad.exception
+    assert any("address could not be used" in e.value and "length cannot be 'many'" in e.value
+               for e in bad.error)
