@@ -61,6 +61,7 @@ class RunOutcome:
     seconds: float
     gradient: np.ndarray | None = None  # |d loss / d x_t| per step on the probe
     extra: dict[str, float] = field(default_factory=dict)  # e.g. macro-F1
+    confusion: np.ndarray | None = None  # (classes, classes) test counts, confusion[true, predicted]
 
     @property
     def epochs_run(self) -> int:
@@ -78,6 +79,7 @@ class CompareOutcome:
     probe: Probe
     stopped: bool
     data_note: str  # which data, in words
+    classes: tuple[str, ...] = ()  # class names of a real classification task (surnames)
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,6 +123,7 @@ class Problem:
     probe: Probe
     note: str
     level: float | None  # chance accuracy, the predict-the-mean MSE, or the majority baseline
+    classes: tuple[str, ...] = ()
 
 
 def _memory_problem(settings: CompareSettings) -> Problem:
@@ -191,7 +194,7 @@ def _mnist_problem(settings: CompareSettings) -> Problem:
 
 def _surname_problem(settings: CompareSettings) -> Problem:
     from lstm_core.sequence_classification import train_sequence_classifier
-    from lstm_core.surnames import load_split, surname_dataset
+    from lstm_core.surnames import class_summary, load_split, surname_dataset
 
     split = load_split(settings.seed)
     dataset = surname_dataset(split)
@@ -206,12 +209,16 @@ def _surname_problem(settings: CompareSettings) -> Problem:
         params = count_parameters(cfg, input_size=dataset.input_size, output_size=len(dataset.classes),
                                   seq_len=dataset.seq_len)
         return RunOutcome(label, cfg, r.model, r.history, r.accuracy, r.majority_accuracy, params,
-                          r.history.elapsed, extra={"macro-F1": r.macro_f1})
+                          r.history.elapsed, extra={"macro-F1": r.macro_f1}, confusion=r.confusion)
 
+    summary = class_summary(split)
+    counts, big, small = summary["counts"], summary["largest"], summary["smallest"]
     note = (f"Bundled surnames in {len(split.languages)} languages: {len(split.train.names):,} training, "
-            f"{len(split.val.names):,} validation and {len(split.test.names):,} test names (split by name).")
+            f"{len(split.val.names):,} validation and {len(split.test.names):,} test names (split by name). "
+            f"Imbalanced: {big} has {counts[big]:,} names, {small} {counts[small]:,}, so accuracy "
+            "flatters; macro-F1 weighs every language equally.")
     level = majority_accuracy(dataset.train[1].numpy(), dataset.test[1].numpy())
-    return Problem(train, CLASSIFICATION, Probe(x, y, y, "class", names), note, level)
+    return Problem(train, CLASSIFICATION, Probe(x, y, y, "class", names), note, level, split.languages)
 
 
 def make_problem(settings: CompareSettings) -> Problem:
@@ -242,7 +249,7 @@ def compare_job(ctx: JobContext, settings: CompareSettings, runs: list[tuple[str
         done.append(replace(outcome, gradient=_gradient(outcome.model, problem.probe, problem.task)))
         ctx.publish(DONE, tuple(r.label for r in done))
     stopped = ctx.stop_event.is_set() or len(done) < len(runs)
-    return CompareOutcome(settings, done, problem.probe, stopped, problem.note)
+    return CompareOutcome(settings, done, problem.probe, stopped, problem.note, problem.classes)
 
 
 def sweep_run_id(label: str, length: int) -> str:

@@ -174,6 +174,10 @@ def results_tab(result: CompareOutcome | None) -> None:
     st.markdown(f"**Best: {best['model']}** with {info.metric} {best[info.metric]} "
                 f"({level_name(info)}: {best[level_name(info)]}). "
                 + _reading(info))
+    if info.key == "surnames":
+        from ui.compare_surnames import surname_section
+
+        surname_section(result)
 
 
 def _reading(info: TaskInfo) -> str:
@@ -190,6 +194,7 @@ def sweep_chart(settings: CompareSettings, points: list, key: str) -> None:
     level = 0.25 if info.percent else (float(np.mean([p.baseline for p in points])) if points else None)
     fig = sweep_figure(series, "accuracy" if info.percent else "mse", chance=level,
                        chance_name=level_name(info), lengths=settings.lengths)
+    fig.update_xaxes(tickvals=list(settings.lengths))  # ticks at the sweep's own T, not at 4.5, 5, 5.5
     st.plotly_chart(fig, key=key, width="stretch")
     st.caption("Each point is a model trained from scratch at that T, scored on fresh test sequences. The "
                "plain "

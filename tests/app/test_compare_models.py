@@ -200,3 +200,23 @@ def test_settings_round_trip_through_the_address_and_bad_addresses_are_explained
     assert not bad.exception
     assert any("address could not be used" in e.value and "length cannot be 'many'" in e.value
                for e in bad.error)
+
+
+def test_surnames_train_side_by_side_with_a_confusion_matrix_and_typed_names(open_page):
+    at = open_page(PAGE)
+    _tiny(at, task="surnames", models=("RNN", "LSTM"))
+    at.number_input(key="compare.epochs").set_value(1).run()
+    at.button(key="compare.train").click().run()
+    _wait(at, 180)
+    result = at.session_state[COMPARE_RESULT]
+    assert [r.label for r in result.runs] == ["RNN", "LSTM"] and len(result.classes) == 15
+    table = _table(at, "macro-F1")
+    assert {"test accuracy", "majority class", "macro-F1"} <= set(table.columns)
+    assert any("Imbalanced: Polish" in c.value for c in at.caption)
+    charts = _charts(at)
+    for key in ("compare.surname_confusion", "compare.surname_belief", "compare.gates", "compare.gradients"):
+        assert key in charts and _has_data(charts[key]), key
+    assert len(_table(at, "1.")) == 2  # each model's top three for the typed name
+    at.text_input(key="compare.surname").set_value("Ø 123").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error, "an unreadable name gets a message"
