@@ -94,6 +94,8 @@ class JobSnapshot:
     queue_position: int | None = None  # 1 = next to get a worker; None once it has one
     message: str | None = None  # how a job that ended "stopped" ended (no result)
     job_id: str = ""
+    paused: bool = False  # Pause pressed: the worker waits (between optimiser steps) until Resume or Step
+    stepping: bool = False  # Step pressed while paused: one more epoch is training
 
     @property
     def running(self) -> bool:
@@ -173,6 +175,8 @@ class TrainingJob:
         self._error: str | None = None
         self._message: str | None = None
         self._queue_position: int | None = None
+        self._paused = False
+        self._stepping = False
         self._version = 0
 
     def start(self) -> TrainingJob:
@@ -190,6 +194,34 @@ class TrainingJob:
             self._change(lambda: None)
             if self._pool is not None:
                 self._pool.stop(self)
+
+    def pause(self) -> None:
+        """Hold training after the current optimiser step (the worker waits; Stop still works)."""
+        self._control(paused=True, stepping=False)
+
+    def resume(self) -> None:
+        self._control(paused=False, stepping=False)
+
+    def step(self) -> None:
+        """While paused: train until the current epoch ends, then hold again."""
+        if self._paused:
+            self._control(paused=True, stepping=True)
+
+    def _control(self, paused: bool, stepping: bool) -> None:
+        if self._ended.is_set():
+            return
+
+        def change() -> None:
+            self._paused, self._stepping = paused, stepping
+
+        self._change(change)
+        if self._pool is not None and hasattr(self._pool, "control"):
+            self._pool.control(self)
+
+    @property
+    def controls(self) -> tuple[bool, bool]:
+        """(paused, stepping) as the page last set them."""
+        return self._paused, self._stepping
 
     def touch(self) -> None:
         """Record that a page still shows this job (the reaper stops jobs nobody polls)."""
@@ -213,6 +245,7 @@ class TrainingJob:
                 latest.evals, dict(self._published), latest.history, self._result, self._error,
                 self.stop_requested_at is not None, self._version, tuple(runs), MappingProxyType(runs),
                 self._queue_position, self._message, self.job_id,
+                self._paused and self._status in ("pending", "running"), self._stepping,
             )
 
     # ---------------------------------------------------------- called by the pool's thread
@@ -234,6 +267,8 @@ class TrainingJob:
         def change() -> None:
             for run_id, kind, record in records:
                 self._runs.setdefault(run_id, _Run()).apply(kind, record)
+                if kind in ("epoch", "history"):
+                    self._stepping = False  # the worker holds again after the epoch it was let run
             self._published.update(published)
 
         self._change(change)
@@ -275,10 +310,13 @@ class Outbox(Protocol):
 
 
 class RunCallback(Callback):
-    """The ``fit`` callback of one run of a job: each record goes back tagged with ``run_id``."""
+    """The ``fit`` callback of one run of a job: each record goes back tagged with ``run_id``.
 
-    def __init__(self, outbox: Outbox, run_id: str) -> None:
-        self._outbox, self.run_id = outbox, run_id
+    ``gate`` (the worker's pause gate, when there is one) hears of each epoch's end: a Step lets
+    exactly one epoch through."""
+
+    def __init__(self, outbox: Outbox, run_id: str, gate: Any = None) -> None:
+        self._outbox, self.run_id, self._gate = outbox, run_id, gate
 
     def on_train_start(self, info: TrainStart) -> None:
         self._outbox.record(self.run_id, "start", info)
@@ -291,6 +329,8 @@ class RunCallback(Callback):
 
     def on_epoch_end(self, progress: EpochProgress) -> None:
         self._outbox.record(self.run_id, "epoch", progress)
+        if self._gate is not None:
+            self._gate.epoch_ended()
 
     def on_train_end(self, history: History) -> None:
         self._outbox.record(self.run_id, "history", history)
@@ -301,8 +341,9 @@ class JobContext(RunCallback):
     event, ``publish`` and ``run(run_id)`` for jobs that train several models."""
 
     def __init__(self, outbox: Outbox, stop_event: Any) -> None:
-        super().__init__(outbox, DEFAULT_RUN)
-        self.stop_event = stop_event
+        gate = stop_event if hasattr(stop_event, "epoch_ended") else None
+        super().__init__(outbox, DEFAULT_RUN, gate)
+        self.stop_event = stop_event  # in a worker: a PauseGate, whose is_set() waits while paused
 
     def publish(self, key: str, value: Any) -> None:
         """Share a live value with the page (sent as it is now; later changes are not seen)."""
@@ -312,7 +353,7 @@ class JobContext(RunCallback):
         """The callback for the run ``run_id`` (its records are kept apart in the snapshot)."""
         if not run_id:
             raise ValueError("A run id must be a non-empty string.")
-        return RunCallback(self._outbox, run_id)
+        return RunCallback(self._outbox, run_id, self._gate)
 
 
 def describe_exit(code: int | None) -> str:

@@ -71,6 +71,36 @@ class _Outbox:
                 traceback.print_exc()
 
 
+class PauseGate:
+    """The stop event a job's ``fit`` gets in a worker, with Pause / Resume / Step.
+
+    ``fit`` asks ``is_set()`` after every optimiser step: while the page has paused the job this
+    waits (Stop still ends the wait at once), so training holds between two steps with its
+    records already sent. A Step lets training run until the current epoch's end, which the
+    job's callbacks report through ``epoch_ended`` (lstm_core.jobs.RunCallback).
+    """
+
+    POLL = 0.02  # seconds between looks at the events while paused
+
+    def __init__(self, stop: Any, pause: Any, step: Any) -> None:
+        self._stop, self._pause, self._step = stop, pause, step
+
+    def is_set(self) -> bool:
+        while self._pause.is_set() and not self._step.is_set() and not self._stop.is_set():
+            self._stop.wait(self.POLL)
+        return self._stop.is_set()
+
+    def set(self) -> None:
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._stop.wait(timeout)
+
+    def epoch_ended(self) -> None:
+        if self._pause.is_set():
+            self._step.clear()  # the epoch a Step let through is done: hold again
+
+
 def _warm_up() -> None:
     """Pay torch's lazy first-use costs (autograd, optimiser) before any job arrives."""
     import torch
@@ -82,7 +112,7 @@ def _warm_up() -> None:
     opt.step()
 
 
-def _run_job(job_id: str, seed: int, payload: bytes, stop_event: Any, outbox: _Outbox) -> tuple:
+def _run_job(job_id: str, seed: int, payload: bytes, stop_event: PauseGate, outbox: _Outbox) -> tuple:
     import torch
 
     from lstm_core.training import seed_everything
@@ -101,8 +131,10 @@ def _run_job(job_id: str, seed: int, payload: bytes, stop_event: Any, outbox: _O
         return ("error", job_id, f"Training failed with an internal error: {detail}")
 
 
-def worker_main(tasks: connection.Connection, out: connection.Connection, stop_event: Any) -> None:
+def worker_main(tasks: connection.Connection, out: connection.Connection, stop_event: Any,
+                pause_event: Any, step_event: Any) -> None:
     _warm_up()
+    gate = PauseGate(stop_event, pause_event, step_event)
     outbox = _Outbox(out)
     outbox.send(("ready",))
     while True:
@@ -115,6 +147,6 @@ def worker_main(tasks: connection.Connection, out: connection.Connection, stop_e
         _, job_id, seed, payload = message
         outbox.job_id = job_id
         outbox.send(("began", job_id))
-        outcome = _run_job(job_id, seed, payload, stop_event, outbox)
+        outcome = _run_job(job_id, seed, payload, gate, outbox)
         outbox.flush()
         outbox.send(outcome)

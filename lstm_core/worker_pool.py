@@ -90,8 +90,9 @@ class _Worker:
     def __init__(self, ctx: Any) -> None:
         tasks_r, self.tasks = ctx.Pipe(duplex=False)
         self.conn, out_w = ctx.Pipe(duplex=False)
-        self.stop_event = ctx.Event()
-        self.process = ctx.Process(target=worker_main, args=(tasks_r, out_w, self.stop_event),
+        self.stop_event, self.pause_event, self.step_event = ctx.Event(), ctx.Event(), ctx.Event()
+        events = (self.stop_event, self.pause_event, self.step_event)
+        self.process = ctx.Process(target=worker_main, args=(tasks_r, out_w, *events),
                                    name=WORKER_NAME, daemon=True)
         self.process.start()
         tasks_r.close()
@@ -104,10 +105,17 @@ class _Worker:
     def give(self, job: TrainingJob) -> None:
         self.job = job
         self.stop_event.clear()
+        self.apply_controls()
         message = pickle.dumps(("job", job.job_id, job.seed, job.payload), _PICKLE)
         # A big payload blocks until the worker reads it (a starting worker reads it after its
         # warm-up): send from a short-lived thread so the pool thread keeps serving.
         threading.Thread(target=self._send, args=(message,), daemon=True).start()
+
+    def apply_controls(self) -> None:
+        """Pause / Step as the job's page last set them (the worker's gate reads these events)."""
+        paused, stepping = self.job.controls if self.job is not None else (False, False)
+        for event, on in ((self.pause_event, paused), (self.step_event, stepping)):
+            event.set() if on else event.clear()
 
     def _send(self, message: bytes) -> None:
         try:
@@ -161,6 +169,10 @@ class WorkerPool:
 
     def stop(self, job: TrainingJob) -> None:
         self._post("stop", job)
+
+    def control(self, job: TrainingJob) -> None:
+        """Pass the job's Pause / Resume / Step to its worker (a queued job takes them along)."""
+        self._post("control", job)
 
     def find(self, job_id: str) -> TrainingJob | EndedJob | None:
         """A job of this pool: the job while it runs or waits, a summary once it has ended (the last
@@ -231,6 +243,10 @@ class WorkerPool:
             what, job = self._inbox.popleft()
             if what == "submit":
                 self._queue.append(job)
+            elif what == "control":
+                for w in self._workers:
+                    if w.job is job:
+                        w.apply_controls()
             elif job in self._queue:  # a Stop for a job that has no worker yet
                 self._queue.remove(job)
                 job._finish("stopped", message=STOPPED_UNSTARTED)
@@ -290,6 +306,7 @@ class WorkerPool:
         else:
             w.job, w.idle_since = None, time.monotonic()
             w.stop_event.clear()
+            w.apply_controls()
             if kind == "error":
                 job._finish("failed", error=message[2])
                 return

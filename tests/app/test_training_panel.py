@@ -1,0 +1,93 @@
+"""The shared training panel: outcome words and colours, and Pause / Step / Resume / Stop on a real job."""
+
+from __future__ import annotations
+
+import time
+
+import torch
+from streamlit.testing.v1 import AppTest
+from torch import nn
+
+from lstm_core.config import TrainConfig
+from lstm_core.jobs import JobContext
+from lstm_core.progress import BatchProgress, Callback, History
+from lstm_core.training import fit
+from ui.training_panel import DIVERGED, Outcome, ended
+
+
+class _Slow(Callback):
+    def on_batch_end(self, progress: BatchProgress) -> None:
+        time.sleep(0.01)
+
+
+def slow_job(ctx: JobContext, epochs: int) -> History:
+    x = torch.linspace(-1, 1, 64 * 4).reshape(64, 4, 1)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(4, 1))
+    cfg = TrainConfig(epochs=epochs, batch_size=8, lr=1e-2, log_every=1, device="cpu")
+    return fit(model, (x, x[:, -1]), (x[:8], x[:8, -1]), cfg, callbacks=[ctx, _Slow()], stop=ctx.stop_event)
+
+
+def _page() -> None:
+    import streamlit as st
+
+    from tests.app.test_training_panel import slow_job
+    from ui import training_panel as panel
+    from ui.jobs import start_job
+
+    if st.button("Train", key="t.train"):
+        start_job("stock.job", slow_job, 200)
+    panel.controls("stock.job", detail=lambda s: f"{len(s.epochs)} epochs")
+    panel.outcome("stock.job", lambda h: panel.ended(h))
+
+
+def test_a_diverged_run_reads_the_same_whatever_the_verdict():
+    h = History(stop_reason="diverged", message="Training diverged: the loss became NaN.")
+    plain, judged = ended(h), ended(h, verdict=Outcome("success", "Beats the naive forecast"))
+    assert plain == judged and plain.level == "error" and plain.text.startswith(f"{DIVERGED}: ")
+
+
+def test_a_verdict_leads_the_outcome_line_with_how_training_ended_beneath():
+    h = History(stop_reason="completed", message="")
+    out = ended(h, verdict=Outcome("warning", "Ten times worse than the naive forecast"))
+    assert out.level == "warning" and out.text.startswith("Ten times worse")
+    assert out.details[0].startswith("Trained 0 epochs")
+
+
+def _wait(at: AppTest, condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while not condition(at.session_state["stock.job"].snapshot()):
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.05)
+
+
+def test_pause_step_resume_and_stop_from_the_panel():
+    at = AppTest.from_function(_page, default_timeout=30)
+    at.run()
+    assert at.button(key="stock.job.pause").disabled
+    at.button(key="t.train").click()
+    at.run()
+    _wait(at, lambda s: len(s.epochs) >= 1)
+    at.run()
+    at.button(key="stock.job.pause").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    job = at.session_state["stock.job"]
+    assert job.snapshot().paused and at.button(key="stock.job.resume")
+    assert "Paused after epoch" in at.get("progress")[0].proto.text
+    held = len(job.snapshot().epochs)
+    at.button(key="stock.job.step").click()
+    at.run()
+    _wait(at, lambda s: not s.stepping)
+    time.sleep(0.3)
+    assert len(job.snapshot().epochs) in (held + 1, held + 2)  # one epoch, started from a held step
+    at.run()
+    at.button(key="stock.job.resume").click()
+    at.run()
+    assert not job.snapshot().paused
+    at.button(key="stock.job.stop").click()
+    at.run()
+    assert job.join(30)
+    at.run()
+    result = job.snapshot().result
+    assert result.stop_reason == "stopped" and result.restored_best
+    assert any("Kept the best weights" in i.value for i in at.info)

@@ -1,0 +1,212 @@
+"""One training panel for every page: controls with the status line, the outcome line, live charts.
+
+Usage (any page; ``KEY`` is the page's job key in ui.state)::
+
+    from ui import training_panel as panel
+
+    left, right = st.columns([1, 5], vertical_alignment="center")
+    pressed = left.button("Train", type="primary", key="mnist.train", disabled=configs is None)
+    if pressed:
+        start_job(KEY, job_targets.mnist_job, ...)           # ui.jobs
+    with right:
+        panel.controls(KEY, detail=view.status_detail)       # Pause/Resume · Step · Stop · progress
+    panel.outcome(KEY, view.judge)                           # the outcome line of the run that ended
+    with st.tabs([...])[0]:
+        panel.charts(KEY, view.draw_charts, idle="Press Train ...")
+
+``judge(result) -> Outcome`` says how a finished run went; build it with ``ended(history,
+verdict=...)`` so that a diverged run reads the same, in the same colour, on every page. The
+controls and the charts are fragments that refresh while the job runs (the status every
+``ui.jobs.STATUS_EVERY`` s, the charts every ``ui.jobs.CHARTS_EVERY`` s); when the job ends,
+the whole page reruns once to show the results. Pause holds training between two optimiser
+steps; Step (while paused) trains until the current epoch ends and holds again; Stop ends the
+run and keeps its best weights.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import streamlit as st
+
+from lstm_core.jobs import JobSnapshot
+from lstm_core.progress import History
+from ui.jobs import (
+    CHARTS_EVERY,
+    STATUS_EVERY,
+    URL_PARAM,
+    format_seconds,
+    get_job,
+    note_earlier_run,
+    waiting_line,
+)
+
+Level = Literal["success", "info", "warning", "error"]
+_ICONS = {"success": ":material/check_circle:", "info": ":material/info:", "warning": ":material/warning:",
+          "error": ":material/error:"}
+DIVERGED = "Diverged"  # the first word of a diverged run's outcome line, on every page
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended, as one coloured line: ``level`` picks the colour, ``text`` leads with the
+    verdict; ``details`` are smaller lines under it."""
+
+    level: Level
+    text: str
+    details: tuple[str, ...] = ()
+
+
+def ended(history: History, verdict: Outcome | None = None) -> Outcome:
+    """The outcome of a finished run: a divergence first (always an error, in the same words on
+    every page), else ``verdict`` (the page's judgement of the result) with how training ended
+    as a detail, else how training ended."""
+    if history.stop_reason == "diverged":
+        return Outcome("error", f"{DIVERGED}: {history.message}")
+    how = _how_it_ended(history)
+    warning = str(getattr(history, "warning", "") or "")
+    if verdict is not None:
+        return Outcome(verdict.level, verdict.text, (how, *verdict.details, *([warning] if warning else ())))
+    if warning:
+        return Outcome("warning", warning, (how,))
+    level: Level = "success" if history.stop_reason in ("completed", "max_steps") else "info"
+    return Outcome(level, how)
+
+
+def _how_it_ended(h: History) -> str:
+    kept = f" Kept the best weights (epoch {h.best_epoch})." if getattr(h, "restored_best", False) else ""
+    if h.stop_reason in ("stopped", "early_stopping"):
+        return f"{h.message}{kept}"
+    return f"Trained {len(h.epochs)} epochs in {h.elapsed:.1f} s; best epoch {h.best_epoch}." + (
+        " Its weights were restored." if kept else "")
+
+
+def show_outcome(outcome: Outcome) -> None:
+    getattr(st, outcome.level)(outcome.text, icon=_ICONS[outcome.level])
+    for line in outcome.details:
+        if line:
+            st.caption(line)
+
+
+def status_text(snap: JobSnapshot) -> str:
+    """e.g. "Epoch 3 / 40 · elapsed 2.1 s · ETA 20 s", "Paused after epoch 5 of 40 · …"."""
+    epochs = snap.start.cfg.epochs if snap.start else 0
+    done = snap.epochs[-1].epoch if snap.epochs else 0
+    epoch = snap.last_batch.epoch if snap.last_batch else done
+    epoch = max(epoch, done)
+    eta = snap.last_batch.eta if snap.last_batch else (snap.epochs[-1].eta if snap.epochs else math.nan)
+    elapsed = snap.history.elapsed if snap.history is not None else snap.elapsed
+    if snap.status == "pending":
+        return "Waiting for a worker…"
+    if snap.running and snap.start is None:
+        return "Preparing the data and the model…"
+    if snap.running and snap.stepping:
+        return f"Stepping: training epoch {done + 1} of {epochs}, then pausing again"
+    if snap.running and snap.paused:
+        step = f" (step {snap.last_batch.step:,})" if snap.last_batch else ""
+        return (f"Paused after epoch {done} of {epochs}{step} · elapsed {format_seconds(elapsed)} · "
+                "Step trains one more epoch, Resume goes on")
+    text = f"Epoch {epoch} / {epochs} · elapsed {format_seconds(elapsed)}"
+    if snap.running:
+        return text + f" · ETA {format_seconds(eta)}" + (" · stopping…" if snap.stop_requested else "")
+    if snap.history is not None:
+        return text + f" · {_END_WORDS.get(snap.history.stop_reason, 'finished')}"
+    return text + {"stopped": " · stopped", "failed": " · failed"}.get(snap.status, "")
+
+
+_END_WORDS = {"completed": "done", "early_stopping": "ended by early stopping", "stopped": "stopped",
+              "max_steps": "step budget reached", "diverged": "diverged"}
+
+
+def _buttons(key: str, snap: JobSnapshot) -> None:
+    """Pause / Resume, Step and Stop. Each acts in its click callback, before the controls redraw,
+    so the buttons show the new state at once."""
+    job = get_job(key)
+    live = job is not None and snap.running and not snap.stop_requested
+    act = (lambda name: (lambda: getattr(job, name)())) if job is not None else (lambda name: None)
+    c = st.columns(3)
+    if snap.paused:
+        c[0].button("Resume", key=f"{key}.resume", icon=":material/play_arrow:", disabled=not live,
+                    width="stretch", help="Go on training.", on_click=act("resume"))
+    else:
+        c[0].button("Pause", key=f"{key}.pause", icon=":material/pause:", disabled=not live, width="stretch",
+                    help="Hold training after the current optimiser step; the charts show where it is.",
+                    on_click=act("pause"))
+    c[1].button("Step", key=f"{key}.step", icon=":material/skip_next:", width="stretch",
+                disabled=not (live and snap.paused and not snap.stepping),
+                help="While paused: train one more epoch, then pause again.", on_click=act("step"))
+    c[2].button("Stop", key=f"{key}.stop", icon=":material/stop:", disabled=not live, width="stretch",
+                help="End the run now and keep its best weights.", on_click=act("stop"))
+
+
+def controls(key: str, detail: Callable[[JobSnapshot], str] | None = None) -> JobSnapshot | None:
+    """Pause / Resume, Step, Stop and the status line of the job under ``key``, refreshed while it
+    runs (each refresh is the heartbeat that keeps the job alive). ``detail(snapshot)`` adds a
+    caption, e.g. the latest losses. Returns the snapshot the page run saw (None: no job yet)."""
+    note_earlier_run()
+    job = get_job(key)
+    first = job.snapshot() if job is not None else None
+    if first is not None and first.running and st.query_params.get(URL_PARAM) != first.job_id:
+        st.query_params[URL_PARAM] = first.job_id  # back in the address after a visit to another page
+
+    @st.fragment(run_every=STATUS_EVERY if first is not None and first.running else None)
+    def panel() -> None:
+        snap = job.snapshot() if job is not None else None
+        if job is not None:
+            job.touch()
+        left, right = st.columns([2, 3], vertical_alignment="center")
+        with left:
+            _buttons(key, snap or _IDLE)
+        with right:
+            if snap is None:
+                st.progress(0.0, text="No run yet: press Train.")
+            else:
+                st.progress(snap.fraction, text=status_text(snap))
+        if snap is not None:
+            waiting_line(snap)
+            if snap.error:
+                st.error(snap.error, icon=_ICONS["error"])
+            if detail is not None and (line := detail(snap)):
+                st.caption(line)
+            if first is not None and first.running and not snap.running:
+                st.rerun()  # the whole page, so that it shows the finished results
+
+    panel()
+    return first
+
+
+_IDLE = JobSnapshot("stopped", None, None, None, None, (), (), {}, None, None, None, False, 0)
+
+
+def outcome(key: str, judge: Callable[[Any], Outcome]) -> None:
+    """The outcome line of the job under ``key`` once it has ended; while a run goes on the slot is
+    emptied, so the previous run's box does not stay on screen (faded) under the new one."""
+    slot = st.empty()
+    job = get_job(key)
+    if job is None:
+        return
+    snap = job.snapshot()
+    with slot.container():
+        if snap.status == "done":
+            show_outcome(judge(snap.result))
+        elif snap.status == "stopped" and snap.message:
+            st.warning(snap.message, icon=_ICONS["warning"])
+
+
+def charts(key: str, draw: Callable[[JobSnapshot], None], idle: Callable[[], None] | str) -> None:
+    """``draw(snapshot)`` for the job under ``key``, refreshed every ``CHARTS_EVERY`` s while it
+    runs; ``idle`` (a function or a sentence) before any run."""
+    job = get_job(key)
+    if job is None:
+        idle() if callable(idle) else st.info(idle)
+        return
+    running = job.snapshot().running
+
+    @st.fragment(run_every=CHARTS_EVERY if running else None)
+    def chart_panel() -> None:
+        draw(job.snapshot())
+
+    chart_panel()
