@@ -123,6 +123,7 @@ def draw_charts(meta: Meta, snap: JobSnapshot) -> None:
         title = "Validation accuracy" if info.percent else "Validation error (MSE)"
         fig = curves_figure(scores, title, "accuracy (%)" if info.percent else "MSE", level=pct,
                             level_name=level_name(info), log_y=not info.percent)
+        fig.update_xaxes(dtick=1 if settings.epochs <= 15 else None)  # whole epochs, not 1.5
         c2.plotly_chart(fig, key="compare.live_score", width="stretch")
     else:
         c2.info("The validation score of each model appears when its first epoch ends.")

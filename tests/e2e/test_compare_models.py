@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
-LINK = "/compare_models?T=10&n=256&epochs=3&hidden=16&models=RNN,LSTM,LSTM-default,GRU&lengths=5,10"
+LINK = "/compare_models?T=20&n=2000&epochs=3&hidden=16&models=RNN,LSTM,LSTM-default,GRU&lengths=5,10"
 CHART_DATA = """els => els.map(el => (el.data || []).map(t => {
     const v = t.z || t.y || [];
     if (v.bdata !== undefined) return v.bdata.length;  // plotly's base64 form of a numeric array
@@ -70,7 +70,7 @@ def test_a_small_comparison_in_the_browser_fills_every_chart(browser, app_url, w
         page.goto(LINK)
         wait_for(page, "1 · Task, models and budget")
         screenshot(page, "compare_opened", full_page=False)
-        expect(page.get_by_role("spinbutton", name="Sequence length T (memory distance)")).to_have_value("10")
+        expect(page.get_by_role("spinbutton", name="Sequence length T (memory distance)")).to_have_value("20")
         screenshot(page, "compare_form", full_page=False)
         pressed = time.monotonic()
         page.get_by_role("button", name="Train the comparison").click()
@@ -87,6 +87,7 @@ def test_a_small_comparison_in_the_browser_fills_every_chart(browser, app_url, w
         lengths.fill("5, 10")
         lengths.press("Tab")
         expect(page.get_by_text("These settings cannot train", exact=False)).to_have_count(0)
+        _show(page, "Training")
         screenshot(page, "compare_training_live", full_page=False)
         print(f"first live chart {first_chart:.1f} s after Train; a rerun while training answered in "
               f"{answered:.2f} s")
@@ -102,9 +103,11 @@ def test_a_small_comparison_in_the_browser_fills_every_chart(browser, app_url, w
         expect(page.get_by_text("import torch").first).to_be_visible()
         screenshot(page, "compare_code", full_page=False)
         _open_form(page)
+        pressed = time.monotonic()
         page.get_by_role("button", name="Run the sweep over T").click()
         _show(page, "Training")
         expect(page.get_by_text(re.compile(r"Sweep: \d of 8 models trained")).first).to_be_visible()
+        print(f"sweep progress shown {time.monotonic() - pressed:.1f} s after its button (warm worker)")
         expect(page.get_by_text(re.compile(r"Sweep done: 8 models trained"))).to_be_visible(timeout=240_000)
         _tab(page, "Success against distance", "Points appear as they finish", screenshot, "compare_sweep",
              charts=1)
