@@ -4,38 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from lstm_core.plots.sequences import letter_belief_figure, named_confusion_figure
 from ui.compare_jobs import CompareOutcome
 
 _EXAMPLE = "Nakamura"
-
-
-def confusion_figure(confusion: np.ndarray, classes: tuple[str, ...], title: str) -> go.Figure:
-    """Rows: true language, columns: predicted; colour is the share of the true language, text the count."""
-    cm = np.asarray(confusion, dtype=np.int64)
-    totals = cm.sum(axis=1, keepdims=True)
-    share = np.divide(cm, totals, out=np.zeros(cm.shape), where=totals > 0) * 100
-    fig = go.Figure(go.Heatmap(z=share, x=list(classes), y=list(classes), text=cm, texttemplate="%{text}",
-                               colorscale="Blues", zmin=0, zmax=100, name="confusion",
-                               colorbar={"title": {"text": "% of true"}},
-                               hovertemplate="true %{y}, predicted %{x}: %{text} names<extra></extra>"))
-    fig.update_layout(title=title, xaxis_title="predicted language", yaxis_title="true language", height=560,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    fig.update_yaxes(autorange="reversed")
-    return fig
-
-
-def belief_figure(name: str, probs: np.ndarray, classes: tuple[str, ...], model: str) -> go.Figure:
-    """Languages (rows) x letters read so far (columns): the model's belief after each character."""
-    fig = go.Figure(go.Heatmap(z=(probs.T * 100), x=[f"{i + 1}·{ch}" for i, ch in enumerate(name)],
-                               y=list(classes), colorscale="Blues", zmin=0, zmax=100, name="belief",
-                               colorbar={"title": {"text": "P (%)"}},
-                               hovertemplate="after %{x}: %{y} %{z:.1f} %<extra></extra>"))
-    fig.update_layout(title=f"{model} reading '{name}' letter by letter", xaxis_title="letters read",
-                      height=460, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    return fig
 
 
 def surname_section(result: CompareOutcome) -> None:
@@ -70,7 +44,7 @@ def surname_section(result: CompareOutcome) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="compare.surname_top")
         model = st.selectbox("Whose reading to show", list(beliefs), key="compare.surname_model")
         name, probs = beliefs[model if model in beliefs else next(iter(beliefs))]
-        st.plotly_chart(belief_figure(name, probs, classes, model), key="compare.surname_belief",
+        st.plotly_chart(letter_belief_figure(name, probs, classes, model), key="compare.surname_belief",
                         width="stretch")
         st.caption("Each column is the model's answer having read the name up to that letter: watch where it "
                    "makes up its mind (often at a telling ending such as -ski, -ez or -ou).")
@@ -78,7 +52,7 @@ def surname_section(result: CompareOutcome) -> None:
     if with_cm:
         label = st.selectbox("Confusion matrix of", [r.label for r in with_cm], key="compare.surname_cm")
         run = next((r for r in with_cm if r.label == label), with_cm[0])
-        st.plotly_chart(confusion_figure(run.confusion, classes, f"{run.label}: test names"),
+        st.plotly_chart(named_confusion_figure(run.confusion, classes, f"{run.label}: test names"),
                         key="compare.surname_confusion", width="stretch")
         st.caption("Rows are the true language, columns the model's answer; the diagonal is right. Small "
                    "languages (Korean, Japanese, Czech) are where accuracy hides mistakes.")
