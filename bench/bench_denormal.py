@@ -4,7 +4,7 @@ Run: ``python bench/bench_denormal.py [--epochs 150] [--mode both|off|on] [--eve
 Prints, every ``--every`` epochs, the seconds of the last epoch and how many values of each
 kind of tensor are denormal (subnormal float32: nonzero, below 1.18e-38 in magnitude), then the
 total time per mode. ``on`` trains as fit does (it flushes denormals to zero:
-``lstm_core.runtime.flush_denormals``); ``off`` turns flushing off again once training has
+``lstm_core.runtime.flushed_denormals``); ``off`` turns flushing off again once training has
 started, as before the fix. The setting is fixed here (the Recommended preset of the time: LSTM 32,
 a zero head predicting the change, Adam 3e-4 with weight decay 1e-4), so the benchmark keeps
 catching the slowdown whatever the presets become: with the fix the last epochs are as fast as the
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig  # noqa: E402
 from lstm_core.data import load_bundled  # noqa: E402
 from lstm_core.forecasting import build_forecaster, prepare_forecast_data  # noqa: E402
-from lstm_core.progress import Callback, EpochProgress, TrainStart  # noqa: E402
+from lstm_core.progress import BatchProgress, Callback, EpochProgress  # noqa: E402
 from lstm_core.training import fit, seeded  # noqa: E402
 
 # The Recommended forecast preset when the slowdown was found (issue 10).
@@ -51,8 +51,9 @@ class Watch(Callback):
         self.every, self.flush, self.opt, self.times, self.last = every, flush, None, [], None
         register_optimizer_step_post_hook(self._grab)
 
-    def on_train_start(self, info: TrainStart) -> None:
-        torch.set_flush_denormal(self.flush)  # fit has just turned flushing on; "off" undoes it
+    def on_batch_end(self, progress: BatchProgress) -> None:
+        if progress.step == 1:  # fit turns flushing on for its loop; "off" undoes it from step 1
+            torch.set_flush_denormal(self.flush)
 
     def _grab(self, opt: torch.optim.Optimizer, *_: object) -> None:
         self.opt = opt

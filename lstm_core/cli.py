@@ -290,6 +290,7 @@ def cmd_mnist(args: argparse.Namespace) -> None:
     check_val_fraction(val_fraction)
     _check_outputs(args)
     data = load_mnist(data_cfg)
+    data_cfg = replace(data_cfg, source=data.source)  # full MNIST that fell back to the subset says so
     for _, text in data.messages:
         print(text, file=sys.stderr)
     print(f"{data.description}; preset {preset.name}", file=sys.stderr)

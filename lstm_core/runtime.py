@@ -56,13 +56,21 @@ def resolve_device(device: str = "auto") -> torch.device:
     return torch.device(device)
 
 
-def flush_denormals() -> None:
-    """Treat subnormal floats (below 1.2e-38) as zero in this thread's arithmetic.
+@contextmanager
+def flushed_denormals() -> Iterator[None]:
+    """Treat subnormal floats (below 1.2e-38) as zero in this thread's arithmetic for the block.
 
     Weight decay pulls weights that get almost no gradient (an LSTM whose zero head ties the
     naive forecast) towards zero until they turn subnormal, and CPU arithmetic on subnormals is
     tens of times slower: the Recommended forecast preset run past ~100 epochs slowed twentyfold
     per epoch. Flushed to zero they cost nothing and change no result that matters.
-    ``bench/bench_denormal.py`` measures both ways.
+    ``bench/bench_denormal.py`` measures both ways. The setting is the thread's (its CPU flags), so
+    it is put back afterwards: plain Python and NumPy arithmetic in the caller keeps its subnormals.
     """
+    was_on = float(torch.tensor([1e-40]) * 1.0) == 0.0  # torch has no getter for the flag
     torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        if not was_on:
+            torch.set_flush_denormal(False)

@@ -12,6 +12,7 @@ from .errors import (
     MnistFileError,
     NetworkError,
     RateLimitError,
+    SeriesUnavailableError,
     UnknownTickerError,
 )
 from .idx import encode_idx, read_idx
@@ -23,6 +24,7 @@ from .mnist import (
     load_mnist,
     load_mnist_subset,
     mnist_is_cached,
+    mnist_mirrors,
 )
 from .prices import PriceLoad, load_prices
 from .provenance import Provenance, attach_provenance, provenance_of
@@ -47,7 +49,7 @@ __all__ = [
     "NetworkError",
     "PriceLoad",
     "Provenance",
-    "RateLimitError",
+    "RateLimitError", "SeriesUnavailableError",
     "UnknownTickerError",
     "attach_provenance",
     "bundled_tickers",
@@ -60,7 +62,7 @@ __all__ = [
     "load_mnist",
     "load_mnist_subset",
     "load_prices",
-    "mnist_is_cached",
+    "mnist_is_cached", "mnist_mirrors",
     "provenance_of",
     "read_cache",
     "read_idx",
