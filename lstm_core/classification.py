@@ -1,10 +1,11 @@
 """MNIST classification pipeline: digits read row by row -> trained classifier -> judged results.
 
     MnistData (x: (N, 28 rows = seq_len, 28 pixels = input_size), float32 in [0, 1])
-      -> a SequenceDataset -> lstm_core.sequence_classification.train_sequence_classifier:
-         fit() on the training digits less a validation share, which alone picks the kept
-         epoch and early stopping; the test digits are only watched (test accuracy every
-         epoch, and every ``eval_every`` optimiser steps as seed 000 reports it)
+      -> a SequenceDataset -> fit() (lstm_core.training) on the training digits less a
+         validation share, which alone picks the kept epoch and early stopping; the test
+         digits are only watched (test accuracy every epoch, and every ``eval_every``
+         optimiser steps as seed 000 reports it). Optionally each epoch's training digits are
+         jittered (``lstm_core.augment.DigitJitter``) and the loss label-smoothed.
       -> test probabilities, predictions, accuracy, per-class accuracy, confusion matrix
 
 ``reading_beliefs`` shows how a trained model's belief over the ten classes evolves as it
@@ -22,11 +23,14 @@ import numpy as np
 import pandas as pd
 import torch
 
+from lstm_core.augment import DigitJitter
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.data.mnist import MnistData, stratified_split
-from lstm_core.models import parameter_table
+from lstm_core.models import build_model, parameter_table
 from lstm_core.progress import History
-from lstm_core.sequence_classification import SequenceDataset, train_sequence_classifier
+from lstm_core.sequence_classification import SequenceDataset, judge
+from lstm_core.tasks import Classification
+from lstm_core.training import fit, seeded
 
 N_CLASSES = 10
 ROWS = 28  # time steps: one image row each
@@ -54,6 +58,9 @@ class ClassifierResult:
     confusion: np.ndarray  # (10, 10) counts, confusion[true, predicted]
     n_train: int  # digits the model was fitted on
     n_val: int  # training digits held back as validation (0: none)
+    majority_accuracy: float = 0.1  # always answering the most common training class, on the test digits
+    label_smoothing: float = 0.0  # the training loss's (0: plain cross-entropy)
+    augment: DigitJitter | None = None  # how each epoch's training digits were moved (None: not at all)
 
     @property
     def labels(self) -> np.ndarray:
@@ -97,6 +104,8 @@ def train_classifier(
     callbacks: Sequence[object] = (),
     stop: threading.Event | None = None,
     val_fraction: float = VAL_FRACTION,
+    label_smoothing: float = 0.0,
+    augment: DigitJitter | None = None,
 ) -> ClassifierResult:
     """Train a recurrent digit classifier and judge it on the held-out test digits.
 
@@ -109,33 +118,45 @@ def train_classifier(
     is an honest estimate. ``EpochProgress.metrics`` carries ``train_accuracy``,
     ``val_accuracy`` (with validation data), ``test_loss`` and ``test_accuracy``.
 
+    ``label_smoothing`` (0 to below 1) smooths the cross-entropy (``tasks.Classification``);
+    ``augment`` moves each epoch's fitting digits a little (never the validation or test digits).
+
     Raises:
         ValueError: images that are not (N, 28, 28), a ``val_fraction`` outside [0, 0.5],
-            or an invalid configuration.
+            a ``label_smoothing`` outside [0, 1), or an invalid configuration.
     """
     for name, x in (("train", data.train_x), ("test", data.test_x)):
         if x.ndim != 3 or tuple(x.shape[1:]) != (ROWS, PIXELS):
             raise ValueError(f"{name} digits must be (N, 28, 28); got {tuple(x.shape)}")
+    task = Classification(label_smoothing=label_smoothing)
     fit_idx, val_idx = split_validation(data.train_y, val_fraction, train_cfg.seed)
     dataset = SequenceDataset(
         (data.train_x[fit_idx], data.train_y[fit_idx]),
         (data.train_x[val_idx], data.train_y[val_idx]) if len(val_idx) else None,
         (data.test_x, data.test_y), CLASSES, name=data.description)
-    r = train_sequence_classifier(dataset, model_cfg, train_cfg, callbacks, stop)
-    return ClassifierResult(r.model, model_cfg, train_cfg, data, r.history, r.probabilities, r.predictions,
-                            r.accuracy, r.per_class, r.confusion, n_train=len(fit_idx), n_val=len(val_idx))
+    # as train_sequence_classifier, with this task and the jitter
+    with seeded(train_cfg.seed):
+        model = build_model(model_cfg, input_size=PIXELS, output_size=N_CLASSES, seq_len=ROWS)
+    history = fit(model, dataset.train, dataset.val, train_cfg, task, callbacks, stop,
+                  monitor={"test": dataset.test}, train_transform=augment)
+    r = judge(model, dataset.test, N_CLASSES, dataset.train[1].numpy())
+    return ClassifierResult(model, model_cfg, train_cfg, data, history, r["probabilities"], r["predictions"],
+                            r["accuracy"], r["per_class"], r["confusion"], n_train=len(fit_idx),
+                            n_val=len(val_idx), majority_accuracy=r["majority_accuracy"],
+                            label_smoothing=label_smoothing, augment=augment)
 
 
 def belief_method(model_cfg: ModelConfig) -> BeliefMethod:
     """How ``reading_beliefs`` reads a model by default.
 
     "stepwise": a one-way model with the last-step head has a real belief after each row:
-    its head applied to that step's output. "masked": a bidirectional model reads the last
+    its head applied to that step's output (a pooled head: to the pool of outputs 1..t, what
+    it answers for a digit of t rows). "masked": a bidirectional model reads the last
     row first, and the "all steps" head needs all 28 outputs, so neither has a belief
     after t rows; the closest honest stand-in is the full model run on the digit with the
     rows after t blanked to 0 (background).
     """
-    return "stepwise" if model_cfg.head == "last" and not model_cfg.bidirectional else "masked"
+    return "stepwise" if model_cfg.head != "all" and not model_cfg.bidirectional else "masked"
 
 
 @torch.no_grad()
@@ -167,8 +188,8 @@ def reading_beliefs(
     try:
         if method == "stepwise":
             if belief_method(model.cfg) != "stepwise":
-                raise ValueError('"stepwise" beliefs need a one-way model with the last-step head; '
-                                 'use "masked" for bidirectional models or the "all steps" head')
+                raise ValueError('"stepwise" beliefs need a one-way model with the last-step or a pooled '
+                                 'head; use "masked" for bidirectional models or the "all steps" head')
             logits = model.step_outputs(x[None])[0]  # (28, 10): the head's answer after every row
         elif method == "masked":
             keep = torch.tril(torch.ones(ROWS, ROWS, device=device))  # prefix t keeps rows 0..t

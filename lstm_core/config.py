@@ -14,7 +14,8 @@ from typing import Literal, get_args
 from lstm_core.preprocessing import split_sizes
 
 CellType = Literal["RNN", "LSTM", "GRU", "HandRNN"]  # HandRNN: seed 004's i2h/i2o cell
-Head = Literal["last", "all"]
+Head = Literal["last", "all", "mean", "max"]  # mean / max: pooled over the real steps
+LrSchedule = Literal["constant", "cosine"]
 Optimizer = Literal["adam", "sgd"]
 TargetMode = Literal["next", "change"]
 ScalerKind = Literal["minmax", "standard"]
@@ -22,6 +23,7 @@ MnistSource = Literal["subset", "full"]
 
 CELL_TYPES: tuple[str, ...] = get_args(CellType)
 HEADS: tuple[str, ...] = get_args(Head)
+LR_SCHEDULES: tuple[str, ...] = get_args(LrSchedule)
 OPTIMIZERS: tuple[str, ...] = get_args(Optimizer)
 TARGET_MODES: tuple[str, ...] = get_args(TargetMode)
 SCALERS: tuple[str, ...] = get_args(ScalerKind)
@@ -80,6 +82,7 @@ BOUNDS: dict[str, Bound] = {
     "epochs": Bound(1, None, whole=True),
     "batch_size": Bound(1, LIMITS["batch_size"], whole=True),
     "lr": Bound(0, 10, open_low=True),
+    "warmup_fraction": Bound(0, 1, open_high=True),
     "weight_decay": Bound(0, None),
     "grad_clip": Bound(0, None, open_low=True),
     "patience": Bound(1, None, whole=True),
@@ -135,7 +138,9 @@ class ModelConfig:
     num_layers: int = 2  # stacked recurrent layers
     dropout: float = 0.0  # between stacked layers; needs num_layers >= 2
     bidirectional: bool = False  # read the sequence both ways (D = 2)
-    head: Head = "last"  # "last": read the last step; "all": all steps flattened
+    # "last": read the last step; "all": all steps flattened; "mean" / "max": the outputs pooled
+    # over each sequence's real steps (a one-way reader then answers from every row it read)
+    head: Head = "last"
     # LSTM only: the forget gate's initial bias. Around 1 to 3 the gate starts open, so the cell
     # state (and its gradient) carries over many steps from the first update; torch's default
     # (None: uniform around 0) starts half-forgetting, which hides long-range signals.
@@ -175,7 +180,11 @@ class TrainConfig:
 
     epochs: int = 30  # passes over the training data
     batch_size: int = 64  # samples per optimiser step
-    lr: float = 1e-3  # learning rate
+    lr: float = 1e-3  # learning rate (the peak one under a schedule)
+    # "constant", or "cosine": from lr down to 0 over the run's optimiser steps (cosine curve);
+    # either after a linear warm-up over the first ``warmup_fraction`` of the steps
+    lr_schedule: LrSchedule = "constant"
+    warmup_fraction: float = 0.0
     optimizer: Optimizer = "adam"
     weight_decay: float = 0.0  # L2 penalty passed to the optimiser
     grad_clip: float | None = 1.0  # max gradient norm; recurrent nets can explode without it
@@ -198,6 +207,10 @@ class TrainConfig:
         if lr > 10:
             raise ConfigError("lr", f"lr (learning rate) must be <= 10; got {self.lr!r}")
         _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
+        if not 0.0 <= _finite("warmup_fraction", self.warmup_fraction) < 1.0:
+            raise ConfigError("warmup_fraction", "warmup_fraction must be in [0, 1) (a share of the "
+                              f"optimiser steps); got {self.warmup_fraction!r}")
         if _finite("weight_decay", self.weight_decay) < 0:
             raise ConfigError("weight_decay", f"weight_decay must be >= 0; got {self.weight_decay!r}")
         if self.grad_clip is not None and _finite("grad_clip", self.grad_clip) <= 0:

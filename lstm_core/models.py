@@ -6,6 +6,7 @@ Every kind maps a zero-padded batch of sequences to one output vector per sequen
       -> core  -> out (batch, seq_len, D * hidden_size)     D = 2 if bidirectional
       -> head "last": out at step lengths - 1  -> Linear(D * hidden, output_size)
          head "all":  out.flatten(1)           -> Linear(seq_len * D * hidden, output_size)
+         head "mean" / "max": out pooled over each sequence's real steps -> Linear(D * hidden, output_size)
 
 ``build_model(cfg, input_size=, output_size=, seq_len=)`` builds any kind from its
 hyperparameters (``ModelConfig``) and the data's sizes; adding a kind is one entry in
@@ -37,6 +38,24 @@ def _last_step(out: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
         return out[:, -1]
     index = (lengths.to(out.device) - 1).clamp(min=0)
     return out[torch.arange(out.shape[0], device=out.device), index]
+
+
+def _pool(out: torch.Tensor, lengths: torch.Tensor | None, how: str) -> torch.Tensor:
+    """out (batch, seq_len, features) -> (batch, features): mean or max over each sequence's real steps."""
+    if lengths is not None:
+        real = torch.arange(out.shape[1], device=out.device)[None] < lengths.to(out.device)[:, None]
+        if how == "max":  # a padded step (its output is 0) must never win
+            return out.masked_fill(~real[:, :, None], float("-inf")).amax(1)
+        return out.sum(1) / lengths.to(out.device, out.dtype)[:, None]  # padded outputs are zeros
+    return out.amax(1) if how == "max" else out.mean(1)
+
+
+def _running_pool(out: torch.Tensor, how: str) -> torch.Tensor:
+    """(batch, seq_len, features) -> the same shape: at step t, the pool of steps 1..t."""
+    if how == "max":
+        return out.cummax(1).values
+    steps = torch.arange(1, out.shape[1] + 1, device=out.device, dtype=out.dtype)
+    return out.cumsum(1) / steps[None, :, None]
 
 
 class RecurrentModel(nn.Module):
@@ -73,11 +92,14 @@ class RecurrentModel(nn.Module):
     def step_outputs(self, x: torch.Tensor) -> torch.Tensor:
         """The head's answer after each step, (batch, seq_len, output_size): the belief while reading.
 
-        Only a one-way model with the last-step head has one (its answer after step t reads x_1..x_t).
+        Only a one-way model with the last-step or a pooled head has one: its answer after step t
+        reads x_1..x_t (a pooled head: the pool of outputs 1..t, what it answers for a sequence of t steps).
         """
-        if self.cfg.head != "last" or self.cfg.bidirectional:
-            raise ValueError("only a one-way model with the last-step head has an answer after each step")
-        return self.head(self.sequence_output(x))
+        if self.cfg.head == "all" or self.cfg.bidirectional:
+            raise ValueError("only a one-way model with the last-step or a pooled head has an answer after "
+                             "each step")
+        out = self.sequence_output(x)
+        return self.head(out if self.cfg.head == "last" else _running_pool(out, self.cfg.head))
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         # x: (batch, seq_len, input_size) -> (batch, output_size)
@@ -87,6 +109,8 @@ class RecurrentModel(nn.Module):
                 raise ValueError(
                     f'the "all" head was built for seq_len {self.seq_len}, got {out.shape[1]} steps')
             return self.head(out.flatten(1))
+        if self.cfg.head in ("mean", "max"):
+            return self.head(_pool(out, lengths, self.cfg.head))
         return self.head(_last_step(out, lengths))
 
 

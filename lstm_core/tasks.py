@@ -48,11 +48,22 @@ class Regression(Task):
 
 @dataclass(frozen=True)
 class Classification(Task):
+    """Cross-entropy on logits; ``label_smoothing`` in [0, 1) trains towards 1 - s on the true class
+    (and s spread evenly over all classes) instead of 1, so the model is not pushed to ever more
+    confident logits: ``Classification(label_smoothing=0.1)``. It is a training setting only: a
+    run file stores the task's name, and its loss (validation, test) is the smoothed one too."""
+
     name: str = "classification"
+    label_smoothing: float = 0.0
+
+    def __post_init__(self) -> None:
+        s = self.label_smoothing
+        if isinstance(s, bool) or not isinstance(s, int | float) or not 0.0 <= s < 1.0:
+            raise ValueError(f"label_smoothing must be a number in [0, 1); got {s!r}")
 
     def loss_function(self) -> nn.Module:
         # CrossEntropy on logits == NLLLoss on LogSoftmax (the seeds' pairing), in one stable step.
-        return nn.CrossEntropyLoss()
+        return nn.CrossEntropyLoss(label_smoothing=float(self.label_smoothing))
 
     def correct(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return (out.detach().argmax(1) == y).sum()

@@ -12,13 +12,14 @@ import copy
 import math
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 import torch
 from torch import nn
 
 from lstm_core.config import TrainConfig
+from lstm_core.lr_schedule import scheduler
 from lstm_core.progress import (
     BatchProgress,
     EpochProgress,
@@ -37,6 +38,8 @@ __all__ = ["Part", "evaluate", "fit", "predict", "resolve_device", "seed_everyth
 # A part of the data: (x, y) or (x, y, lengths). x is (N, T, F), zero-padded past each
 # sequence's length when lengths (N,) int64 are given (names, characters); y as the task wants.
 Part = tuple[torch.Tensor, ...]
+# Called as transform(x, epoch) on the training inputs at the start of each epoch (e.g. augmentation).
+TrainTransform = Callable[[torch.Tensor, int], torch.Tensor]
 
 def _unpack(part: Part) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
     x, y, *rest = part
@@ -110,8 +113,9 @@ def _on(device: torch.device, part: Part) -> Part:
 class _Trainer:
     """State of one ``fit`` call; kept private so that callbacks never see it."""
 
-    def __init__(self, model, train, val, cfg, task, callbacks, stop, monitor):
+    def __init__(self, model, train, val, cfg, task, callbacks, stop, monitor, transform=None):
         self.model, self.cfg, self.task, self.callbacks = model, cfg, task, list(callbacks)
+        self.transform: TrainTransform | None = transform
         self.stop_event = stop or threading.Event()
         self.device = resolve_device(cfg.device)
         self.model.to(self.device)
@@ -124,6 +128,7 @@ class _Trainer:
         self.total_steps = cfg.epochs * self.steps_per_epoch
         if cfg.max_steps is not None:
             self.total_steps = min(self.total_steps, cfg.max_steps)
+        self.scheduler = scheduler(self.opt, cfg, self.total_steps)
         self.history = History(device=str(self.device))
         self.best_state: dict[str, torch.Tensor] | None = None  # weights at the best epoch
         self.init_state = copy.deepcopy(model.state_dict())  # what a diverged run falls back to
@@ -175,12 +180,22 @@ class _Trainer:
             f"Lower the learning rate (now {self.cfg.lr:g}) or keep gradient clipping on.",
         )
 
-    def batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]]:
+    def epoch_inputs(self, epoch: int) -> torch.Tensor:
+        """The training inputs of ``epoch``: as given, or passed through the train transform."""
+        if self.transform is None:
+            return self.x
+        x = self.transform(self.x, epoch)
+        if not isinstance(x, torch.Tensor) or x.shape != self.x.shape:
+            raise ValueError(f"train_transform must return a tensor of shape {tuple(self.x.shape)}; got "
+                             f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
+        return x.to(self.device, self.x.dtype)
+
+    def batches(self, epoch: int) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]]:
         """This epoch's batches: slices of one permuted copy of the training data."""
         n = len(self.x)
         perm = (torch.randperm(n, generator=self.generator).to(self.device) if self.cfg.shuffle
                 else torch.arange(n, device=self.device))
-        xs, ys = self.x[perm], self.y[perm]  # one gather per epoch, then contiguous slices
+        xs, ys = self.epoch_inputs(epoch)[perm], self.y[perm]  # one gather per epoch, then contiguous slices
         lengths = None if self.lengths is None else self.lengths[perm]
         for i in range(0, n, self.cfg.batch_size):
             j = i + self.cfg.batch_size
@@ -195,6 +210,8 @@ class _Trainer:
         if self.cfg.grad_clip is not None:
             nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_clip)
         self.opt.step()
+        if self.scheduler is not None:
+            self.scheduler.step()
         self.step += 1
         self.last_batch_loss = loss.detach()
         return out.detach()
@@ -232,7 +249,7 @@ class _Trainer:
         epoch_loss = torch.zeros((), device=self.device)
         correct: torch.Tensor | None = None  # right answers so far, for tasks that have them
         seen = 0
-        for xb, yb, lb in self.batches():
+        for xb, yb, lb in self.batches(epoch):
             out = self.train_step(xb, yb, lb)
             epoch_loss += self.last_batch_loss * len(xb)
             seen += len(xb)
@@ -291,6 +308,7 @@ def fit(
     callbacks: Sequence[object] = (),
     stop: threading.Event | None = None,
     monitor: Mapping[str, Part] | None = None,
+    train_transform: TrainTransform | None = None,
 ) -> History:
     """Train ``model`` in place and return what happened.
 
@@ -307,6 +325,10 @@ def fit(
         monitor: name -> ``(x, y)`` scored with the validation data (metrics ``{name}_loss``,
             ``{name}_accuracy``...) for the record only: never used to pick weights or stop,
             so a test set can be watched without leaking into the choice of model.
+        train_transform: called as ``train_transform(x, epoch)`` on the training inputs (on the
+            training device) at the start of each epoch; that epoch trains on what it returns
+            (same shape), e.g. ``lstm_core.augment.DigitJitter``. Validation and monitored data
+            are never transformed.
 
     Returns:
         The ``History``. A loss that turns NaN or infinite ends training with
@@ -317,7 +339,7 @@ def fit(
     monitor = _check_inputs(task, train, val, dict(monitor or {}))
     with RNG_LOCK:
         torch.manual_seed(cfg.seed)  # dropout masks repeat with the seed (see ``seeded`` for the limit)
-    trainer = _Trainer(model, train, val, cfg, task, callbacks, stop, monitor)
+    trainer = _Trainer(model, train, val, cfg, task, callbacks, stop, monitor, train_transform)
     _call(trainer.callbacks, "on_train_start", TrainStart(
         cfg, task.name, str(trainer.device), len(trainer.x),
         0 if trainer.val is None else len(trainer.val[0]), trainer.steps_per_epoch, trainer.total_steps,

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from lstm_core.augment import DigitJitter
 from lstm_core.classification import (
     belief_method,
     correct_examples,
@@ -202,3 +203,40 @@ def test_step_budget_sets_the_epochs():
     assert SEED_002.train_for(4_000) is SEED_002.train
     with pytest.raises(ValueError, match="n_train must be >= 1"):
         epochs_for_steps(10, 0, 5)
+
+
+def test_label_smoothing_and_jitter_reach_training_and_are_recorded(small_data: MnistData):
+    model_cfg = ModelConfig(cell="GRU", hidden_size=6, num_layers=1, head="mean")
+    cfg = replace(TINY_TRAIN, epochs=1)
+    plain = train_classifier(small_data, model_cfg, cfg)
+    smooth = train_classifier(small_data, model_cfg, cfg, label_smoothing=0.2)
+    moved = train_classifier(small_data, model_cfg, cfg, augment=DigitJitter(seed=0))
+    assert (plain.label_smoothing, plain.augment) == (0.0, None)
+    assert smooth.label_smoothing == 0.2 and moved.augment == DigitJitter(seed=0)
+    # both change what is learned (the same seed and batches otherwise)
+    assert not np.allclose(plain.probabilities, smooth.probabilities)
+    assert not np.allclose(plain.probabilities, moved.probabilities)
+    again = train_classifier(small_data, model_cfg, cfg, augment=DigitJitter(seed=0))
+    np.testing.assert_array_equal(moved.probabilities, again.probabilities)  # jitter repeats with its seed
+    with pytest.raises(ValueError, match="label_smoothing must be a number in"):
+        train_classifier(small_data, model_cfg, cfg, label_smoothing=1.0)
+
+
+def test_the_majority_baseline_is_reported_beside_the_accuracy(small_data: MnistData):
+    cfg = replace(TINY_TRAIN, epochs=1)
+    result = train_classifier(small_data, ModelConfig(hidden_size=4, num_layers=1), cfg)
+    fit_idx, _ = split_validation(small_data.train_y, 0.1, cfg.seed)
+    majority = np.bincount(small_data.train_y[fit_idx].numpy(), minlength=10).argmax()  # the digits fitted on
+    assert result.majority_accuracy == pytest.approx(float(np.mean(result.labels == majority)))
+
+
+def test_a_one_way_pooled_model_has_its_own_belief_after_each_row():
+    model = _model(num_layers=1, head="mean")
+    assert belief_method(model.cfg) == "stepwise"
+    digit = torch.rand(28, 28)
+    beliefs = reading_beliefs(model, digit)
+    for t in (1, 14, 28):  # row t's belief is the answer for the digit's first t rows alone
+        expected = torch.softmax(model(digit[None, :t]), 1).detach().numpy()[0]
+        np.testing.assert_allclose(beliefs[t - 1], expected, atol=1e-5)
+    assert belief_method(replace(model.cfg, bidirectional=True)) == "masked"
+

@@ -48,7 +48,7 @@ def test_unknown_cell_lists_the_valid_ones() -> None:
         ({"dropout": math.nan}, "dropout must be a finite number; got nan"),
         ({"dropout": 0.2, "num_layers": 1}, "with num_layers=1 set dropout to 0 or use num_layers >= 2"),
         ({"bidirectional": 1}, "bidirectional must be True or False; got 1"),
-        ({"head": "first"}, "head must be one of last, all; got 'first'"),
+        ({"head": "first"}, "head must be one of last, all, mean, max; got 'first'"),
         ({"forget_bias": math.inf}, "forget_bias must be a finite number; got inf"),
         ({"cell": "HandRNN", "num_layers": 2}, r"HandRNN\) is one layer"),
     ],

@@ -213,7 +213,7 @@ def test_model_size_is_capped_before_anything_is_built() -> None:
         ({"cell": "TRANSFORMER"}, "cell must be one of RNN, LSTM, GRU, HandRNN; got 'TRANSFORMER'"),
         ({"forget_bias": 50.0}, "forget_bias must be between -20 and 20"),
         ({"num_layers": 2, "dropout": 1.0}, "dropout must be in [0, 1); got 1.0"),
-        ({"head": "first"}, "head must be one of last, all; got 'first'"),
+        ({"head": "first"}, "head must be one of last, all, mean, max; got 'first'"),
     ],
 )
 def test_model_config_errors(kwargs: dict[str, object], message: str) -> None:
