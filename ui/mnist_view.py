@@ -23,14 +23,17 @@ from lstm_core.plots import (
     loss_figure,
     per_class_figure,
 )
+from lstm_core.plots.mnist import legend_above
 from lstm_core.progress import EpochProgress, History
 from ui.job_targets import TRAIL
-from ui.jobs import format_seconds, progress_bar
+from ui.jobs import format_seconds
+from ui.training_panel import Outcome, ended
 
 _METHOD_NOTES = {
-    "stepwise": "**Method: the model's own belief after each row.** This one-way model with a last-step "
-                "head reads top to bottom, so its head can be applied to the output after row t: that is "
-                "exactly what it believes having seen rows 1..t and nothing below.",
+    "stepwise": "**Method: the model's own belief after each row.** This one-way model reads top to "
+                "bottom, so its head can be applied after row t (to that row's output, or with a pooled "
+                "head to the pool of rows 1..t): that is exactly what it believes having seen rows 1..t "
+                "and nothing below.",
     "masked": "**Method: masked prefixes.** This model has no belief after t rows of its own: a "
               "bidirectional model also reads from the bottom up, and the all-steps head needs all 28 "
               "outputs. So row t shows the full model's answer for the digit with rows t+1..28 blanked "
@@ -38,28 +41,21 @@ _METHOD_NOTES = {
 }
 
 
-def draw_status(snap: JobSnapshot) -> None:
-    """Progress and the latest iteration, epoch and evaluation (redrawn often while a run goes on)."""
-    if snap.start is None and snap.running:
-        st.progress(0.0, text="Preparing the model…")
-    else:
-        progress_bar(snap)
-    if snap.error:
-        st.error(snap.error)
+def status_detail(snap: JobSnapshot) -> str:
+    """The latest iteration, epoch and evaluation in one line, under the training panel's status."""
     last = snap.epochs[-1] if snap.epochs else None
     ev = snap.evals[-1] if snap.evals else None
     parts = []
     if snap.last_batch:
         total = f" of {snap.start.total_steps:,}" if snap.start else ""
-        parts.append(f"iteration {snap.last_batch.step:,}{total}")
-        parts.append(f"batch loss {snap.last_batch.loss:.4f}")
+        parts += [f"iteration {snap.last_batch.step:,}{total}", f"batch loss {snap.last_batch.loss:.4f}"]
     if last:
         scores = [f"{name} {100 * last.metrics[key]:.2f} %" for key, name in ACCURACY_CURVES.items()
                   if key in last.metrics]
         parts.append(f"epoch {last.epoch}: " + ", ".join(scores))
     if ev and "test_accuracy" in ev.metrics:
         parts.append(f"iteration {ev.step:,}: test accuracy {100 * ev.metrics['test_accuracy']:.2f} %")
-    st.caption(" · ".join(p for p in parts if p) or "Starting…")
+    return " · ".join(parts)
 
 
 def draw_charts(snap: JobSnapshot) -> None:
@@ -68,8 +64,8 @@ def draw_charts(snap: JobSnapshot) -> None:
     c1, c2 = st.columns(2)
     trail = snap.published.get(TRAIL)
     if snap.epochs or trail:  # on the accuracy chart's axis: iterations, as seed 000 counts
-        fig = loss_figure(snap.epochs, snap.evals, watched={"test_loss": "test loss"}, batches=trail,
-                          x_axis="iteration", total_steps=total_steps)
+        fig = legend_above(loss_figure(snap.epochs, snap.evals, watched={"test_loss": "test loss"},
+                                       batches=trail, x_axis="iteration", total_steps=total_steps))
         c1.plotly_chart(fig, key="mnist.live_loss", width="stretch")
     else:
         c1.info("The loss curve appears after the first few batches.")
@@ -99,20 +95,24 @@ def _kept_sentence(result: ClassifierResult) -> str:
     return "Kept: the model as it was when the run ended."
 
 
-def training_outcome(result: ClassifierResult) -> None:
-    """How the run ended, in one line, and which weights were kept; a warning for a run that went wrong."""
-    h = result.history
-    n = len(h.epochs)
-    ended = h.message or f"Completed {n} epoch{'' if n == 1 else 's'}."
-    text = f"{ended} {_kept_sentence(result)} Took {format_seconds(h.elapsed)}."
-    warning = getattr(h, "warning", "")
-    if h.stop_reason == "diverged":
-        st.warning(text)
-    elif warning:  # finished without NaN, yet worse than it started: not a success
-        st.warning(warning)
-        st.caption(text)
-    else:
-        st.success(text)
+CLEARLY_ABOVE = 0.10  # test accuracy this far above the majority baseline reads as "learned the digits"
+
+
+def judge(result: ClassifierResult) -> Outcome:
+    """The outcome line: the test accuracy beside always answering the most common digit.
+
+    Green when it beats that baseline by ``CLEARLY_ABOVE`` or more; amber when it does not, or
+    when the run got worse as it trained; a diverged run reads as on every page (``ended``).
+    How training ended and which weights were kept follow as smaller lines.
+    """
+    h, acc, base = result.history, result.accuracy, result.majority_accuracy
+    text = (f"Test accuracy {100 * acc:.1f} % on {len(result.labels):,} held-out digits, against "
+            f"{100 * base:.1f} % for always answering the most common digit (chance: 10 %).")
+    barely = acc < base + CLEARLY_ABOVE
+    if barely:
+        text += " Barely better than that baseline: it has not learned the digits."
+    level = "warning" if barely or getattr(h, "warning", "") else "success"
+    return ended(h, Outcome(level, text, (f"{_kept_sentence(result)} Took {format_seconds(h.elapsed)}.",)))
 
 
 def summary(result: ClassifierResult) -> None:
@@ -120,7 +120,9 @@ def summary(result: ClassifierResult) -> None:
     kept = kept_epoch(result.history)
     c = st.columns(4)
     c[0].metric("Test accuracy", f"{100 * result.accuracy:.2f} %",
-                help="Share of the test digits the kept model classifies right.")
+                help="Share of the test digits the kept model classifies right.",
+                delta=f"{100 * (result.accuracy - result.majority_accuracy):+.1f} points over the majority "
+                      "baseline", delta_color="off")
     c[1].metric("Test digits", f"{len(result.labels):,}")
     train_acc = kept.metrics.get("train_accuracy") if kept else None
     c[2].metric(f"Train accuracy (epoch {kept.epoch})" if kept else "Train accuracy",
@@ -139,7 +141,8 @@ def accuracy_tab(result: ClassifierResult) -> None:
     summary(result)
     c1, c2 = st.columns([1, 1])
     c1.plotly_chart(confusion_figure(result.confusion), key="mnist.confusion", width="stretch")
-    c2.plotly_chart(per_class_figure(result.per_class), key="mnist.per_class", width="stretch")
+    c2.plotly_chart(per_class_figure(result.per_class, overall=result.accuracy), key="mnist.per_class",
+                    width="stretch")
     c2.plotly_chart(accuracy_figure(result.history.epochs, result.history.evals), key="mnist.accuracy",
                     width="stretch")
 
@@ -175,7 +178,11 @@ def parameters_tab(result: ClassifierResult) -> None:
     table = result.parameters
     st.dataframe(table, hide_index=True, width="content")
     n = len(table) - 1
-    gates = {"LSTM": 4, "GRU": 3, "RNN": 1}[m.cell]
+    gates = {"LSTM": 4, "GRU": 3, "RNN": 1}.get(m.cell)
+    if gates is None:  # seed 004's hand-written cell: two plain Linear layers, no stacked gates
+        st.caption(f"{n} tensors, {int(table['count'].iloc[-1]):,} parameters: i2h and i2o of the "
+                   "hand-written RNN.")
+        return
     st.caption(f"{n} tensors, {int(table['count'].iloc[-1]):,} parameters. The {m.cell}'s {gates} "
                f"gate{'s are' if gates > 1 else ' is'} stacked in each weight, so its first dimension is "
                f"{gates} × {m.hidden_size} = {gates * m.hidden_size}"

@@ -19,10 +19,26 @@ from lstm_core.progress import EpochProgress, EvalPoint
 _INK = [[0.0, "#ffffff"], [1.0, "#111827"]]  # pixel 0 (background) white, 1 (ink) near black
 _BLUES = "Blues"
 _MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
+_LEGEND_MARGIN = {"l": 10, "r": 10, "t": 80, "b": 10}  # room for the title and a legend row above the plot
+# A horizontal legend between the title and the plot: below the plot it covered the x-axis title.
+_LEGEND_ABOVE = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
+_TRUE = "#111827"  # the true class: near black, thick, drawn last (on top)
+_ANSWER = "#dc2626"  # the model's final answer when it is wrong
+_OTHERS = "#9ca3af"  # every other class: thin grey
 CLASSES = [str(c) for c in range(10)]
 # Epoch metric -> trace name, as train_classifier records them (validation picks; test only watches)
 ACCURACY_CURVES = {"train_accuracy": "train accuracy", "val_accuracy": "validation accuracy",
                    "test_accuracy": "test accuracy"}
+
+
+def legend_above(fig: go.Figure) -> go.Figure:
+    """Move a figure's legend above its plot, under the title (in place; returns ``fig``).
+
+    Line charts with a horizontal legend under the plot (the loss chart) put it on the x-axis
+    title; above the plot it covers nothing.
+    """
+    fig.update_layout(legend=_LEGEND_ABOVE, margin=_LEGEND_MARGIN)
+    return fig
 
 
 def accuracy_figure(
@@ -54,7 +70,7 @@ def accuracy_figure(
                         marker={"symbol": "diamond", "size": 9},
                         hovertemplate="iteration %{x}: %{y:.2f} %")
     fig.update_layout(title=title, xaxis_title="iteration (optimiser step)", yaxis_title="accuracy (%)",
-                      height=320, margin=_MARGIN, legend={"orientation": "h", "y": -0.25})
+                      height=340, margin=_LEGEND_MARGIN, legend=_LEGEND_ABOVE)
     if total_steps:
         fig.update_xaxes(range=[0, total_steps * 1.02])
     return fig
@@ -77,17 +93,27 @@ def confusion_figure(confusion: np.ndarray, title: str = "Confusion matrix (test
     return fig
 
 
-def per_class_figure(per_class: np.ndarray, title: str = "Accuracy per digit (test)") -> go.Figure:
-    """Bar per class: the share of that digit's test images classified right (%)."""
+def per_class_figure(per_class: np.ndarray, title: str = "Accuracy per digit (test)",
+                     overall: float | None = None) -> go.Figure:
+    """Bar per class: the share of that digit's test images classified right (%).
+
+    The bars start at 0, so their lengths compare honestly (a bar of 90 % is not drawn at half the
+    height of one of 100 %); the value is written on each bar, and ``overall`` (0..1), when given,
+    is a dashed line across them: the bars that fall below it are the weak digits.
+    """
     values = 100 * np.asarray(per_class, dtype=float)
     fig = go.Figure(go.Bar(x=CLASSES, y=values, name="accuracy per class", text=[f"{v:.1f}" for v in values],
-                           textposition="outside", marker_color="#2563eb",
+                           textposition="inside", insidetextanchor="end", marker_color="#2563eb",
+                           textfont={"color": "white"},
                            hovertemplate="digit %{x}: %{y:.1f} %<extra></extra>"))
-    low = np.nanmin(values) if np.isfinite(values).any() else 0.0
+    if overall is not None:
+        fig.add_hline(y=100 * overall, line={"dash": "dash", "color": _TRUE, "width": 1},
+                      annotation_text=f"all digits {100 * overall:.1f} %", annotation_position="bottom left",
+                      annotation_bgcolor="rgba(255,255,255,0.8)")
     fig.update_layout(title=title, xaxis_title="true class", yaxis_title="accuracy (%)", height=320,
                       margin=_MARGIN)
     fig.update_xaxes(type="category")
-    fig.update_yaxes(range=[max(0.0, low - 10), 104])
+    fig.update_yaxes(range=[0, 100.5])
     return fig
 
 
@@ -167,23 +193,42 @@ def belief_figure(
     fig.update_yaxes(autorange="reversed", row=1, col=2)
     fig.update_xaxes(title_text="pixel", row=1, col=1)
     fig.update_xaxes(title_text="class", type="category", row=1, col=2)
+    if label is not None:  # a frame around the true class's column
+        fig.add_shape(type="rect", x0=label - 0.5, x1=label + 0.5, y0=0.5, y1=28.5, row=1, col=2,
+                      line={"color": "#f97316", "width": 3}, name="true class")
+        fig.update_xaxes(ticktext=[f"{c} ✓" if int(c) == label else c for c in CLASSES], tickvals=CLASSES,
+                         row=1, col=2)
     fig.update_layout(title=title, height=480, margin={"l": 10, "r": 10, "t": 70, "b": 10})
     return fig
 
 
 def belief_lines_figure(beliefs: np.ndarray, label: int | None = None,
                         title: str = "Belief per class as rows are read") -> go.Figure:
-    """One line per class: P(class) (%) after reading t rows; the true class drawn thick."""
+    """One line per class: P(class) (%) after reading t rows.
+
+    The true class is a thick near-black line drawn on top; the model's final answer, when it is
+    another class, a red one; every other class a thin grey line (named in its hover). The grey
+    traces come first (in class order), then the true class and the answer, so those lie on top.
+    """
     beliefs = np.asarray(beliefs, dtype=float)
     fig = go.Figure()
     rows = list(range(1, len(beliefs) + 1))
+    answer = int(beliefs[-1].argmax())
     for c in range(beliefs.shape[1]):
-        true = label is not None and c == label
-        fig.add_scatter(x=rows, y=beliefs[:, c] * 100, name=f"class {c}" + (" (true)" if true else ""),
-                        mode="lines", line={"width": 4 if true else 1.5},
+        true, wrong_answer = c == label, c == answer and label is not None and c != label
+        name = f"class {c}" + (" (true)" if true else " (answer)" if wrong_answer else "")
+        colour = _TRUE if true else _ANSWER if wrong_answer else _OTHERS
+        fig.add_scatter(x=rows, y=beliefs[:, c] * 100, name=name, mode="lines",
+                        line={"width": 4 if true else 3 if wrong_answer else 1.2, "color": colour},
+                        showlegend=true or wrong_answer or label is None,
                         hovertemplate=f"class {c}" + " after row %{x}: %{y:.1f} %<extra></extra>")
+        if true or wrong_answer:  # the end of the line says which class it is
+            fig.add_annotation(x=rows[-1], y=beliefs[-1, c] * 100, text=f" {c}", showarrow=False,
+                               xanchor="left", font={"color": colour, "size": 14})
+    # the marked lines on top: Plotly draws traces in order
+    fig.data = sorted(fig.data, key=lambda t: t.line.color != _OTHERS)
     fig.update_layout(title=title, xaxis_title="rows read (t)", yaxis_title="P(class) (%)", height=360,
-                      margin=_MARGIN)
+                      margin={"l": 10, "r": 30, "t": 80, "b": 10}, legend=_LEGEND_ABOVE)
     fig.update_yaxes(range=[0, 101])
     fig.update_xaxes(range=[1, len(rows)])
     return fig

@@ -1,77 +1,123 @@
-"""The MNIST page headless: a preset, a short run, the results, Stop, and the offline download message."""
+"""The MNIST page headless: settings in the sidebar, errors at the widget, a short run with its verdict
+and results, Pause / Step / Stop, and the offline download message."""
 
 from __future__ import annotations
 
 import json
 import socket
-from pathlib import Path
+import time
 from types import MappingProxyType
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lstm_core.augment import DigitJitter
+from lstm_core.mnist_presets import RECOMMENDED
 from lstm_core.progress import EpochProgress, History
 from ui.mnist_form import MIRRORS_ENV
 from ui.mnist_view import kept_epoch
 from ui.state import MNIST_JOB, MNIST_RESULT
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-TRAIN = "FormSubmitter:mnist.model_form-Train"
-
+TRAIN = "mnist.train"
 
 
 def _small(at: AppTest, preset: str, train_limit: int = 200) -> None:
-    """Choose ``preset``, then shrink the run so it takes seconds (form values commit on Train)."""
+    """Choose ``preset``, then shrink the run so that it takes seconds."""
     at.selectbox(key="mnist.preset").select(preset).run()
     at.number_input(key="mnist.train_limit").set_value(train_limit).run()
     at.number_input(key="mnist.epochs").set_value(1)
     at.number_input(key="mnist.max_steps").set_value(0)
-    at.number_input(key="mnist.eval_every").set_value(0)
+    at.number_input(key="mnist.eval_every").set_value(0).run()
 
 
-def test_page_says_which_digits_it_uses(open_page):
+def _train(at: AppTest, timeout: float = 120) -> None:
+    at.button(key=TRAIN).click().run()
+    job = at.session_state[MNIST_JOB]
+    assert job.join(timeout), "training did not finish"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_settings_sit_in_the_sidebar_and_say_which_digits_are_used(open_page):
     at = open_page("pages/mnist_classifier.py")
-    assert any("Offline MNIST subset: 4,000 train / 1,000 held-out digits" in i.value
-               and "400 of the training digits are held back as **validation**" in i.value for i in at.info)
+    sidebar = {w.key for w in (*at.sidebar.number_input, *at.sidebar.selectbox)}
+    assert {"mnist.preset", "mnist.hidden_size", "mnist.lr", "mnist.label_smoothing", "mnist.shift"} <= (
+        sidebar)
+    assert not at.button(key=TRAIN).disabled  # Train is on the main page, beside the run's controls
+    captions = [c.value for c in at.sidebar.caption]
+    assert any("Offline MNIST subset: 4,000 train / 1,000 held-out digits" in c for c in captions)
+    assert any(c.startswith("3,600 digits to fit on, 400 for validation, 1,000 held out") for c in captions)
 
 
-def test_a_validation_share_out_of_range_is_explained(open_page):
+def test_recommended_preset_fills_the_form_with_its_schedule_smoothing_and_jitter(open_page):
+    at = open_page("pages/mnist_classifier.py")
+    assert at.selectbox(key="mnist.preset").value == "Recommended"
+    m, t = RECOMMENDED.model, RECOMMENDED.train
+    assert (at.selectbox(key="mnist.cell").value, at.number_input(key="mnist.hidden_size").value) == (
+        m.cell, m.hidden_size)
+    assert at.selectbox(key="mnist.lr_schedule").value == t.lr_schedule == "cosine"
+    assert at.number_input(key="mnist.label_smoothing").value == RECOMMENDED.label_smoothing
+    assert at.number_input(key="mnist.shift").value == RECOMMENDED.augment.max_shift
+
+
+def test_a_validation_share_out_of_range_is_explained_at_its_widget(open_page):
     at = open_page("pages/mnist_classifier.py")
     at.number_input(key="mnist.val_fraction").set_value(0.7).run()
     assert not at.exception
-    (error,) = at.error
-    assert error.value == "These settings cannot train: Validation share must be between 0 and 0.5; got 0.7."
-    assert at.button(key=TRAIN) and at.selectbox(key="mnist.preset")  # the form stays, with its message
+    assert _errors(at) == ["Validation share: enter a number from 0 to 0.5; got 0.7."]
+    assert at.button(key=TRAIN).disabled and at.selectbox(key="mnist.preset")  # the form stays
+    assert any("needs fixing" in w.value for w in at.warning)
 
 
-def test_seed_002_preset_fills_the_form_and_a_short_run_shows_results(open_page):
+def test_seed_002_preset_fills_the_form_and_a_short_run_shows_its_verdict_and_results(open_page):
     at = open_page("pages/mnist_classifier.py")
     _small(at, "Seed 002")
     assert at.checkbox(key="mnist.bidirectional").value is True
-    assert at.number_input(key="mnist.hidden").value == 12
-    assert at.radio(key="mnist.head").value == "all"
-    at.button(key=TRAIN).click().run()
-    job = at.session_state[MNIST_JOB]
-    assert job.join(120), "training did not finish"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key="mnist.hidden_size").value == 12
+    assert at.selectbox(key="mnist.head").value == "all"
+    assert at.number_input(key="mnist.shift").value == 0  # the seed did not augment
+    _train(at)
     result = at.session_state[MNIST_RESULT]
-    assert result.model_cfg.bidirectional and result.model_cfg.hidden_size == 12
+    assert result.model_cfg.bidirectional and result.model_cfg.hidden_size == 12 and result.augment is None
     assert len(result.data.train_y) == 200 and len(result.history.epochs) == 1
+    assert result.n_train == 180 and result.n_val == 20  # a tenth of the 200 held back to pick the epoch
+    (verdict,) = [e for e in (*at.success, *at.warning) if e.value.startswith("Test accuracy")]
+    assert f"{100 * result.accuracy:.1f} % on 1,000 held-out digits" in verdict.value
+    assert f"against {100 * result.majority_accuracy:.1f} % for always answering the most common digit" in (
+        verdict.value)
+    assert any(c.value.startswith("Kept: the model of epoch 1 (lowest validation loss)") for c in at.caption)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Test accuracy"].endswith("%") and metrics["Test digits"] == "1,000"
+    assert "Train accuracy (epoch 1)" in metrics
     keys = [c.proto.id for c in at.get("plotly_chart")]  # element ids carry the widget keys
     assert any("mnist.confusion" in k for k in keys) and any("mnist.mistakes" in k for k in keys)
     assert any("mnist.belief" in k for k in keys)
     (loss,) = [c for c in at.get("plotly_chart") if "mnist.live_loss" in c.proto.id]
-    names = [t.get("name") for t in json.loads(loss.proto.spec)["data"]]
-    assert names[:4] == ["batch loss", "train loss", "validation loss", "test loss"]
-    assert result.n_train == 180 and result.n_val == 20  # a tenth of the 200 held back to pick the epoch
-    assert any("lowest validation loss" in s.value and "never used to choose" in s.value for s in at.caption)
+    spec = json.loads(loss.proto.spec)
+    assert [t.get("name") for t in spec["data"]][:4] == ["batch loss", "train loss", "validation loss",
+                                                         "test loss"]
+    assert spec["layout"]["legend"]["yanchor"] == "bottom"  # above the plot, off the x-axis title
+    (bars,) = [c for c in at.get("plotly_chart") if "mnist.per_class" in c.proto.id]
+    assert json.loads(bars.proto.spec)["layout"]["yaxis"]["range"][0] == 0
+    assert any("never used to choose" in s.value for s in at.caption)
     assert any("masked prefixes" in m.value for m in at.markdown)  # BiLSTM: no stepwise belief
     assert at.dataframe, "the parameter table is missing"
-    assert any(s.value.startswith("Completed 1 epoch. Kept: the model of epoch 1") for s in at.success)
-    assert "Train accuracy (epoch 1)" in metrics
+
+
+def test_the_recommended_extras_reach_the_run(open_page):
+    at = open_page("pages/mnist_classifier.py")
+    _small(at, "Recommended", train_limit=200)
+    at.number_input(key="mnist.seed").set_value(3).run()
+    _train(at)
+    result = at.session_state[MNIST_RESULT]
+    jitter = RECOMMENDED.augment
+    assert result.augment == DigitJitter(jitter.max_shift, jitter.max_degrees, seed=3)
+    assert result.label_smoothing == RECOMMENDED.label_smoothing
+    assert result.train_cfg.lr_schedule == "cosine" and result.train_cfg.seed == 3
 
 
 def test_a_run_that_got_worse_warns_and_reports_the_kept_epoch(open_page):
@@ -79,17 +125,18 @@ def test_a_run_that_got_worse_warns_and_reports_the_kept_epoch(open_page):
     at = open_page("pages/mnist_classifier.py")
     _small(at, "Recommended", train_limit=300)
     at.number_input(key="mnist.epochs").set_value(3)
-    at.radio(key="mnist.optimizer").set_value("sgd")
+    at.selectbox(key="mnist.optimizer").set_value("sgd")
+    at.selectbox(key="mnist.lr_schedule").set_value("constant")
     at.number_input(key="mnist.lr").set_value(10.0)
-    at.checkbox(key="mnist.clip").set_value(False)
-    at.button(key=TRAIN).click().run()
-    job = at.session_state[MNIST_JOB]
-    assert job.join(120), "training did not finish"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at.number_input(key="mnist.grad_clip").set_value(0.0).run()
+    _train(at)
     history = at.session_state[MNIST_RESULT].history
+    if history.stop_reason == "diverged":  # NaN after all: the same error line as on every page
+        assert any(e.startswith("Diverged: ") for e in _errors(at))
+        return
     assert history.warning.startswith("Training went wrong")
-    assert history.warning in [w.value for w in at.warning]
+    assert any(w.value.startswith("Test accuracy") for w in at.warning)
+    assert any(history.warning in c.value for c in at.caption)
     assert not at.success, "a run that got worse is no success"
     kept = next(e for e in history.epochs if e.epoch == history.best_epoch)
     metrics = {m.label: m.value for m in at.metric}
@@ -107,65 +154,80 @@ def test_seed_000_preset_matches_the_seed(open_page):
     at = open_page("pages/mnist_classifier.py")
     at.selectbox(key="mnist.preset").select("Seed 000").run()
     assert at.selectbox(key="mnist.cell").value == "LSTM"
-    assert at.number_input(key="mnist.hidden").value == 100
-    assert at.radio(key="mnist.optimizer").value == "sgd"
+    assert at.number_input(key="mnist.hidden_size").value == 100
+    assert at.selectbox(key="mnist.optimizer").value == "sgd"
     assert at.number_input(key="mnist.lr").value == pytest.approx(0.1)
-    assert at.number_input(key="mnist.batch").value == 100
+    assert at.number_input(key="mnist.batch_size").value == 100
     assert at.number_input(key="mnist.max_steps").value == 3000
     assert at.number_input(key="mnist.eval_every").value == 500
+    assert at.number_input(key="mnist.grad_clip").value == 0  # the seed does not clip
     assert at.number_input(key="mnist.epochs").value == 84  # 3,000 steps over the 3,600 digits it fits on
 
 
-def test_stop_ends_the_run_and_keeps_a_model(open_page):
+def _wait(job, condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while not condition(job.snapshot()):
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.05)
+
+
+def test_pause_step_and_stop_keep_a_model(open_page):
     at = open_page("pages/mnist_classifier.py")
-    _small(at, "Recommended", train_limit=2000)
-    at.number_input(key="mnist.epochs").set_value(50)
+    _small(at, "Recommended", train_limit=600)
+    at.number_input(key="mnist.epochs").set_value(50).run()
     at.button(key=TRAIN).click().run()
     job = at.session_state[MNIST_JOB]
+    _wait(job, lambda s: len(s.epochs) >= 1)
+    at.button(key=f"{MNIST_JOB}.pause").click().run()
+    assert job.snapshot().paused and at.button(key=f"{MNIST_JOB}.resume")
+    held = len(job.snapshot().epochs)
+    at.button(key=f"{MNIST_JOB}.step").click().run()
+    _wait(job, lambda s: not s.stepping and len(s.epochs) > held)
     at.button(key=f"{MNIST_JOB}.stop").click().run()
     assert job.join(60), "Stop did not end the run"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert job.snapshot().history.stop_reason == "stopped"
     assert at.session_state[MNIST_RESULT] is not None
-    (done,) = at.success
-    assert done.value.startswith("Stopped by request") and "Kept: the model" in done.value
+    assert any(e.value.startswith("Test accuracy") for e in (*at.success, *at.warning))
+    assert any("Stopped by request" in c.value for c in at.caption)
 
 
-def test_invalid_settings_show_a_message_not_a_traceback(open_page):
+def test_invalid_settings_are_explained_at_the_widget_and_train_waits(open_page):
     at = open_page("pages/mnist_classifier.py")
-    at.number_input(key="mnist.dropout").set_value(0.3)  # with one layer
-    at.button(key=TRAIN).click().run()
+    at.number_input(key="mnist.dropout").set_value(0.3).run()  # with one layer
     assert not at.exception
-    assert any("dropout only acts between stacked layers" in e.value for e in at.error)
+    assert any("Dropout only acts between stacked layers" in e for e in _errors(at)), _errors(at)
+    assert at.button(key=TRAIN).disabled
     assert MNIST_JOB not in at.session_state or at.session_state[MNIST_JOB] is None
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [
-    ("mnist.hidden", 5000, "Hidden size must be at most 512 on this page; got 5,000."),
-    ("mnist.hidden", 0, "hidden_size must be a whole number >= 1; got 0"),
-    ("mnist.lr", 20.0, "lr (learning rate) must be <= 10; got 20.0"),
-    ("mnist.max_steps", -1, "Max iterations: enter 0 (off) or a positive number; got -1."),
-    ("mnist.batch", 10_000, "Batch size must be at most 4,096 on this page; got 10,000."),
+    ("mnist.hidden_size", 5000, "Hidden size: enter a whole number from 1 to 4,096; got 5,000."),
+    ("mnist.hidden_size", 0, "Hidden size: enter a whole number from 1 to 4,096; got 0."),
+    ("mnist.hidden_size", 2000, "This model would have 12,"),
+    ("mnist.lr", 20.0, "Learning rate: enter a number above 0, at most 10; got 20."),
+    ("mnist.batch_size", 0, "Batch size: enter a whole number from 1 to"),
+    ("mnist.label_smoothing", 0.7, "Label smoothing: enter a number from 0 to 0.5; got 0.7."),
+    ("mnist.rotate", 90.0, "Rotation (°): enter a number from 0 to 30°; got 90."),
 ])
-def test_out_of_range_settings_say_why_when_train_is_pressed(open_page, key, value, message):
-    """No widget min / max (Streamlit would just turn the field red and ignore Train): a message instead."""
+def test_out_of_range_settings_say_why_as_soon_as_they_are_entered(open_page, key, value, message):
+    """No widget min / max (Streamlit would just turn the field red): a message at the widget instead."""
     at = open_page("pages/mnist_classifier.py")
-    at.number_input(key=key).set_value(value)
-    at.button(key=TRAIN).click().run()
+    at.number_input(key=key).set_value(value).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(message in e.value for e in at.error), [e.value for e in at.error]
-    assert MNIST_JOB not in at.session_state or at.session_state[MNIST_JOB] is None
+    assert any(e.startswith(message) for e in _errors(at)), _errors(at)
+    assert at.button(key=TRAIN).disabled
 
 
 def test_out_of_range_data_settings_say_why(open_page):
     at = open_page("pages/mnist_classifier.py")
     at.number_input(key="mnist.test_fraction").set_value(0.9).run()
-    assert any("Test share must be between 0.05 and 0.5; got 0.9." in e.value for e in at.error)
+    assert "Test share: enter a number from 0.05 to 0.5; got 0.9." in _errors(at)
     at.number_input(key="mnist.test_fraction").set_value(0.2)
     at.number_input(key="mnist.train_limit").set_value(-5).run()
-    assert any("Max training digits: enter 0 (all) or a positive number" in e.value for e in at.error)
-    assert not at.exception
+    assert "Max training digits: enter a number 0 or more; got -5." in _errors(at)
+    assert not at.exception and at.button(key=TRAIN).disabled
 
 
 def test_a_tiny_training_set_is_warned_about(open_page):
@@ -183,7 +245,7 @@ def test_choosing_full_mnist_before_downloading_says_so(open_page):
     assert not at.exception
     assert at.radio(key="mnist.source").value == "subset"
     assert any(i.value.startswith("Full MNIST is not downloaded yet") for i in at.info)
-    assert any("Offline MNIST subset" in i.value for i in at.info)  # the subset is in use
+    assert any("Offline MNIST subset" in c.value for c in at.sidebar.caption)  # the subset is in use
 
 
 def test_full_mnist_download_offline_shows_its_message(monkeypatch: pytest.MonkeyPatch, open_page):

@@ -240,3 +240,11 @@ def test_a_one_way_pooled_model_has_its_own_belief_after_each_row():
         np.testing.assert_allclose(beliefs[t - 1], expected, atol=1e-5)
     assert belief_method(replace(model.cfg, bidirectional=True)) == "masked"
 
+
+
+def test_recommended_preset_trains_with_its_jitter_and_smoothing():
+    from lstm_core.mnist_presets import RECOMMENDED, jitter_for
+
+    assert RECOMMENDED.augment is not None and 0 < RECOMMENDED.label_smoothing < 0.5
+    assert jitter_for(RECOMMENDED.augment, 7).seed == 7 and jitter_for(None, 7) is None
+    assert RECOMMENDED.train.lr_schedule == "cosine"

@@ -55,10 +55,25 @@ def test_confusion_figure_counts_and_shares():
     assert fig.layout.yaxis.title.text == "true class"
 
 
-def test_per_class_figure():
-    fig = per_class_figure(np.linspace(0.9, 1.0, 10))
+def test_per_class_figure_bars_start_at_zero_with_the_overall_line():
+    fig = per_class_figure(np.linspace(0.9, 1.0, 10), overall=0.95)
     assert [t.name for t in fig.data] == ["accuracy per class"]
     assert fig.layout.yaxis.title.text == "accuracy (%)"
+    assert fig.layout.yaxis.range[0] == 0  # lengths compare honestly
+    (line,) = fig.layout.shapes
+    assert line.y0 == line.y1 == pytest.approx(95.0)
+    assert fig.layout.annotations[0].text == "all digits 95.0 %"
+    assert len(per_class_figure(np.full(10, np.nan)).layout.shapes) == 0
+
+
+def test_line_charts_keep_the_legend_clear_of_the_x_axis_title():
+    from lstm_core.plots import loss_figure
+    from lstm_core.plots.mnist import legend_above
+
+    for fig in (accuracy_figure([_epoch(1, 10)]), legend_above(loss_figure([_epoch(1, 10)])),
+                belief_lines_figure(np.full((28, 10), 0.1), label=3)):
+        assert fig.layout.legend.yanchor == "bottom" and fig.layout.legend.y >= 1  # above the plot
+        assert fig.layout.margin.t >= 80  # with room under the title
 
 
 def test_digit_grid_one_panel_per_digit_with_coloured_captions():
@@ -90,10 +105,28 @@ def test_belief_figure_panels():
         belief_figure(np.zeros((27, 10)), np.zeros((28, 28)))
 
 
-def test_belief_lines_figure_marks_the_true_class():
-    fig = belief_lines_figure(np.full((28, 10), 0.1), label=3)
+def test_belief_lines_figure_marks_the_true_class_and_a_wrong_answer_on_top():
+    beliefs = np.full((28, 10), 0.1)
+    beliefs[-1] = 0.0
+    beliefs[-1, 5] = 1.0  # it ends up saying 5
+    fig = belief_lines_figure(beliefs, label=3)
     assert len(fig.data) == 10
-    assert fig.data[3].name == "class 3 (true)" and fig.data[3].line.width == 4
+    true, answer = fig.data[-2], fig.data[-1]  # drawn last: on top of the grey lines
+    assert true.name == "class 3 (true)" and true.line.width == 4 and true.line.color == "#111827"
+    assert answer.name == "class 5 (answer)" and answer.line.color == "#dc2626"
+    assert {t.line.color for t in fig.data[:-2]} == {"#9ca3af"}
+    assert [t.name for t in fig.data if t.showlegend] == ["class 3 (true)", "class 5 (answer)"]
+    assert [a.text.strip() for a in fig.layout.annotations] == ["3", "5"]  # each marked line named at its end
     assert fig.layout.xaxis.title.text == "rows read (t)"
+    right = belief_lines_figure(np.full((28, 10), 0.1), label=0)  # right answer: only the true class marked
+    assert [t.name for t in right.data if t.line.color != "#9ca3af"] == ["class 0 (true)"]
+
+
+def test_belief_figure_frames_the_true_class_column():
+    fig = belief_figure(np.full((28, 10), 0.1), np.zeros((28, 28)), label=7)
+    (frame,) = fig.layout.shapes
+    assert (frame.x0, frame.x1) == (6.5, 7.5)
+    assert fig.layout.xaxis2.ticktext[7] == "7 ✓"
+    assert len(belief_figure(np.full((28, 10), 0.1), np.zeros((28, 28))).layout.shapes) == 0
 
 
