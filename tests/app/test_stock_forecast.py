@@ -279,7 +279,7 @@ def test_yahoo_unknown_ticker(monkeypatch, open_page):
     assert any("no daily prices for 'ZZNOPE'" in e for e in _texts(at.error)), _texts(at.error)
 
 
-def test_yahoo_network_down_falls_back_to_bundled(monkeypatch, open_page):
+def test_yahoo_network_down_never_puts_another_series_in_its_place(monkeypatch, open_page):
     def answer(t, **kw):
         logging.getLogger("yfinance").error(
             f"['{t}']: DNSError('Failed to perform, curl: (6) Could not resolve host: "
@@ -287,11 +287,11 @@ def test_yahoo_network_down_falls_back_to_bundled(monkeypatch, open_page):
         return _empty(t)
 
     at = _fetch(open_page, monkeypatch, "ZZDOWN", answer)
-    warnings = _texts(at.warning)
-    assert any("Yahoo Finance unreachable" in w and "bundled" in w for w in warnings), warnings
-    assert len(warnings) == 1, warnings  # one box, and its sentence not repeated in the caption
-    assert not any("unreachable" in c for c in _texts(at.caption)), _texts(at.caption)
-    assert "bundled" in [m.value for m in at.metric]
+    errors = _texts(at.error)
+    assert len(errors) == 1 and "ZZDOWN is unavailable" in errors[0], errors
+    assert "no other series is used in its place" in errors[0] and "NVDA" in errors[0]  # offers the bundled
+    assert "Choose data above to set up a model." in _texts(at.info)  # nothing to train on: no form
+    assert not at.metric  # no provenance of a substitute series
 
 
 def _outcome_script() -> None:
