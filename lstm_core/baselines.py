@@ -77,27 +77,47 @@ def _ridge(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, floa
     return coef, float(ym - xm @ coef)
 
 
-def _fit(values: np.ndarray, n: int, lags: int, alpha: float, level: bool = False) -> LinearAR:
-    """Ridge AR on the rows before ``n``, standardised with those rows' changes (and levels)."""
+def _columns(lag_set: tuple[int, ...], top: int) -> np.ndarray:
+    """Columns of ``lagged_changes(..., top)`` (oldest first) holding the changes ``lag_set`` steps back."""
+    return np.array([top - j for j in sorted(lag_set, reverse=True)], dtype=np.int64)
+
+
+def _fit(values: np.ndarray, n: int, lag_set: tuple[int, ...], alpha: float, level: bool = False) -> LinearAR:
+    """Ridge AR on the rows before ``n`` reading the changes ``lag_set`` steps back (and the level)."""
     d, train = np.diff(values[:n]), values[:n]
     center, scale = float(d.mean()), float(d.std()) or 1.0
     shift, spread = float(train.mean()), float(train.std()) or 1.0
-    rows = np.arange(lags + 1, n)
-    z = (lagged_changes(values, rows, lags) - center) / scale
+    lags = max(lag_set)
+    rows, cols = np.arange(lags + 1, n), _columns(lag_set, lags)
+    z = ((lagged_changes(values, rows, lags) - center) / scale)[:, cols]
     if level:
         z = np.concatenate([z, ((values[rows - 1] - shift) / spread)[:, None]], axis=1)
     coef, intercept = _ridge(z, (values[rows] - values[rows - 1] - center) / scale, alpha)
+    full = np.zeros(lags)
+    full[cols] = coef[: len(cols)]
     level_coef = float(coef[-1]) if level else 0.0
-    return LinearAR(lags, coef[:lags], intercept, center, scale, alpha, 0.0, 0, level_coef, shift, spread)
+    return LinearAR(lags, full, intercept, center, scale, alpha, 0.0, 0, level_coef, shift, spread)
 
 
-def _cv_errors(values: np.ndarray, stops: np.ndarray, lag_options: list[int]) -> dict[tuple, np.ndarray]:
-    """Out-of-sample errors of every (lags, alpha, level) refit at each block start, predicting that block.
+def _lag_sets(max_lags: int, season: int | None) -> list[tuple[int, ...]]:
+    """The lag sets tried: the last k changes for k in ``AR_LAGS``, and with a season m a few recent
+    changes plus those one and two seasons back (m-1, m, m+1, 2m-1, 2m, 2m+1), as a seasonal ARIMA reads."""
+    sets = {tuple(range(1, k + 1)) for k in (*(k for k in AR_LAGS if k <= max_lags), max_lags)}
+    if season is not None and 2 <= season and season + 1 <= max_lags:
+        back = [j for m in (season, 2 * season) for j in (m - 1, m, m + 1) if j <= max_lags]
+        sets |= {tuple(sorted({*range(1, k + 1), *back})) for k in (1, 2, 3, 5) if k <= max_lags}
+    return sorted(sets, key=lambda t: (len(t), t))
+
+
+def _cv_errors(
+    values: np.ndarray, stops: np.ndarray, lag_sets: list[tuple[int, ...]]
+) -> dict[tuple, np.ndarray]:
+    """Out-of-sample errors of every (lag set, alpha, level) refit at each block start, on that block.
 
     One design matrix with the most lags and the level serves every option: an option is a subset
     of its columns, so each fold costs one Gram matrix and a small solve per option.
     """
-    top = max(lag_options)
+    top = max(max(t) for t in lag_sets)
     errors: dict[tuple, list[np.ndarray]] = {}
     for b0, b1 in zip(stops[:-1], stops[1:], strict=True):
         d, train = np.diff(values[:b0]), values[:b0]
@@ -115,23 +135,27 @@ def _cv_errors(values: np.ndarray, stops: np.ndarray, lag_options: list[int]) ->
         gram, cross = (x - xm).T @ (x - xm), (x - xm).T @ (y - ym)
         xb = design(block) - xm
         truth = (values[block] - values[block - 1] - center) / scale - ym
-        for k in lag_options:
+        for lag_set in lag_sets:
             for level in (False, True):
-                cols = np.r_[np.arange(top - k, top), [top] if level else []].astype(np.int64)
+                cols = np.r_[_columns(lag_set, top), [top] if level else []].astype(np.int64)
                 g, c = gram[np.ix_(cols, cols)], cross[cols]
                 for alpha in RIDGE_ALPHAS:
                     coef = np.linalg.solve(g + alpha * len(x) * np.eye(len(cols)), c)
-                    errors.setdefault((k, alpha, level), []).append((truth - xb[:, cols] @ coef) * scale)
+                    err = (truth - xb[:, cols] @ coef) * scale
+                    errors.setdefault((lag_set, alpha, level), []).append(err)
     return {key: np.concatenate(parts) for key, parts in errors.items()}
 
 
-def fit_linear_ar(values: np.ndarray, n_train: int, lags: int, n_val: int = 0) -> LinearAR:
+def fit_linear_ar(
+    values: np.ndarray, n_train: int, lags: int, n_val: int = 0, season: int | None = None
+) -> LinearAR:
     """Fit the linear autoregression on the rows before ``n_train`` in closed form.
 
-    The lag count (from ``AR_LAGS``, at most ``lags``), the penalty (``RIDGE_ALPHAS``) and whether
-    the last level enters too (mean reversion, as in an ARIMA without differencing) are picked
-    by rolling-origin errors: refit on the rows before each of ``CV_FOLDS`` blocks that cover the
-    second half of the training part and the validation part, predict the block. The paired
+    Which lagged changes it reads (the last k for k in ``AR_LAGS``, at most ``lags``; with a
+    ``season``, also the changes one and two seasons back), the penalty (``RIDGE_ALPHAS``) and
+    whether the last level enters too (mean reversion, as in an ARIMA without differencing) are
+    picked by rolling-origin errors: refit on the rows before each of ``CV_FOLDS`` blocks that cover
+    the second half of the training part and the validation part, predict the block. The paired
     t-statistic of those errors against naive's is kept as ``evidence``. Too short for that, it
     uses ``min(lags, 3)`` lags and a penalty of 0.1 with no evidence.
 
@@ -147,10 +171,10 @@ def fit_linear_ar(values: np.ndarray, n_train: int, lags: int, n_val: int = 0) -
     max_lags = min(lags, (first - 2) // 3)  # at least 3 rows per coefficient in the first refit
     end = min(n_train + n_val, len(values))
     if max_lags < 1 or end - first < 2 * CV_FOLDS:
-        return _fit(values, n_train, max(1, min(lags, 3, (n_train - 2) // 3)), 0.1)
+        few = max(1, min(lags, 3, (n_train - 2) // 3))
+        return _fit(values, n_train, tuple(range(1, few + 1)), 0.1)
     stops = np.linspace(first, end, CV_FOLDS + 1).astype(np.int64)
-    candidates = sorted({*(k for k in AR_LAGS if k <= max_lags), max_lags})
-    scores = _cv_errors(values, stops, candidates)
+    scores = _cv_errors(values, stops, _lag_sets(max_lags, season))
     best = min(scores, key=lambda key: float(np.mean(scores[key] ** 2)))
     rows = np.arange(first, end)
     gain = (values[rows] - values[rows - 1]) ** 2 - scores[best] ** 2
@@ -284,5 +308,5 @@ def fit_baselines(
         n_train, n_val: rows in the training and validation parts (``ForecastData``'s split).
         season: seasonal period in rows, or None.
     """
-    ar = fit_linear_ar(values, n_train, max(1, seq_len - 1), n_val)
+    ar = fit_linear_ar(values, n_train, max(1, seq_len - 1), n_val, season)
     return Baselines(season, ar, one_step_predictions(values, seq_len, season, ar))

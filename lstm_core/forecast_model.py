@@ -107,6 +107,8 @@ class ResidualForecaster(nn.Module):
     def __init__(self, net: nn.Module, spec: InputSpec, ar: LinearAR | None) -> None:
         super().__init__()
         self.net, self.spec = net, spec
+        # the data's sizes, as every registry model carries them (run records read them)
+        self.input_size, self.output_size, self.seq_len = spec.input_size, 1, spec.seq_len
         self.lags = ar.lags if ar is not None else 0
         coef = ar.coef if ar is not None else np.zeros(0)
         # the AR was fitted on the same standardised changes, so its weights apply as they are

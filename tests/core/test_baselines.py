@@ -115,3 +115,25 @@ def test_ar_forecast_feeds_its_own_changes_back():
     np.testing.assert_allclose(lagged_changes(y, np.array([10]), 3), [[2, 2, 2]])
     with pytest.raises(ValueError, match=f"each origin needs {ar.lags} rows"):
         ar_forecast(y, np.array([ar.lags - 1]), 2, ar)
+
+
+def test_lag_sets_add_the_changes_one_and_two_seasons_back():
+    from lstm_core.baselines import _lag_sets
+
+    plain = _lag_sets(29, None)
+    assert plain[0] == (1,) and plain[-1] == tuple(range(1, 30)) and len(plain) == 8
+    seasonal = _lag_sets(29, 12)
+    assert (1, 2, 11, 12, 13, 23, 24, 25) in seasonal and set(plain) < set(seasonal)
+    assert _lag_sets(10, 12) == _lag_sets(10, None)  # a season longer than the window adds nothing
+
+
+def test_a_seasonal_series_is_forecast_far_better_than_naive_by_the_linear_ar():
+    rng = np.random.default_rng(4)
+    pattern = np.tile(10 * np.sin(2 * np.pi * np.arange(12) / 12), 30)
+    y = pattern + np.cumsum(rng.normal(0, 0.3, 360))
+    base = fit_baselines(y, 30, 250, 36, season=12)
+    test = slice(286 - 30, None)
+    actual = y[30:][test]
+    rmse = {k: np.sqrt(np.mean((v[test] - actual) ** 2)) for k, v in base.predictions.items()}
+    assert rmse["linear AR"] < 0.2 * rmse["naive"] and rmse["linear AR"] < rmse["seasonal naive"]
+    assert base.ar.evidence > 5
