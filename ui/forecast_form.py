@@ -215,7 +215,7 @@ def model_form(frame: pd.DataFrame) -> tuple[Plan | None, bool]:
         c[1].number_input("Test fraction", step=0.05, key="stock.test",
                           help="The last share of the rows, held out for the metrics.")
         c[2].selectbox("Cell", CELL_TYPES, key="stock.cell")
-        c[3].radio("Head", HEADS, key="stock.head", format_func=_HEADS.get)
+        c[3].radio("Head", HEADS, key="stock.head", format_func=lambda h: _HEADS.get(h, f"{h} over steps"))
         c = st.columns(4)
         c[0].number_input("Hidden size", step=1, key="stock.hidden")
         c[1].number_input("Layers", step=1, key="stock.layers")
