@@ -24,9 +24,12 @@ st.caption("Each 28×28 handwritten digit is a sequence of 28 rows of 28 pixels.
 form.init_widgets()
 set_default(MNIST_RESULT, None)
 with st.sidebar:
-    st.header("Settings")
+    st.subheader("1 · Data")
     data = form.data_section()
+    st.subheader("2 · Model and training")
     plan = form.settings(data) if data is not None else None
+    if data is None:
+        st.info("These settings appear once the digits above can be loaded.")
 
 # start
 finished = finished_result(MNIST_JOB, MNIST_RECORDED)

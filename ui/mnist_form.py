@@ -149,7 +149,7 @@ def data_section() -> MnistData | None:
                      help="Share of the subset held out as test digits. Full MNIST has its own 10,000.")
     with c[1]:
         ok &= _number("mnist.train_limit", "Max training digits", 0, None, step=500,
-                      help="Train on at most this many digits (0 = all): fewer train faster.")
+                      help="Train on at most this many of the training digits (0 = all): fewer train faster.")
     if not ok:
         return None
     try:
@@ -194,9 +194,10 @@ def settings(data: MnistData) -> MnistPlan | None:
     form.draw_model(columns=2)
     st.markdown("**Training**")
     form.draw_training(columns=2)
-    c = st.columns(3)
-    for col, (key, (label, low, high, unit, why)) in zip(c, EXTRAS.items(), strict=True):
-        with col:
+    st.markdown("**Smoothing and augmentation**")
+    cells = [cell for _ in range(0, len(EXTRAS), 2) for cell in st.columns(2)]
+    for cell, (key, (label, low, high, unit, why)) in zip(cells, EXTRAS.items(), strict=False):
+        with cell:
             ok &= _number(key, label, low, high, unit, step=0.05 if low == 0 and high == 0.5 else 1.0,
                           help=f"{why} Allowed: {low:g} to {high:g}{unit}.")
     configs = form.configs()

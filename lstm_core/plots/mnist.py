@@ -19,9 +19,9 @@ from lstm_core.progress import EpochProgress, EvalPoint
 _INK = [[0.0, "#ffffff"], [1.0, "#111827"]]  # pixel 0 (background) white, 1 (ink) near black
 _BLUES = "Blues"
 _MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
-_LEGEND_MARGIN = {"l": 10, "r": 10, "t": 80, "b": 10}  # room for the title and a legend row above the plot
 # A horizontal legend between the title and the plot: below the plot it covered the x-axis title.
 _LEGEND_ABOVE = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
+_LEGEND_ROW = 20  # pixels per legend row
 _TRUE = "#111827"  # the true class: near black, thick, drawn last (on top)
 _ANSWER = "#dc2626"  # the model's final answer when it is wrong
 _OTHERS = "#9ca3af"  # every other class: thin grey
@@ -31,13 +31,22 @@ ACCURACY_CURVES = {"train_accuracy": "train accuracy", "val_accuracy": "validati
                    "test_accuracy": "test accuracy"}
 
 
-def legend_above(fig: go.Figure) -> go.Figure:
-    """Move a figure's legend above its plot, under the title (in place; returns ``fig``).
+def legend_above(fig: go.Figure, columns: int = 2) -> go.Figure:
+    """Move a figure's legend above its plot, under the title, in ``columns`` (in place; returns ``fig``).
 
-    Line charts with a horizontal legend under the plot (the loss chart) put it on the x-axis
-    title; above the plot it covers nothing.
+    A horizontal legend under the plot (the loss chart) sat on the x-axis title; above it, it
+    covers nothing. Its rows get their own room (the figure grows by them), so a chart half a
+    page wide with seven curves (seed 000's) keeps its plot as tall as one with three.
     """
-    fig.update_layout(legend=_LEGEND_ABOVE, margin=_LEGEND_MARGIN)
+    shown = sum(1 for t in fig.data if t.showlegend is not False)
+    rows = max(1, -(-shown // columns))
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    base = (fig.layout.height or 320) - _LEGEND_ROW * meta.get("legend_rows", 0)  # applied twice: same
+    legend = _LEGEND_ABOVE | {"entrywidth": 1 / columns, "entrywidthmode": "fraction", "font": {"size": 11}}
+    fig.update_layout(
+        legend=legend, meta=meta | {"legend_rows": rows}, height=base + _LEGEND_ROW * rows,
+        margin={"l": 10, "r": 10, "t": 46 + _LEGEND_ROW * rows, "b": 10},
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 10}})
     return fig
 
 
@@ -70,10 +79,10 @@ def accuracy_figure(
                         marker={"symbol": "diamond", "size": 9},
                         hovertemplate="iteration %{x}: %{y:.2f} %")
     fig.update_layout(title=title, xaxis_title="iteration (optimiser step)", yaxis_title="accuracy (%)",
-                      height=340, margin=_LEGEND_MARGIN, legend=_LEGEND_ABOVE)
+                      height=300)
     if total_steps:
         fig.update_xaxes(range=[0, total_steps * 1.02])
-    return fig
+    return legend_above(fig)
 
 
 def confusion_figure(confusion: np.ndarray, title: str = "Confusion matrix (test digits)") -> go.Figure:
@@ -99,17 +108,16 @@ def per_class_figure(per_class: np.ndarray, title: str = "Accuracy per digit (te
 
     The bars start at 0, so their lengths compare honestly (a bar of 90 % is not drawn at half the
     height of one of 100 %); the value is written on each bar, and ``overall`` (0..1), when given,
-    is a dashed line across them: the bars that fall below it are the weak digits.
+    is a dashed line across them (its value in the title): the bars below it are the weak digits.
     """
     values = 100 * np.asarray(per_class, dtype=float)
     fig = go.Figure(go.Bar(x=CLASSES, y=values, name="accuracy per class", text=[f"{v:.1f}" for v in values],
                            textposition="inside", insidetextanchor="end", marker_color="#2563eb",
                            textfont={"color": "white"},
                            hovertemplate="digit %{x}: %{y:.1f} %<extra></extra>"))
-    if overall is not None:
-        fig.add_hline(y=100 * overall, line={"dash": "dash", "color": _TRUE, "width": 1},
-                      annotation_text=f"all digits {100 * overall:.1f} %", annotation_position="bottom left",
-                      annotation_bgcolor="rgba(255,255,255,0.8)")
+    if overall is not None:  # said in the title: a label on the line would sit on the bars
+        fig.add_hline(y=100 * overall, line={"dash": "dash", "color": _TRUE, "width": 1})
+        title = f"{title}; dashed: all digits, {100 * overall:.1f} %"
     fig.update_layout(title=title, xaxis_title="true class", yaxis_title="accuracy (%)", height=320,
                       margin=_MARGIN)
     fig.update_xaxes(type="category")
@@ -227,8 +235,9 @@ def belief_lines_figure(beliefs: np.ndarray, label: int | None = None,
                                xanchor="left", font={"color": colour, "size": 14})
     # the marked lines on top: Plotly draws traces in order
     fig.data = sorted(fig.data, key=lambda t: t.line.color != _OTHERS)
-    fig.update_layout(title=title, xaxis_title="rows read (t)", yaxis_title="P(class) (%)", height=360,
-                      margin={"l": 10, "r": 30, "t": 80, "b": 10}, legend=_LEGEND_ABOVE)
+    fig.update_layout(title=title, xaxis_title="rows read (t)", yaxis_title="P(class) (%)", height=340)
+    legend_above(fig, columns=4)
+    fig.update_layout(margin={"r": 30})  # room for the class names at the lines' ends
     fig.update_yaxes(range=[0, 101])
     fig.update_xaxes(range=[1, len(rows)])
     return fig
