@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_first_update import app_in_browser  # noqa: E402
+from bench_first_update import app_in_browser  # noqa: E402  (tests/e2e/app_server.py)
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:

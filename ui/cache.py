@@ -52,21 +52,3 @@ def mnist_digits(source: str, test_fraction: float, seed: int, train_limit: int 
     cfg = MnistDataConfig(source=source, test_fraction=test_fraction, seed=seed,  # type: ignore[arg-type]
                           train_limit=train_limit)
     return load_mnist(cfg, fallback=False)
-
-
-@st.cache_resource(show_spinner=False)
-def warm_up_training() -> bool:
-    """One tiny fit() per process, run when the page opens: torch's first device check and first
-    optimiser pay several seconds of lazy imports, which would otherwise delay the first live
-    update after Train (measured in bench/bench_forecast.py)."""
-    import torch
-
-    from lstm_core.config import ModelConfig, TrainConfig
-    from lstm_core.models import build_model
-    from lstm_core.training import fit
-
-    x = torch.zeros(4, 3, 1)
-    model = build_model(ModelConfig(hidden_size=2, num_layers=1), input_size=1, output_size=1)
-    fit(model, (x, torch.zeros(4, 1)), None,
-        TrainConfig(epochs=1, batch_size=4))
-    return True

@@ -1,4 +1,4 @@
-"""Load a saved forecast run file back into the page (its data is rebuilt from its provenance)."""
+"""Forecast runs of a session: start one, record it when it ends, load one back from a run file."""
 
 from __future__ import annotations
 
@@ -6,9 +6,48 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.forecasting import ForecastResult, forecast_report, predict_values, prepare_forecast_data
-from ui import cache
+from ui import cache, job_targets
+from ui.forecast_form import ForecastPlan
 from ui.forecast_view import RunEntry, settings_summary
-from ui.state import STOCK_CSV, STOCK_LOADED
+from ui.jobs import finished_result, start_job
+from ui.state import STOCK_CSV, STOCK_JOB, STOCK_JOB_META, STOCK_LOADED, STOCK_RECORDED
+
+
+def record_finished(runs: list[RunEntry]) -> None:
+    """Add the run that has just ended to ``runs`` (once); call it before a new run may start."""
+    finished = finished_result(STOCK_JOB, STOCK_RECORDED)
+    if finished is not None:
+        label, settings, provenance = st.session_state[STOCK_JOB_META]
+        runs.append(RunEntry(label, settings, finished, provenance))
+        st.session_state[STOCK_LOADED] = None
+
+
+def busy() -> bool:
+    """This page's run is going on (Train waits for it to end; Stop ends it)."""
+    job = st.session_state.get(STOCK_JOB)
+    return job is not None and job.snapshot().running
+
+
+def start(plan: ForecastPlan, runs: list[RunEntry]) -> None:
+    """Train ``plan`` in a worker process (one torch thread there), as this session's forecast job."""
+    provenance = dict(plan.frame.attrs.get("provenance", {}))
+    job = start_job(STOCK_JOB, job_targets.forecast_job, plan.frame, plan.data, plan.model, plan.train,
+                    plan.preview_every, plan.method)
+    if job is not None:
+        summary = settings_summary(plan.data, plan.model, plan.train, str(provenance.get("name", "data")),
+                                   plan.method)
+        st.session_state[STOCK_JOB_META] = (f"run {len(runs) + 1}", summary, provenance)
+
+
+def show_result(entry: RunEntry | None, show) -> None:  # type: ignore[no-untyped-def]
+    """A result tab: ``show(entry)`` or ``show(entry.result)``, with a note for a changed loaded run."""
+    if entry is None:
+        st.info("Results appear here when a run finishes (Stop ends a run and keeps its best weights).")
+        return
+    if entry.notes:
+        st.warning(f"{entry.label}: its data have changed since it was saved. " + " ".join(entry.notes)
+                   + " The results below are recomputed on the data as they are now.")
+    show(entry)
 
 
 def _frame_for(provenance: dict) -> pd.DataFrame:

@@ -51,12 +51,14 @@ class LossTrail(Callback):
 
 
 def forecast_job(ctx: JobContext, frame: pd.DataFrame, data_cfg: ForecastDataConfig, model_cfg: ModelConfig,
-                 train_cfg: TrainConfig, preview_every: int) -> ForecastResult:
-    """The Stock forecast page's run: publishes the prepared data ("data") and the current fit
+                 train_cfg: TrainConfig, preview_every: int, method: str = "direct") -> ForecastResult:
+    """The Forecast page's run: publishes the prepared data ("data"), the batch-loss trail
+    (``TRAIL``, so the loss chart has points from the first batch on) and the current fit
     ("preview": (epoch, predictions)) while it trains."""
     ctx.publish("data", prepare_forecast_data(frame, data_cfg))
-    return train_forecaster(frame, data_cfg, model_cfg, train_cfg, callbacks=[ctx], stop=ctx.stop_event,
-                            preview=lambda e, p: ctx.publish("preview", (e, p)), preview_every=preview_every)
+    return train_forecaster(frame, data_cfg, model_cfg, train_cfg, callbacks=[ctx, LossTrail(ctx)],
+                            stop=ctx.stop_event, preview=lambda e, p: ctx.publish("preview", (e, p)),
+                            preview_every=preview_every, method=method)  # type: ignore[arg-type]
 
 
 def mnist_job(ctx: JobContext, data: MnistData, model_cfg: ModelConfig, train_cfg: TrainConfig,

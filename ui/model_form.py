@@ -244,14 +244,20 @@ class ModelForm:
         self._grid(self.train_fields, columns)
 
     def _grid(self, names: tuple[str, ...], columns: int) -> None:
+        """Number and choice widgets ``columns`` to a row, then each checkbox on a row of its own (a
+        checkbox label in a narrow column is cut off); each widget's error right under its row."""
         errors = self.errors()
-        for start in range(0, len(names), columns):
-            cols = st.columns(columns)
-            for col, name in zip(cols, names[start:start + columns], strict=False):
+        boxes = [n for n in names if self.fields[n].kind == "bool"]
+        others = [n for n in names if n not in boxes]
+        rows = [others[i:i + columns] for i in range(0, len(others), columns)] + [[n] for n in boxes]
+        for row in rows:
+            cells = st.columns(columns) if len(row) > 1 else [st.container()]
+            for col, name in zip(cells, row, strict=False):
                 with col:
                     self._widget(self.fields[name])
-                    if name in errors:
-                        st.error(errors[name], icon=":material/error:")
+            for name in row:  # under the row, full width: a narrow column would wrap it word by word
+                if name in errors:
+                    st.error(errors[name])
 
     def _widget(self, f: Field) -> None:
         key = self.key(f.name)

@@ -17,7 +17,8 @@ T = TypeVar("T")
 # Set by the first page run of a session (ui/navigation.py).
 NAV_CHECKED = "app.navigation_checked"
 
-# Per-session training jobs (background thread + its progress state), one per page.
+# Per-session training jobs (lstm_core.jobs.TrainingJob: run in a worker process, polled by the page),
+# one per page.
 STOCK_JOB = "stock.job"
 MNIST_JOB = "mnist.job"
 COMPARE_JOB = "compare.job"
@@ -74,6 +75,7 @@ STOCK_RECORDED = "stock.recorded_job"  # the job whose result is already in STOC
 STOCK_JOB_META = "stock.job_meta"  # label and settings of the run the current job trains
 STOCK_LOADED = "stock.loaded_run"  # a run file loaded by the user (RunEntry) or None
 STOCK_SETTINGS = "stock.saved_settings"  # copy of the form values, restored after visiting another page
+STOCK_OVERLAID = "stock.overlaid_runs"  # the run labels the History overlay's choice was made for
 STOCK_CSV = "stock.csv_file"  # (bytes, name) of the last uploaded CSV: the uploader forgets it on page change
 
 # MNIST classifier page.

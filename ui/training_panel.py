@@ -26,6 +26,7 @@ run and keeps its best weights.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -68,11 +69,12 @@ def ended(history: History, verdict: Outcome | None = None) -> Outcome:
         return Outcome("error", f"{DIVERGED}: {history.message}")
     how = _how_it_ended(history)
     warning = str(getattr(history, "warning", "") or "")
-    if verdict is not None:
-        return Outcome(verdict.level, verdict.text, (how, *verdict.details, *([warning] if warning else ())))
+    if verdict is not None:  # a run that went wrong is never green, whatever its kept weights score
+        level: Level = "warning" if warning and verdict.level == "success" else verdict.level
+        return Outcome(level, verdict.text, (*([warning] if warning else ()), how, *verdict.details))
     if warning:
         return Outcome("warning", warning, (how,))
-    level: Level = "success" if history.stop_reason in ("completed", "max_steps") else "info"
+    level = "success" if history.stop_reason in ("completed", "max_steps") else "info"
     return Outcome(level, how)
 
 
@@ -157,7 +159,7 @@ def controls(key: str, detail: Callable[[JobSnapshot], str] | None = None) -> Jo
         snap = job.snapshot() if job is not None else None
         if job is not None:
             job.touch()
-        left, right = st.columns([2, 3], vertical_alignment="center")
+        left, right = st.columns([1, 1], vertical_alignment="center")
         with left:
             _buttons(key, snap or _IDLE)
         with right:
@@ -196,16 +198,43 @@ def outcome(key: str, judge: Callable[[Any], Outcome]) -> None:
             st.warning(snap.message, icon=_ICONS["warning"])
 
 
-def charts(key: str, draw: Callable[[JobSnapshot], None], idle: Callable[[], None] | str) -> None:
-    """``draw(snapshot)`` for the job under ``key``, refreshed every ``CHARTS_EVERY`` s while it
-    runs; ``idle`` (a function or a sentence) before any run."""
+# A loss chart is small (a few hundred points): it may refresh as often as the status line, so
+# that the first batch's loss shows within about half a second of reaching the server.
+LOSS_EVERY = STATUS_EVERY
+
+
+FIRST_WAIT = 0.6  # seconds a chart of a run that has just started waits for its first batch
+
+
+def _first_batch(job: Any, wait: float) -> None:
+    """Right after Train, wait (up to ``wait`` s) for the first batch before drawing: the worker sends
+    it a fraction of a second after the press, so the first chart holds a point instead of an empty
+    frame that the next refresh would replace a good half second later. The elements above are
+    already on screen (Streamlit sends each as it is drawn)."""
+    snap = job.snapshot()
+    if not snap.running or snap.last_batch is not None or snap.elapsed > 2 * wait:
+        return
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and job.snapshot().last_batch is None and job.snapshot().running:
+        time.sleep(0.02)
+
+
+def charts(key: str, draw: Callable[[JobSnapshot], None], idle: Callable[[], None] | str | None = None,
+           every: float = CHARTS_EVERY, wait_first: float = 0.0) -> None:
+    """``draw(snapshot)`` for the job under ``key``, refreshed every ``every`` s while it runs
+    (``LOSS_EVERY`` for a small loss chart); ``idle`` (a function or a sentence) before any run.
+    ``wait_first``: seconds the page run in which the job starts may wait for its first batch (see
+    ``FIRST_WAIT``)."""
     job = get_job(key)
     if job is None:
-        idle() if callable(idle) else st.info(idle)
+        if idle is not None:
+            idle() if callable(idle) else st.info(idle)
         return
+    if wait_first:
+        _first_batch(job, wait_first)
     running = job.snapshot().running
 
-    @st.fragment(run_every=CHARTS_EVERY if running else None)
+    @st.fragment(run_every=every if running else None)
     def chart_panel() -> None:
         draw(job.snapshot())
 

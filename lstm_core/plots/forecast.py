@@ -23,6 +23,9 @@ ACTUAL_COLOR = "#1f77b4"
 ACTUAL_ON_TOP = {"color": "#222222", "width": 1}
 NAIVE_COLOR = "#222222"
 FORECAST_NAME = "forecast (recursive)"
+# The model in the test part's red; each baseline its own colour, the same on every chart.
+BASELINE_COLORS = {"model": PART_COLORS["test"], "naive": NAIVE_COLOR, "seasonal naive": "#9467bd",
+                   "drift": "#8c564b", "linear AR": "#17becf"}
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
@@ -61,6 +64,10 @@ def fit_figure(
     title: str = "Actual and predicted",
     height: int = 460,
     unit: str = "",
+    *,
+    bands: Sequence[tuple[str, pd.DatetimeIndex, np.ndarray, np.ndarray]] = (),
+    lines: Sequence[tuple[str, pd.DatetimeIndex, np.ndarray]] = (),
+    y_title: str = "price",
 ) -> go.Figure:
     """Seed 003's chart: the actual series, predictions per part, dashed boundaries.
 
@@ -70,13 +77,21 @@ def fit_figure(
         predicted: predictions of every window in real units, or None before the first preview.
         parts: window slices of "train", "val" and "test".
         future: recursive forecast beyond the data (drawn dotted as "forecast (recursive)").
-        title, height, unit: labels and size.
+        title, height, unit, y_title: labels and size (the y axis reads "<y_title> <unit>").
+        bands: (name, dates, lower, upper) intervals, drawn first as shaded areas (e.g. "95 % interval").
+        lines: (name, dates, values) more forecasts, thin and dashed (e.g. a baseline's).
 
-    Traces, in order: "actual", "train prediction", "validation prediction" (if any),
-    "test prediction", "train boundary", "test boundary" (if a validation part exists),
-    "forecast (recursive)" (if ``future``).
+    Traces, in order: one per band, "actual" (a thin dark line drawn on top of the others),
+    "train prediction", "validation prediction" (if any), "test prediction", one per ``lines``,
+    "train boundary", "test boundary" (if a validation part exists), "forecast (recursive)"
+    (if ``future``).
     """
     fig = go.Figure()
+    for k, (name, x, lower, upper) in enumerate(bands):
+        x = list(x)
+        fig.add_scatter(x=x + x[::-1], y=[*np.asarray(upper, float), *np.asarray(lower, float)[::-1]],
+                        name=name, fill="toself", mode="lines", line={"width": 0}, hoverinfo="skip",
+                        fillcolor=f"rgba(214,39,40,{0.10 + 0.08 * k})")
     fig.add_scatter(x=series.index, y=series.to_numpy(), name="actual", mode="lines", zorder=1,
                     line=ACTUAL_ON_TOP)
     values = [series.to_numpy(dtype=float)]
@@ -91,6 +106,9 @@ def fit_figure(
             fig.add_scatter(x=dates[s], y=predicted[s], name=PART_NAMES[part], mode="lines",
                             line={"color": PART_COLORS[part], "width": 2})
         values.append(predicted[np.isfinite(predicted)])
+    for name, x, y in lines:
+        fig.add_scatter(x=x, y=np.asarray(y, dtype=float), name=name, mode="lines",
+                        line={"color": NAIVE_COLOR, "width": 1.5, "dash": "dash"})
     if future is not None and len(future):
         values.append(future.to_numpy(dtype=float))
     finite = np.concatenate(values)
@@ -110,7 +128,25 @@ def fit_figure(
                         line={"color": "#9467bd", "dash": "dot", "width": 2}, marker={"size": 4})
         fig.add_vrect(x0=x[0], x1=x[-1], fillcolor="#9467bd", opacity=0.08, line_width=0,
                       annotation_text="beyond the data", annotation_position="top left")
-    return _layout(fig, title, f"price {unit}".strip(), height, slider=True)
+    return _layout(fig, title, f"{y_title} {unit}".strip(), height, slider=True)
+
+
+def horizon_figure(table: pd.DataFrame, x_title: str = "steps ahead", title: str = "Error against horizon",
+                   height: int = 340) -> go.Figure:
+    """Test RMSE h steps ahead (index h = 1..H) of the model and each baseline (one trace per column).
+
+    The model is a thick line with markers; baselines are thinner, the naive forecast dotted.
+    """
+    fig = go.Figure()
+    for name in table.columns:
+        y = table[name].to_numpy(dtype=float)
+        model = name == "model"
+        fig.add_scatter(x=table.index, y=y, name=str(name), mode="lines+markers" if model else "lines",
+                        line={"width": 3 if model else 1.5, "dash": "dot" if name == "naive" else "solid",
+                              "color": BASELINE_COLORS.get(str(name), "#7f7f7f")})
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="test RMSE", height=height,
+                      margin=_MARGIN, hovermode="x unified", legend={"x": 1.01, "y": 1, "xanchor": "left"})
+    return fig
 
 
 def residuals_figure(

@@ -77,6 +77,13 @@ def loss_figure(
                       xaxis_title="iteration (optimiser step)" if x_axis == "iteration" else "epoch",
                       margin={"l": 10, "r": 10, "t": 40, "b": 10})
     _y_axis(fig, log_y)
+    if not any(len(trace.x or ()) for trace in fig.data):
+        # Before the first point: a labelled empty frame, not Plotly's default axes from -1 to 4.
+        fig.update_yaxes(range=[0, 1], showticklabels=False)
+        fig.add_annotation(text="waiting for the first loss…", showarrow=False, x=0.5, y=0.5,
+                           xref="paper", yref="paper", font={"color": "#888888"})
+        if not (total_steps or total_epochs):
+            fig.update_xaxes(range=[0, 1])
     if x_axis == "iteration" and total_steps:
         fig.update_xaxes(range=[0, total_steps * 1.02])
     elif x_axis == "epoch" and total_epochs:

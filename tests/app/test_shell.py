@@ -53,3 +53,16 @@ def test_compare_models_offers_a_comparison():
     at.switch_page("pages/compare_models.py").run()
     assert not at.exception
     assert at.button(key="compare.train").label == "Train the comparison"
+
+
+def test_the_app_starts_the_worker_pool_warm_in_the_background():
+    import time
+
+    from lstm_core import worker_pool
+
+    _run_app()  # the home page: nothing there trains, yet the pool is on its way
+    deadline = time.monotonic() + 60
+    while worker_pool._DEFAULT is None:
+        assert time.monotonic() < deadline, "app.py did not start the worker pool"
+        time.sleep(0.1)
+    assert worker_pool._DEFAULT.size >= 1

@@ -1,8 +1,11 @@
-"""The forecast page headlessly: train, Stop, bad input messages and the Yahoo path (patched)."""
+"""The forecast page headlessly: layout, train, verdict with its interval, Pause / Step / Stop,
+field-level validation, data sources (Yahoo patched), history and run files."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,20 +14,21 @@ import pytest
 import yfinance as yf
 from streamlit.testing.v1 import AppTest
 
-from ui.forecast_view import file_stem, run_file
+from ui.forecast_results import file_stem, run_file
+from ui.forecast_view import best_baseline
 from ui.state import STOCK_RUNS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-TRAIN = "FormSubmitter:stock.model_form-Train"
+TRAIN = "stock.train"
 FETCH = "FormSubmitter:stock.yahoo_form-Fetch"
-
 
 
 def _tiny(at: AppTest, epochs: int = 2) -> AppTest:
     at.number_input(key="stock.last_rows").set_value(300)
     at.number_input(key="stock.seq_len").set_value(10)
-    at.number_input(key="stock.hidden").set_value(4)
+    at.number_input(key="stock.hidden_size").set_value(4)
     at.number_input(key="stock.epochs").set_value(epochs)
+    at.run()  # plain widgets: each entry reruns the page (and is checked at once)
     return at
 
 
@@ -39,8 +43,8 @@ def _train_and_wait(at: AppTest, timeout: float = 60) -> None:
 
 
 def _table(at: AppTest, column: str) -> pd.DataFrame:
-    """The st.dataframe that has ``column`` (st.dataframe keys are not exposed to AppTest)."""
-    tables = [d.value for d in at.dataframe]
+    """The st.table / st.dataframe that has ``column``."""
+    tables = [t.value for t in at.table] + [d.value for d in at.dataframe]
     found = [t for t in tables if column in t.columns]
     assert found, [list(t.columns) for t in tables]
     return found[0]
@@ -50,81 +54,154 @@ def _texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
-def test_bundled_series_trains_and_shows_metrics_chart_and_verdict(open_page):
+def test_settings_sit_in_the_sidebar_and_train_with_its_controls_above_the_results(open_page):
+    at = open_page("pages/stock_forecast.py")
+    side = at.sidebar
+    for key in ("stock.seq_len", "stock.hidden_size", "stock.epochs", "stock.patience", "stock.forget_bias"):
+        assert side.number_input(key=key), key
+    main_buttons = [b.key for b in at.main.button]
+    assert main_buttons[:4] == [TRAIN, "stock.job.pause", "stock.job.step", "stock.job.stop"]
+    assert at.button(key="stock.job.pause").disabled and not at.button(key=TRAIN).disabled
+    assert [t.label for t in at.tabs][:3] == ["Training", "Fit & forecast", "Metrics"]
+
+
+def test_a_run_trains_and_its_outcome_line_carries_the_verdict_with_its_interval(open_page):
     at = open_page("pages/stock_forecast.py")
     at.selectbox(key="stock.bundled").set_value("MSFT")
     at.run()
-    _train_and_wait(_tiny(at))  # form widgets take effect when Train submits the form
-    table = _table(at, "model / naive")
-    assert list(table.index) == ["RMSE", "MAE", "MAPE %", "Directional accuracy %"]
-    assert {"model", "naive (tomorrow = today)", "model / naive"} <= set(table.columns)
-    verdicts = _texts(at.success) + _texts(at.warning)
-    assert any("naive 'tomorrow = today' baseline" in v for v in verdicts), verdicts
-    assert any(v.startswith("Trained 2 epochs") for v in _texts(at.success))
-    history = _table(at, "RMSE ratio")
-    assert len(history) == 1 and history["run"][0] == "run 1"
-    assert list(history.columns[:3]) == ["run", "RMSE ratio", "skill"]  # the outcome before the settings
-    assert history["epochs run"][0].startswith("2 (best ") and history["max epochs"][0] == 2
+    _train_and_wait(_tiny(at))
+    outcome = _texts(at.success) + _texts(at.info) + _texts(at.warning)
+    verdicts = [v for v in outcome if "best baseline" in v]
+    assert verdicts and "test windows" in verdicts[0], outcome
+    assert not any(v.startswith("Trained") for v in _texts(at.success))  # no green "Trained" alone
+    table = _table(at, "val RMSE")
+    assert list(table.index) == ["model", "naive", "seasonal naive", "drift", "linear AR"]
+    assert "model's skill over it, 95 % interval" in table.columns
+    assert any("interval covers" in m.value for m in at.markdown)
+    history = _table(at, "test period")
+    assert list(history.index) == ["run 1"] and history["epochs"].iloc[0].startswith("2, best ")
 
 
-def test_stop_mid_run_keeps_the_best_weights(open_page):
+def _verdict_script() -> None:
+    import streamlit as st
+
+    from ui.forecast_view import verdict
+    from ui.training_panel import show_outcome
+
+    for result in st.session_state["results"]:
+        show_outcome(verdict(result))
+
+
+def test_the_verdict_says_no_clear_difference_when_the_interval_holds_zero(open_page):
+    at = open_page("pages/stock_forecast.py")
+    _train_and_wait(_tiny(at))
+    result = at.session_state[STOCK_RUNS][-1].result
+    name, base = best_baseline(result)
+    s = result.data.parts["test"]
+    noise = np.zeros_like(base)
+    noise[s] = np.random.default_rng(0).normal(scale=1e-3 * np.std(base[s]), size=s.stop - s.start)
+    tie = dataclasses.replace(result, predicted=base + noise)
+    perfect = dataclasses.replace(result, predicted=result.data.actual.copy())
+    script = AppTest.from_function(_verdict_script)
+    script.session_state["results"] = [tie, perfect]
+    script.run()
+    assert not script.exception, [e.value for e in script.exception]
+    (no_clear,) = _texts(script.info)
+    (beats,) = _texts(script.success)
+    windows = f"{s.stop - s.start:,} test windows"
+    assert no_clear.startswith(f"No clear difference from the best baseline, {name}") and windows in no_clear
+    assert "interval holds zero" in no_clear
+    assert beats.startswith(f"Beats the best baseline, {name}") and windows in beats
+
+
+def _wait(job, condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while not condition(job.snapshot()):
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.05)
+
+
+def test_pause_step_resume_and_stop_keeps_the_best_weights(open_page):
     at = _tiny(open_page("pages/stock_forecast.py"), epochs=2000)
     at.number_input(key="stock.patience").set_value(0)
+    at.run()
     at.button(key=TRAIN).click()
     at.run()
     job = at.session_state["stock.job"]
-    assert job.snapshot().running
+    _wait(job, lambda s: len(s.epochs) >= 1)
+    at.button(key="stock.job.pause").click()
+    at.run()
+    assert job.snapshot().paused and at.button(key="stock.job.resume")
+    time.sleep(0.5)
+    held = len(job.snapshot().epochs)
+    at.button(key="stock.job.step").click()
+    at.run()
+    _wait(job, lambda s: not s.stepping)
+    assert len(job.snapshot().epochs) in (held + 1, held + 2)
+    at.button(key="stock.job.resume").click()
+    at.run()
+    assert not job.snapshot().paused
     at.button(key="stock.job.stop").click()
     at.run()
     assert job.join(30), "Stop did not end the run"
     at.run()
     assert not at.exception
-    assert any(i.startswith("Stopped by request") for i in _texts(at.info)), _texts(at.info)
-    assert _table(at, "model / naive").shape[0] == 4
+    lines = _texts(at.caption) + _texts(at.info) + _texts(at.success) + _texts(at.warning)
+    assert any(line.startswith("Stopped by request") for line in lines), lines
+    assert _table(at, "val RMSE").shape[0] == 5
 
 
-def test_impossible_sequence_length_is_explained_before_training(open_page):
+def test_a_wrong_value_is_explained_at_its_widget_as_soon_as_it_is_entered(open_page):
     at = open_page("pages/stock_forecast.py")
     at.number_input(key="stock.last_rows").set_value(100)
     at.number_input(key="stock.seq_len").set_value(90)
-    at.button(key=TRAIN).click()
-    at.run()
-    errors = _texts(at.error)
-    assert any(e.startswith("Sequence length: seq_len 90 is not shorter than the training part")
+    at.run()  # no Train press
+    errors = _texts(at.sidebar.error)
+    assert any(e.startswith("Sequence length 90 is not shorter than the training part")
                for e in errors), errors
-    assert "stock.job" not in at.session_state
-
-
-def test_out_of_range_numbers_get_a_message_not_a_red_field(open_page):
-    # Widgets have no max_value: Streamlit would only colour the field and ignore Train.
-    at = open_page("pages/stock_forecast.py")
-    at.number_input(key="stock.seq_len").set_value(5000)
-    at.button(key=TRAIN).click()
-    at.run()
-    assert any(e.startswith("Sequence length: seq_len 5000") for e in _texts(at.error)), _texts(at.error)
+    assert not any("seq_len" in e for e in errors)  # the label's words, not the config's names
+    assert at.button(key=TRAIN).disabled and "stock.job" not in at.session_state
     at.number_input(key="stock.seq_len").set_value(30)
+    at.number_input(key="stock.last_rows").set_value(2500)
     at.number_input(key="stock.lr").set_value(50.0)
-    at.button(key=TRAIN).click()
+    at.number_input(key="stock.hidden_size").set_value(0)
     at.run()
-    assert any(e.startswith("Learning rate: lr (learning rate) must be <= 10") for e in _texts(at.error))
-    assert "stock.job" not in at.session_state
+    errors = _texts(at.sidebar.error)
+    assert "Learning rate: enter a number above 0, at most 10; got 50." in errors, errors
+    assert "Hidden size: enter a whole number from 1 to 4,096; got 0." in errors, errors
+    at.number_input(key="stock.lr").set_value(0.001)
+    at.number_input(key="stock.hidden_size").set_value(32)
+    at.number_input(key="stock.patience").set_value(0)  # 0 = off, as its help says
+    at.run()
+    assert not at.error and not at.button(key=TRAIN).disabled
     at.number_input(key="stock.last_rows").set_value(-5)
     at.run()
     assert any(e.startswith("Use the last N rows: enter 0") for e in _texts(at.error)), _texts(at.error)
 
 
 def test_results_read_well(open_page):
-    """Forecast steps beyond 250 say so; "—" for an undefined metric; names in the download files."""
+    """Forecast steps beyond 250 say so; names in the download files; the horizon chart is there."""
     at = open_page("pages/stock_forecast.py")
     _train_and_wait(_tiny(at))
-    table = _table(at, "model / naive")
-    assert table.loc["Directional accuracy %", "naive (tomorrow = today)"] == "—"
     at.number_input(key="stock.future_steps").set_value(100000)
     at.run()
     assert any("Forecast the next N steps: enter 0 to 250 (got 100,000); showing 250" in w
                for w in _texts(at.warning)), _texts(at.warning)
-    assert len(at.get("download_button")) == 2  # AppTest does not expose their file names:
     assert file_stem(at.session_state[STOCK_RUNS][-1]) == "NVDA_run1"  # "<stem>_predictions.csv"
+
+
+def test_history_flags_runs_scored_on_different_test_periods_and_overlays_newest_with_best_earlier(open_page):
+    at = open_page("pages/stock_forecast.py")
+    _train_and_wait(_tiny(at))
+    at.number_input(key="stock.test_fraction").set_value(0.3)
+    at.run()
+    _train_and_wait(at)
+    history = _table(at, "test period")
+    assert list(history.index) == ["run 1", "run 2"]
+    assert history["test period"].nunique() == 2
+    assert any("different test periods" in w for w in _texts(at.warning)), _texts(at.warning)
+    assert at.multiselect(key="stock.overlay").value == ["run 1", "run 2"]
+    assert any("on the" in c and "test dates they share" in c for c in _texts(at.caption))
 
 
 def test_bad_csv_shows_its_message(open_page):
@@ -148,7 +225,7 @@ def test_good_csv_is_previewed_with_its_provenance(open_page):
     at.file_uploader(key="stock.csv").set_value(("mine.csv", csv, "text/csv"))
     at.run()
     assert not at.exception and not at.error
-    assert "csv" in [m.value for m in at.metric] and "mine.csv" in [m.value for m in at.metric]
+    assert any("mine.csv" in m.value for m in at.markdown) and any("csv" in m.value for m in at.markdown)
 
 
 def test_the_chosen_preset_says_what_to_expect(open_page):
@@ -178,22 +255,22 @@ def test_settings_the_data_and_the_uploaded_csv_survive_a_visit_to_another_page(
     at.run()
     _away_and_back(at)
     assert at.selectbox(key="stock.preset").value == "Seed 003"
-    assert at.number_input(key="stock.hidden").value == 8  # the form still holds Seed 003's values
+    assert at.number_input(key="stock.hidden_size").value == 8  # the form still holds Seed 003's values
     assert at.radio(key="stock.source").value == "Upload a CSV"
     assert any("Using **mine.csv**, uploaded earlier" in c.value for c in at.caption)
-    assert "mine.csv" in [m.value for m in at.metric]
+    assert any("mine.csv" in m.value for m in at.markdown)
 
 
 def test_the_form_gets_its_values_back_after_data_that_could_not_be_used(open_page):
     at = open_page("pages/stock_forecast.py")
     at.radio(key="stock.source").set_value("Upload a CSV").run()
     at.file_uploader(key="stock.csv").set_value(("bad.csv", b"Date,Close\n2020-01-01,1\n", "text/csv")).run()
-    assert TRAIN not in [b.key for b in at.button] and any("bad.csv" in e.value for e in at.error)
+    assert at.button(key=TRAIN).disabled and any("bad.csv" in e.value for e in at.error)
     # While the form is off the page its values are not Streamlit's to keep: a browser sent 0s here.
-    for key in ("stock.hidden", "stock.epochs", "stock.seq_len"):
+    for key in ("stock.hidden_size", "stock.epochs", "stock.seq_len"):
         at.session_state[key] = 0
     at.radio(key="stock.source").set_value("Bundled history").run()
-    values = [at.number_input(key=k).value for k in ("stock.hidden", "stock.epochs", "stock.seq_len")]
+    values = [at.number_input(key=k).value for k in ("stock.hidden_size", "stock.epochs", "stock.seq_len")]
     assert values == [32, 40, 30] and not at.error  # the Recommended values it had before
 
 
@@ -202,6 +279,7 @@ def test_a_run_file_from_an_uploaded_csv_loads_back_with_that_csv(open_page):
     close = 100 + np.cumsum(np.random.default_rng(3).normal(0, 1, len(days)))
     csv = pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": close}).to_csv(index=False).encode()
     at = open_page("pages/stock_forecast.py")
+    at.selectbox(key="stock.preset").select("Seed 003").run()  # a network alone: run files hold it
     at.radio(key="stock.source").set_value("Upload a CSV").run()
     at.file_uploader(key="stock.csv").set_value(("p300.csv", csv, "text/csv")).run()
     _train_and_wait(_tiny(at))
@@ -265,9 +343,9 @@ def _fetch(open_page, monkeypatch: pytest.MonkeyPatch, ticker: str, answer) -> A
 def test_yahoo_ticker_found(monkeypatch, open_page):
     at = _fetch(open_page, monkeypatch, "ZZFOUND", lambda t, **kw: _yf_frame(t))
     assert any("Downloaded ZZFOUND" in i for i in _texts(at.info)), _texts(at.info)
-    assert "yahoo" in [m.value for m in at.metric]
+    assert any("yahoo" in m.value for m in at.markdown)
     _train_and_wait(_tiny(at))
-    assert _table(at, "model / naive").shape[0] == 4
+    assert _table(at, "val RMSE").shape[0] == 5
 
 
 def test_yahoo_unknown_ticker(monkeypatch, open_page):
@@ -290,31 +368,19 @@ def test_yahoo_network_down_never_puts_another_series_in_its_place(monkeypatch, 
     errors = _texts(at.error)
     assert len(errors) == 1 and "ZZDOWN is unavailable" in errors[0], errors
     assert "no other series is used in its place" in errors[0] and "NVDA" in errors[0]  # offers the bundled
-    assert "Choose data above to set up a model." in _texts(at.info)  # nothing to train on: no form
-    assert not at.metric  # no provenance of a substitute series
+    assert "Choose data in the sidebar to train." in _texts(at.caption)  # nothing to train on: no form
+    assert not any("**Series**" in m.value for m in at.markdown)  # no provenance of a substitute series
 
 
-def _outcome_script() -> None:
-    import dataclasses
 
-    import streamlit as st
+def test_a_run_that_got_worse_is_never_green(open_page):
+    from ui.forecast_view import judge
 
-    from ui import forecast_view as view
-
-    result = st.session_state["result"]
-    history = dataclasses.replace(result.history, warning="Training went wrong: the loss rose 40x.")
-    view.training_outcome(dataclasses.replace(result, history=history))
-    view.verdict_line(dataclasses.replace(result, skill=0.001))
-
-
-def test_a_run_that_got_worse_warns_and_a_tie_is_explained(open_page):
     at = open_page("pages/stock_forecast.py")
     _train_and_wait(_tiny(at))
-    outcome = AppTest.from_function(_outcome_script)
-    outcome.session_state["result"] = at.session_state[STOCK_RUNS][-1].result
-    outcome.run()
-    assert not outcome.exception, [e.value for e in outcome.exception]
-    assert not _texts(outcome.success), _texts(outcome.success)  # no green "Trained ..." beside it
-    warnings = _texts(outcome.warning)
-    assert warnings[0] == "Training went wrong: the loss rose 40x." and "ties" in warnings[1], warnings
-    assert any("close to a random walk" in c for c in _texts(outcome.caption)), _texts(outcome.caption)
+    result = at.session_state[STOCK_RUNS][-1].result
+    history = dataclasses.replace(result.history, warning="Training went wrong: the loss rose 40x.")
+    perfect = dataclasses.replace(result, history=history, predicted=result.data.actual.copy())
+    outcome = judge(perfect)
+    assert outcome.level == "warning" and outcome.text.startswith("Beats")
+    assert outcome.details[0] == "Training went wrong: the loss rose 40x."

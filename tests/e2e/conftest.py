@@ -9,31 +9,18 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import app_server  # noqa: E402
+from app_server import CHROMIUM, REPO_ROOT, wait_for_app  # noqa: E402
+
 SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 MISSING_CHROMIUM = "Chromium not found: apt-get update && apt-get install -y chromium"
 
 
@@ -43,20 +30,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(here):
             item.add_marker(pytest.mark.e2e)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-            return resp.read().decode().strip() == "ok"
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -71,34 +44,12 @@ def chromium_path() -> Path:
 
 @contextmanager
 def serve_app() -> Iterator[str]:
-    """Start `streamlit run app.py` on a free loopback port; yield its URL once healthy."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none",  # edits to the tree must not rerun the app mid-test
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with tempfile.TemporaryFile(mode="w+") as log:
-        server = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while not _healthy(url):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"streamlit did not answer {url}/_stcore/health:\n{log.read()}")
-                time.sleep(0.25)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    """`streamlit run app.py` on a free loopback port (tests/e2e/app_server.py); yields its URL."""
+    try:
+        with app_server.serve_app() as server:
+            yield server.url
+    except app_server.ServerError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
@@ -116,12 +67,8 @@ def fresh_app_server(chromium_path: Path) -> Callable[[], AbstractContextManager
 
 @pytest.fixture(scope="session")
 def browser(chromium_path: Path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+    with app_server.chromium(chromium_path) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -145,20 +92,6 @@ def screenshot() -> Callable[..., Path]:
         return path
 
     return take
-
-
-def wait_for_app(page, text: str, timeout_ms: int = 30_000) -> None:
-    """Wait until the main area (not the sidebar) shows `text` and the script run has finished.
-
-    The app root carries data-test-script-state: "running" while the script runs, "notRunning"
-    once it is done. Wait for text from the new run first, since right after a click the state
-    can still read "notRunning" from the previous run.
-    """
-    main = page.locator('[data-testid="stMain"]')
-    main.get_by_text(text, exact=True).first.wait_for(state="visible", timeout=timeout_ms)
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
-        state="attached", timeout=timeout_ms
-    )
 
 
 @pytest.fixture
