@@ -221,16 +221,22 @@ def _cfg(cfg: object) -> dict[str, Any] | None:
 
 def cmd_forecast(args: argparse.Namespace) -> None:
     from lstm_core.data import DEFAULT_BUNDLED, load_bundled, read_price_csv
+    from lstm_core.data.bundled_prices import STRUCTURED_SERIES
     from lstm_core.forecasting import train_forecaster
     from lstm_core.run_records import forecast_record
 
     model_base, train_base, data_base, rows = ModelConfig(), TrainConfig(), ForecastDataConfig(), None
+    method = "direct"
     if args.preset is not None:
         from lstm_core.presets import FORECAST_PRESETS
 
         preset = _preset(args.preset, FORECAST_PRESETS)
         model_base, train_base, data_base, rows = preset.model, preset.train, preset.data, preset.last_rows
+        method = preset.method
     data_kw = _given(args, _DATA_FLAGS)
+    structured = STRUCTURED_SERIES.get((args.bundled or "").upper())
+    if structured is not None and args.csv is None:
+        data_kw.setdefault("target", structured.column)  # one value column, not prices
     if args.features is not None:
         data_kw["features"] = tuple(args.features)
     data_cfg = replace(data_base, **data_kw)  # settings first: a typo fails before any loading
@@ -249,7 +255,7 @@ def cmd_forecast(args: argparse.Namespace) -> None:
         from lstm_core.presets import last_rows
 
         frame = last_rows(frame, rows)
-    result = train_forecaster(frame, data_cfg, model_cfg, train_cfg, _callbacks(args))
+    result = train_forecaster(frame, data_cfg, model_cfg, train_cfg, _callbacks(args), method=method)
     record = forecast_record(result)
     summary = _summary(record, args)
     _print_forecast(record, summary)
@@ -271,7 +277,8 @@ def _print_forecast(record: RunRecord, summary: dict[str, Any]) -> None:
     print(f"Training: {t['stop_reason']} after {t['epochs_run']} epochs in {t['elapsed_s']:.1f} s "
           f"(best epoch {t['best_epoch']})")
     table = pd.DataFrame(m["test"]).T.astype(float)
-    print(f"Test part ({m['windows']['test']} windows), model beside the naive 'tomorrow = today':")
+    print(f"Test part ({m['windows']['test']} windows), model beside the naive forecast (last value carried "
+          "forward):")
     print(table.to_string(float_format=lambda v: f"{v:,.4f}", na_rep="-"))
     skill = m["skill"]
     print(f"Skill:    {'-' if skill is None else f'{skill:+.1%}'}  {m['verdict']}")
@@ -309,11 +316,14 @@ def cmd_mnist(args: argparse.Namespace) -> None:
 
 def cmd_list(args: argparse.Namespace) -> None:
     from lstm_core.data import BUNDLED_SERIES, bundled_tickers
+    from lstm_core.data.bundled_prices import STRUCTURED_SERIES
 
-    print(f"{'ticker':<9}{'name':<24}source")
-    for ticker in bundled_tickers():
-        s = BUNDLED_SERIES[ticker]
-        print(f"{ticker:<9}{s.name:<24}{s.url}")
+    rows = [(t, f"{BUNDLED_SERIES[t].name} (daily prices)", BUNDLED_SERIES[t].url) for t in bundled_tickers()]
+    rows += [(key, f"{s.name} ({s.column})", s.url) for key, s in STRUCTURED_SERIES.items()]
+    width = max(len(what) for _, what, _ in rows) + 2
+    print(f"{'name':<17}{'what':<{width}}source")
+    for key, what, url in rows:
+        print(f"{key:<17}{what:<{width}}{url}")
 
 
 def cmd_inspect(args: argparse.Namespace) -> None:

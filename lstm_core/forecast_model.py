@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ from torch import nn
 
 from lstm_core.baselines import Baselines, LinearAR
 from lstm_core.config import ModelConfig, TrainConfig
-from lstm_core.frequency import Frequency, calendar_features
+from lstm_core.frequency import Frequency, FrequencyKind, calendar_features
 from lstm_core.models import build_model
 from lstm_core.progress import Callback, EpochProgress, History
 from lstm_core.tasks import REGRESSION
@@ -37,6 +37,14 @@ if TYPE_CHECKING:  # forecasting imports this module
 START_EVIDENCE = 2.5  # t-statistic the linear AR's out-of-sample gain over naive needs to be the start
 KEEP_EVIDENCE = 2.0  # t-statistic the trained net's validation gain over its start needs to be kept
 MIN_VAL_WINDOWS = 20  # fewer validation windows cannot tell a real gain from luck: no training
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,33 @@ class InputSpec:
         if self.freq is None:
             return np.zeros((len(dates), 0), dtype=np.float32)
         return calendar_features(dates, self.freq)
+
+    def to_dict(self) -> dict:
+        """Plain JSON data for a run file."""
+        freq = None if self.freq is None else {
+            "kind": self.freq.kind, "step_s": self.freq.step.total_seconds(),
+            "regular_share": self.freq.regular_share, "gaps": self.freq.gaps,
+            "pandas_freq": self.freq.pandas_freq}
+        return {"seq_len": self.seq_len, "center": self.center, "scale": self.scale,
+                "level_shift": self.level_shift, "level_scale": self.level_scale, "freq": freq}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> InputSpec:
+        """The spec ``to_dict`` wrote; a ValueError for anything that is not such data."""
+        numbers = [data.get(k) for k in ("center", "scale", "level_shift", "level_scale")]
+        if not all(_is_number(v) and np.isfinite(v) for v in numbers):
+            raise ValueError("the forecaster's input statistics must be finite numbers")
+        if numbers[1] <= 0 or numbers[3] <= 0:
+            raise ValueError("the forecaster's scales must be positive")
+        seq_len, freq = data.get("seq_len"), data.get("freq")
+        if not _is_whole(seq_len) or seq_len < 1:
+            raise ValueError("the forecaster's seq_len must be a whole number >= 1")
+        if freq is not None:
+            if not isinstance(freq, dict) or freq.get("kind") not in get_args(FrequencyKind):
+                raise ValueError("the forecaster's frequency is not one this program knows")
+            freq = Frequency(freq["kind"], pd.Timedelta(seconds=float(freq["step_s"])),
+                             float(freq["regular_share"]), int(freq["gaps"]), freq.get("pandas_freq"))
+        return cls(seq_len, *(float(v) for v in numbers), freq)
 
     def step_features(self, values: np.ndarray, calendar_next: np.ndarray) -> np.ndarray:
         """Features of consecutive rows: values (..., L + 1) and the calendar of the row after each
@@ -125,6 +160,28 @@ class ResidualForecaster(nn.Module):
         with torch.no_grad():  # a zero head: the untrained model is exactly the skip
             self.net.head.weight.zero_()
             self.net.head.bias.zero_()
+
+    def recipe(self) -> dict:
+        """What a run file needs besides the weights to rebuild this model (see ``from_recipe``)."""
+        return {"kind": "residual", "lags": self.lags, "spec": self.spec.to_dict()}
+
+    @classmethod
+    def from_recipe(cls, net: nn.Module, recipe: dict) -> ResidualForecaster:
+        """An empty model of the saved shape around ``net``; ``load_state_dict`` then fills it.
+
+        Raises:
+            ValueError: a recipe that is not one ``recipe`` wrote.
+        """
+        lags = recipe.get("lags")
+        if recipe.get("kind") != "residual" or not _is_whole(lags) or lags < 0:
+            raise ValueError("the model recipe is not that of a residual forecaster")
+        spec = InputSpec.from_dict(recipe.get("spec") or {})
+        if lags > spec.seq_len:
+            raise ValueError(f"the linear part reads {lags} lags but a window holds {spec.seq_len} rows")
+        model = cls(net, spec, None)
+        model.lags = lags
+        model.ar_coef = torch.zeros(lags)  # the saved coefficients replace it on loading
+        return model
 
     @property
     def learned(self) -> bool:

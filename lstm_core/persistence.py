@@ -74,6 +74,9 @@ class RunRecord:
     state_dict: dict[str, torch.Tensor] = field(compare=False, repr=False)  # CPU weights
     created_at: str = ""  # ISO-8601 UTC
     version: int = FORMAT_VERSION
+    # How to rebuild a model that is more than a registry model (the residual forecaster's linear
+    # part and input statistics); None for a registry model.
+    recipe: dict[str, Any] | None = None
 
     @property
     def task(self) -> Task:
@@ -89,15 +92,15 @@ class RunRecord:
         # (say, hidden_size 200,000 in a crafted file) must not allocate anything real.
         try:
             with torch.device("meta"):
-                probe = build_model(self.model_cfg, **self.sizes)
-        except (ValueError, TypeError) as exc:
+                probe = self._assemble()
+        except (ValueError, TypeError, KeyError) as exc:
             raise _refuse(f"its model cannot be built ({exc})") from exc
         wanted = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
         found = {k: tuple(v.shape) for k, v in self.state_dict.items()}
         if wanted != found:
             diff = sorted(set(wanted.items()) ^ set(found.items()))[:2]
             raise _refuse(f"its weights do not fit its model config (mismatch: {diff})")
-        model = build_model(self.model_cfg, **self.sizes)
+        model = self._assemble()
         try:
             model.load_state_dict(self.state_dict, strict=True)
         except RuntimeError as exc:
@@ -105,6 +108,15 @@ class RunRecord:
             detail = first[1].strip() if len(first) > 1 else first[0]
             raise _refuse(f"its weights do not fit its model config ({detail[:200]})") from exc
         return model.eval()
+
+    def _assemble(self) -> nn.Module:
+        """The model's structure (untrained weights): a registry model, or one built around it."""
+        model = build_model(self.model_cfg, **self.sizes)
+        if self.recipe is None:
+            return model
+        from lstm_core.forecast_model import ResidualForecaster  # the only recipe so far
+
+        return ResidualForecaster.from_recipe(model, self.recipe)
 
 
 def config_to_dict(cfg: object) -> dict[str, Any]:
@@ -173,9 +185,11 @@ def make_record(
     curves = history_to_dict(history) if isinstance(history, History) else to_jsonable(dict(history))
     state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
     sizes = {k: getattr(model, k) for k in _SIZE_KEYS}  # every registry model knows its data's sizes
+    recipe = model.recipe() if hasattr(model, "recipe") else None
     return RunRecord(
         kind, model_cfg, sizes, train_cfg, data_cfg, scaler, to_jsonable(dict(metrics or {})),
         to_jsonable(dict(provenance or {})), curves, state, datetime.now(UTC).isoformat(timespec="seconds"),
+        recipe=to_jsonable(recipe),
     )
 
 
@@ -208,6 +222,7 @@ def _metadata(record: RunRecord) -> str:
         "metrics": to_jsonable(record.metrics),
         "provenance": to_jsonable(record.provenance),
         "history": to_jsonable(record.history),
+        "recipe": record.recipe,
     }
     return json.dumps(meta, sort_keys=True, allow_nan=False)
 
@@ -303,7 +318,7 @@ def load_run(source: str | Path | bytes | IO[bytes]) -> RunRecord:
 
 
 # Sections of the metadata that must be JSON objects (or null).
-_DICT_FIELDS = ("model_cfg", "train_cfg", "data_cfg", "scaler", "metrics", "provenance", "history")
+_DICT_FIELDS = ("model_cfg", "train_cfg", "data_cfg", "scaler", "metrics", "provenance", "history", "recipe")
 # MAX_PARAMETERS (lstm_core.models) bounds what trains and so what a file may hold; refusing larger
 # files keeps a crafted config from allocating gigabytes before its weights are checked.
 
@@ -339,6 +354,7 @@ def _record(meta: dict[str, Any], state: dict[str, torch.Tensor]) -> RunRecord:
         history=meta["history"],
         state_dict=state,
         created_at=meta["created_at"],
+        recipe=meta.get("recipe"),
     )
 
 

@@ -136,3 +136,29 @@ def test_direct_method_gets_baselines_and_a_horizon_table_too() -> None:
     assert result.method == "direct"
     assert "model" in result.judgement.horizon.columns and len(result.judgement.horizon) == 12
     assert result.judgement.best_baseline in result.judgement.comparison.index
+
+
+def test_a_residual_run_file_rebuilds_the_same_forecaster() -> None:
+    import io
+
+    from lstm_core.persistence import RunFileError, load_run, save_run
+    from lstm_core.run_records import forecast_record
+
+    frame = seasonal_monthly()
+    result = train_forecaster(frame, ForecastDataConfig(target="Value", seq_len=24), SMALL, QUICK,
+                              method="residual")
+    buffer = io.BytesIO()
+    save_run(forecast_record(result), buffer)
+    record = load_run(buffer.getvalue())
+    assert record.recipe is not None and record.recipe["lags"] == result.model.lags
+    model = record.build_model()
+    assert isinstance(model, ResidualForecaster) and model.spec == result.model.spec
+    values, dates = result.data.series.to_numpy(), pd.DatetimeIndex(result.data.series.index)
+    rows = np.arange(24, len(values))
+    np.testing.assert_allclose(model.predict_rows(values, dates, rows),
+                               result.model.predict_rows(values, dates, rows), rtol=1e-6)
+    with pytest.raises(ValueError, match="not that of a residual forecaster"):
+        ResidualForecaster.from_recipe(model.net, {"kind": "residual", "lags": -1, "spec": {}})
+    crafted = dict(record.recipe, spec=dict(record.recipe["spec"], scale=-1.0))
+    with pytest.raises(RunFileError, match="scales must be positive"):
+        type(record)(**{**record.__dict__, "recipe": crafted}).build_model()
