@@ -56,7 +56,7 @@ class ForecastData:
     y: torch.Tensor  # (windows, 1): scaled next value, or scaled change from the last value
     dates: pd.DatetimeIndex  # date of each window's target row
     actual: np.ndarray  # (windows,) target in real units
-    last: np.ndarray  # (windows,) last input value of the target: the naive prediction
+    naive: np.ndarray  # (windows,) last input value of the target: the naive "next = last" forecast
     scaler: Scaler
     parts: dict[str, slice]  # windows of "train", "val" and "test"
     series: pd.Series  # the whole target column in real units, for charts
@@ -69,7 +69,7 @@ class ForecastData:
         """Model outputs (scaled) for the windows in ``part`` -> target in real units."""
         y_scaled = np.asarray(y_scaled, dtype=np.float64).reshape(-1)
         if self.cfg.target_mode == "change":
-            y_scaled = y_scaled + self.scaler.transform_column(self.last[part], 0)
+            y_scaled = y_scaled + self.scaler.transform_column(self.naive[part], 0)
         return self.scaler.inverse_column(y_scaled, 0)
 
     @property
@@ -128,7 +128,7 @@ def prepare_forecast_data(
         y=torch.tensor(y, dtype=torch.float32),
         dates=pd.DatetimeIndex(table.index[cfg.seq_len :]),
         actual=target[cfg.seq_len :],
-        last=target[cfg.seq_len - 1 : -1],
+        naive=target[cfg.seq_len - 1 : -1],
         scaler=scaler,
         parts=parts,
         series=table[cfg.target],
@@ -155,7 +155,7 @@ def forecast_report(
     s = data.parts[part]
     if not _size(s):
         raise ValueError(f"the {part} part has no windows")
-    actual, pred, last = data.actual[s], predicted[s], data.last[s]
+    actual, pred, last = data.actual[s], predicted[s], data.naive[s]
     return regression_report(actual, pred, last), skill_score(actual, pred, last)
 
 

@@ -85,18 +85,23 @@ def skill_score(actual: np.ndarray, predicted: np.ndarray, last: np.ndarray) -> 
     return float("nan") if naive == 0 else 1.0 - rmse(actual, predicted) / naive
 
 
+# RMSE within this share of a baseline's is a tie: smaller differences are noise on a test part.
+TIE_BAND = 0.005
+
+
 def verdict(skill: float, naive_wording: str = "tomorrow = today") -> str:
     """One plain sentence about the model against the naive baseline (worded for the data's frequency)."""
     if not np.isfinite(skill):
         return ("No verdict: the skill score is undefined (the naive baseline is exact on this data, "
                 "so there is nothing to beat, or the predictions are not finite).")
     pct = abs(skill) * 100
-    if skill > 0.005:
+    if skill > TIE_BAND:
         return f"The model beats the naive '{naive_wording}' baseline: its RMSE is {pct:.1f}% lower."
-    if skill < -0.005:
+    if skill < -TIE_BAND:
         return (f"The model does not beat the naive '{naive_wording}' baseline: "
                 f"its RMSE is {pct:.1f}% higher.")
-    return f"The model ties the naive '{naive_wording}' baseline (RMSE within 0.5%): it adds nothing."
+    return (f"The model ties the naive '{naive_wording}' baseline (RMSE within {TIE_BAND:.1%}): "
+            "it adds nothing.")
 
 
 def comparison_verdict(model_rmse: float, baseline_rmse: dict[str, float], part: str = "test") -> str:
@@ -115,13 +120,13 @@ def comparison_verdict(model_rmse: float, baseline_rmse: dict[str, float], part:
     if finite[best] == 0:
         return f"The {best} baseline is exact on the {part} part{others}: there is nothing to beat."
     change = model_rmse / finite[best] - 1
-    if change < -0.005:
+    if change < -TIE_BAND:
         return (f"The model beats the best baseline, {best}{others}: its {part} RMSE is "
                 f"{-change:.1%} lower.")
-    if change > 0.005:
+    if change > TIE_BAND:
         return (f"The model does not beat the best baseline, {best}{others}: its {part} RMSE is "
                 f"{change:.1%} higher.")
-    return f"The model ties the best baseline, {best}{others} ({part} RMSE within 0.5%)."
+    return f"The model ties the best baseline, {best}{others} ({part} RMSE within {TIE_BAND:.1%})."
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:

@@ -40,7 +40,7 @@ def test_baselines_line_up_with_forecast_windows():
     base = fit_baselines(y, 12, n_train, data.windows["val"], season=12)
     for pred in base.predictions.values():
         assert pred.shape == data.actual.shape
-    np.testing.assert_allclose(base.predictions["naive"], data.last)
+    np.testing.assert_allclose(base.predictions["naive"], data.naive)
     # a pure seasonal series plus a linear trend: seasonal naive is off by 12 steps of trend only
     np.testing.assert_allclose(base.predictions["seasonal naive"][12:] - data.actual[12:], -0.6, atol=1e-9)
 

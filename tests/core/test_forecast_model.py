@@ -109,7 +109,7 @@ def test_a_short_random_walk_falls_back_to_naive_and_says_why() -> None:
                               method="residual")
     assert not result.history.epochs  # the validation part (12 windows) is too short to train on
     assert any("too few to tell a real gain from luck" in n for n in result.notes)
-    np.testing.assert_allclose(result.predicted, result.data.last, rtol=1e-6)
+    np.testing.assert_allclose(result.predicted, result.data.naive, rtol=1e-6)
     assert result.report.loc["RMSE", "model / naive"] == pytest.approx(1.0, abs=1e-4)
     assert "tomorrow = today" in result.verdict
 

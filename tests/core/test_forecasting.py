@@ -99,7 +99,7 @@ def test_window_contents_target_and_last_value_line_up() -> None:
     k = 17
     np.testing.assert_allclose(data.scaler.inverse_column(data.x[k, :, 0].double().numpy()),
                                close[k : k + 5], rtol=1e-5)
-    assert data.actual[k] == close[k + 5] and data.last[k] == close[k + 4]
+    assert data.actual[k] == close[k + 5] and data.naive[k] == close[k + 4]
     assert data.dates[k] == frame.index[k + 5]
     assert data.x.dtype == torch.float32 and data.y.shape == (len(data.x), 1)
     pd.testing.assert_series_equal(data.series, frame["Close"])
@@ -117,18 +117,18 @@ def test_to_values_inverts_the_true_targets_exactly(mode: str, scaler: str) -> N
 
 def test_change_mode_targets_are_differences() -> None:
     data = prepare_forecast_data(prices(), data_cfg(target_mode="change"))
-    expected = data.scaler.transform_column(data.actual) - data.scaler.transform_column(data.last)
+    expected = data.scaler.transform_column(data.actual) - data.scaler.transform_column(data.naive)
     np.testing.assert_allclose(data.y[:, 0].numpy(), expected, atol=1e-5)
 
 
 def test_naive_baseline_report_equals_itself() -> None:
     data = prepare_forecast_data(prices(), data_cfg())
-    report, skill = forecast_report(data, data.last)
+    report, skill = forecast_report(data, data.naive)
     for name in ("RMSE", "MAE", "MAPE %"):
         assert report.loc[name, "model / naive"] == pytest.approx(1.0)
     assert skill == pytest.approx(0.0)
     with pytest.raises(ValueError, match="the val part has no windows"):
-        forecast_report(prepare_forecast_data(prices(), data_cfg(val_fraction=0.0)), data.last, "val")
+        forecast_report(prepare_forecast_data(prices(), data_cfg(val_fraction=0.0)), data.naive, "val")
 
 
 # --- bad input ----------------------------------------------------------------------------------

@@ -59,13 +59,13 @@ def test_fit_figure_rejects_misaligned_predictions(data):
 
 
 def test_residuals_overlay_and_price_figures(data):
-    fig = residuals_figure(data.dates, data.actual, data.actual + 1, data.last, data.parts)
+    fig = residuals_figure(data.dates, data.actual, data.actual + 1, data.naive, data.parts)
     assert _names(fig) == ["validation residual", "test residual", "naive residual"]
     assert np.allclose(fig.data[0].y, -1)
     assert fig.data[2].zorder > (fig.data[1].zorder or 0)  # the naive line stays visible on top
     s = data.parts["test"]
     fig = overlay_figure(
-        data.series, [("run 1", data.dates[s], data.actual[s]), ("run 2", data.dates[s], data.last[s])]
+        data.series, [("run 1", data.dates[s], data.actual[s]), ("run 2", data.dates[s], data.naive[s])]
     )
     assert _names(fig) == ["actual", "run 1", "run 2"]
     assert (fig.data[1].line.dash, fig.data[2].line.dash) == ("solid", "dash")  # both visible when alike
