@@ -34,7 +34,7 @@ from lstm_core.progress import Callback, EpochProgress
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``compare`` to the main command's subparsers."""
-    p = subparsers.add_parser("compare", help="RNN vs LSTM vs GRU on a long-memory task (issue 14)",
+    p = subparsers.add_parser("compare", help="RNN vs LSTM vs GRU side by side on a long-memory task",
                               description=__doc__.split("\n")[0])
     p.add_argument("--task", default="temporal-order", help=f"one of {', '.join(MEMORY_TASKS)}")
     p.add_argument("--length", type=int, default=DEFAULTS.length,
