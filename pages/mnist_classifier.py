@@ -24,10 +24,11 @@ st.caption("Each 28×28 handwritten digit is a sequence of 28 rows of 28 pixels.
 form.init_widgets()
 set_default(MNIST_RESULT, None)
 with st.sidebar:
+    problems: list[str] = []  # each is also shown at its widget
     st.subheader("1 · Data")
-    data = form.data_section()
+    data = form.data_section(problems)
     st.subheader("2 · Model and training")
-    plan = form.settings(data) if data is not None else None
+    plan = form.settings(data, problems) if data is not None else None
     if data is None:
         st.info("These settings appear once the digits above can be loaded.")
 
@@ -42,9 +43,8 @@ if left.button("Train", type="primary", key="mnist.train", icon=":material/play_
               plan.label_smoothing, plan.augment)  # type: ignore[union-attr]
 with right:
     panel.controls(MNIST_JOB, detail=view.status_detail)
-if plan is None:
-    st.warning("A setting in the sidebar needs fixing before training: it says why under its field.",
-               icon=":material/arrow_back:")
+if problems:
+    st.warning("Fix in the sidebar before training: " + " ".join(problems), icon=":material/arrow_back:")
 
 # draw
 panel.outcome(MNIST_JOB, view.judge)

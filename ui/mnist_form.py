@@ -119,19 +119,27 @@ def _download() -> None:
         bar.empty()
 
 
-def _number(key: str, label: str, low: float, high: float | None, unit: str = "", **kw: object) -> bool:
+def _problem(problems: list[str], message: str) -> bool:
+    """Show ``message`` here (under the widget it is about) and add it to ``problems``; False."""
+    st.error(message, icon=":material/error:")
+    problems.append(message)
+    return False
+
+
+def _number(problems: list[str], key: str, label: str, low: float, high: float | None, unit: str = "",
+            **kw: object) -> bool:
     """A number input with its error right under it; True when its value is allowed."""
     st.number_input(label, key=key, **kw)  # no min / max: Streamlit would only turn it red; we say why
     value = st.session_state[key]
     if low <= value and (high is None or value <= high):
         return True
     allowed = f"from {low:g} to {high:g}{unit}" if high is not None else f"{low:g} or more"
-    st.error(f"{label}: enter a number {allowed}; got {value:g}.", icon=":material/error:")
-    return False
+    return _problem(problems, f"{label}: enter a number {allowed}; got {value:g}.")
 
 
-def data_section() -> MnistData | None:
-    """Source, shares, download and what the digits in use are; the digits, or None if they cannot load."""
+def data_section(problems: list[str]) -> MnistData | None:
+    """Source, shares, download and what the digits in use are; the digits, or None if they cannot load
+    (the reasons are shown at their widgets and added to ``problems``)."""
     s, cached = st.session_state, mnist_is_cached()
     chose_missing_full = s["mnist.source"] == "full" and not cached
     if chose_missing_full:
@@ -145,10 +153,11 @@ def data_section() -> MnistData | None:
     _download()
     c = st.columns(2)
     with c[0]:
-        ok = _number("mnist.test_fraction", "Test share", 0.05, 0.5, step=0.05, disabled=source == "full",
+        ok = _number(problems, "mnist.test_fraction", "Test share", 0.05, 0.5, step=0.05,
+                     disabled=source == "full",
                      help="Share of the subset held out as test digits. Full MNIST has its own 10,000.")
     with c[1]:
-        ok &= _number("mnist.train_limit", "Max training digits", 0, None, step=500,
+        ok &= _number(problems, "mnist.train_limit", "Max training digits", 0, None, step=500,
                       help="Train on at most this many of the training digits (0 = all): fewer train faster.")
     if not ok:
         return None
@@ -156,16 +165,16 @@ def data_section() -> MnistData | None:
         limit = int(s["mnist.train_limit"]) or None
         data = cache.mnist_digits(source, float(s["mnist.test_fraction"]), 0, limit)
     except (DataSourceError, ValueError) as exc:
-        st.error(f"The digits cannot be loaded: {exc}")
+        _problem(problems, f"The digits cannot be loaded: {exc}")
         return None
     st.caption(f"**Using:** {data.description}. Each 28×28 digit is a sequence of 28 rows (time steps) of "
                "28 pixels (features).")
     return data
 
 
-def _validation(data: MnistData) -> bool:
+def _validation(data: MnistData, problems: list[str]) -> bool:
     s = st.session_state
-    if not _number("mnist.val_fraction", "Validation share", 0.0, 0.5, step=0.05,
+    if not _number(problems, "mnist.val_fraction", "Validation share", 0.0, 0.5, step=0.05,
                    help="Share of the training digits held back: they pick the epoch whose model is kept, "
                         "so the test digits never choose anything. 0 keeps the lowest training loss."):
         return False
@@ -180,12 +189,12 @@ def _validation(data: MnistData) -> bool:
     return True
 
 
-def settings(data: MnistData) -> MnistPlan | None:
+def settings(data: MnistData, problems: list[str]) -> MnistPlan | None:
     """Preset, validation share, model, training and augmentation widgets; the plan, or None while any
-    setting is wrong (each wrong one is explained at its widget)."""
+    setting is wrong (each wrong one is explained at its widget and added to ``problems``)."""
     s = st.session_state
     widgets_drawn(MNIST_SETTINGS, "form")
-    ok = _validation(data)
+    ok = _validation(data, problems)
     st.selectbox("Preset", list(PRESETS), key="mnist.preset", on_change=_apply_preset,
                  help="Choosing a preset fills in the settings below.")
     st.caption(PRESETS[s["mnist.preset"]].note)
@@ -198,18 +207,20 @@ def settings(data: MnistData) -> MnistPlan | None:
     cells = [cell for _ in range(0, len(EXTRAS), 2) for cell in st.columns(2)]
     for cell, (key, (label, low, high, unit, why)) in zip(cells, EXTRAS.items(), strict=False):
         with cell:
-            ok &= _number(key, label, low, high, unit, step=0.05 if low == 0 and high == 0.5 else 1.0,
+            step = 0.05 if high == 0.5 else 1.0
+            ok &= _number(problems, key, label, low, high, unit, step=step,
                           help=f"{why} Allowed: {low:g} to {high:g}{unit}.")
     configs = form.configs()
     for message in form.general_errors():
-        st.error(message, icon=":material/error:")
+        _problem(problems, message)
+    problems += [m for name, m in form.errors().items() if name and m not in problems]  # shown at the widgets
     if configs is None or not ok:
         return None
     model, train = configs
     n = count_parameters(model, input_size=PIXELS, output_size=10, seq_len=ROWS)
     if n > MAX_PARAMETERS:
-        st.error(f"This model would have {n:,} parameters; the limit here is {MAX_PARAMETERS:,}: use a "
-                 "smaller hidden size or fewer layers.", icon=":material/error:")
+        _problem(problems, f"This model would have {n:,} parameters; the limit here is {MAX_PARAMETERS:,}: "
+                 "use a smaller hidden size or fewer layers.")
         return None
     moves = float(s["mnist.shift"]), float(s["mnist.rotate"])
     augment = jitter_for(DigitJitter(*moves), train.seed) if any(moves) else None

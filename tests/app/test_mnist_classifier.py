@@ -70,7 +70,8 @@ def test_a_validation_share_out_of_range_is_explained_at_its_widget(open_page):
     assert not at.exception
     assert _errors(at) == ["Validation share: enter a number from 0 to 0.5; got 0.7."]
     assert at.button(key=TRAIN).disabled and at.selectbox(key="mnist.preset")  # the form stays
-    assert any("needs fixing" in w.value for w in at.warning)
+    assert [w.value for w in at.warning] == [
+        "Fix in the sidebar before training: Validation share: enter a number from 0 to 0.5; got 0.7."]
 
 
 def test_seed_002_preset_fills_the_form_and_a_short_run_shows_its_verdict_and_results(open_page):
