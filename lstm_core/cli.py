@@ -190,6 +190,17 @@ def _preset(name: str, presets: Mapping[str, Any]) -> Any:
     return by_slug[_slug(name)]
 
 
+def _warn_cost(model_cfg: ModelConfig, train_cfg: TrainConfig, **sizes: int) -> None:
+    """Say on stderr, before training, when the settings would take very long on this machine."""
+    from lstm_core.cost import training_cost
+
+    n_eval = sizes.pop("n_eval")
+    cost = training_cost(model_cfg, batch_size=train_cfg.batch_size, epochs=train_cfg.epochs,
+                         max_steps=train_cfg.max_steps, n_eval=n_eval, **sizes)
+    if cost.warning():
+        print(f"warning: {cost.warning()}", file=sys.stderr)
+
+
 def _callbacks(args: argparse.Namespace) -> list[Callback]:
     return [] if args.no_progress else [ProgressBar()]
 
@@ -255,6 +266,10 @@ def cmd_forecast(args: argparse.Namespace) -> None:
         from lstm_core.presets import last_rows
 
         frame = last_rows(frame, rows)
+    n_rows, n_features = len(frame), len(data_cfg.columns) + (3 if method == "residual" else 0)  # + calendar
+    n_train = int(n_rows * (1 - data_cfg.val_fraction - data_cfg.test_fraction))
+    _warn_cost(model_cfg, train_cfg, input_size=n_features, output_size=1, seq_len=data_cfg.seq_len,
+               n_train=n_train, n_eval=int(n_rows * data_cfg.val_fraction))
     result = train_forecaster(frame, data_cfg, model_cfg, train_cfg, _callbacks(args), method=method)
     record = forecast_record(result)
     summary = _summary(record, args)
@@ -304,6 +319,9 @@ def cmd_mnist(args: argparse.Namespace) -> None:
     if args.epochs is None:  # a step budget (seed 000: 3,000 steps) sets the epochs it needs
         n_fit = len(split_validation(data.train_y, val_fraction, train_cfg.seed)[0])
         train_cfg = replace(train_cfg, epochs=preset.train_for(n_fit).epochs)
+    n_val = round(len(data.train_y) * val_fraction)
+    _warn_cost(model_cfg, train_cfg, input_size=28, output_size=10, seq_len=28,
+               n_train=len(data.train_y) - n_val, n_eval=n_val + len(data.test_y))
     result = train_classifier(data, model_cfg, train_cfg, _callbacks(args), val_fraction=val_fraction)
     record = classifier_record(result, data_cfg)
     summary = _summary(record, args)

@@ -238,3 +238,14 @@ def test_compare_and_surnames_bad_input_is_one_error_line(args: list[str], messa
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and message in err[0]
+
+
+def test_settings_that_would_take_hours_are_warned_about_before_training(capsys) -> None:
+    from lstm_core.cli import _warn_cost
+
+    big, short = ModelConfig(hidden_size=1500, num_layers=1), TrainConfig(epochs=400, batch_size=40)
+    _warn_cost(big, short, input_size=28, output_size=10, seq_len=28, n_train=4000, n_eval=1000)
+    assert "warning: These settings would take very long" in capsys.readouterr().err
+    _warn_cost(ModelConfig(hidden_size=8, num_layers=1), TrainConfig(epochs=2), input_size=28, output_size=10,
+               seq_len=28, n_train=400, n_eval=100)
+    assert capsys.readouterr().err == ""
