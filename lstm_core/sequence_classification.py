@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -33,6 +34,9 @@ from lstm_core.models import build_model
 from lstm_core.progress import History
 from lstm_core.tasks import CLASSIFICATION
 from lstm_core.training import Part, fit, predict, seeded
+
+if TYPE_CHECKING:  # only a type: jobs import nothing from here
+    from lstm_core.jobs import JobContext
 
 
 @dataclass(frozen=True)
@@ -128,3 +132,19 @@ def train_sequence_classifier(
                   monitor={"test": dataset.test})
     scores = judge(model, dataset.test, len(dataset.classes), dataset.train[1].numpy())
     return SequenceClassifierResult(model, model_cfg, train_cfg, dataset, history, **scores)
+
+
+def train_in_turn(
+    ctx: JobContext, dataset: SequenceDataset, models: dict[str, ModelConfig], train_cfg: TrainConfig
+) -> dict[str, SequenceClassifierResult]:
+    """A job function: train each model on the same data in turn, its records tagged with its label.
+
+    Runs in a worker (``lstm_core.jobs.TrainingJob(train_in_turn, (dataset, models, train_cfg))``);
+    the job's one Stop ends the model training now and skips the rest.
+    """
+    results = {}
+    for label, cfg in models.items():
+        if ctx.stop_event.is_set():
+            break
+        results[label] = train_sequence_classifier(dataset, cfg, train_cfg, [ctx.run(label)], ctx.stop_event)
+    return results

@@ -81,3 +81,21 @@ def test_imbalance_aware_scores() -> None:
     assert macro_f1(cm) == pytest.approx((2 * 8 / 18 + 0.0) / 2)
     perfect = confusion_matrix(truth, truth, 2)
     assert balanced_accuracy(perfect) == macro_f1(perfect) == 1.0
+
+
+def test_one_job_trains_several_models_in_turn_with_their_records_apart() -> None:
+    from lstm_core.jobs import TrainingJob
+    from lstm_core.sequence_classification import train_in_turn
+
+    models = {"RNN": ModelConfig(cell="RNN", hidden_size=4, num_layers=1),
+              "GRU": ModelConfig(cell="GRU", hidden_size=4, num_layers=1)}
+    short = TrainConfig(epochs=2, batch_size=64, seed=0, device="cpu")
+    job = TrainingJob(train_in_turn, (dataset(), models, short), name="test").start()
+    assert job.join(120)
+    snap = job.snapshot()
+    assert snap.status == "done", snap.error
+    assert list(snap.run_ids) == ["RNN", "GRU"] and set(snap.result) == {"RNN", "GRU"}
+    for label in models:
+        run = snap.runs[label]
+        assert [e.epoch for e in run.epochs] == [1, 2] and run.history is not None
+        assert snap.result[label].history.train_loss == [e.train_loss for e in run.epochs]
