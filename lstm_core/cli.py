@@ -21,9 +21,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from lstm_core import cli_compare, cli_surnames
+from lstm_core.cli_progress import ProgressBar
 from lstm_core.config import (
     CELL_TYPES,
     HEADS,
@@ -38,7 +39,7 @@ from lstm_core.config import (
 )
 from lstm_core.models import parameter_table
 from lstm_core.persistence import RunFileError, RunRecord, load_run, save_run, to_jsonable
-from lstm_core.progress import BatchProgress, Callback, EpochProgress, History, TrainStart
+from lstm_core.progress import Callback
 from lstm_core.safe_io import atomic_write_text, check_output_paths
 
 EXIT_USAGE = 2
@@ -46,49 +47,6 @@ _MODEL_FLAGS = ("cell", "hidden_size", "num_layers", "dropout", "bidirectional",
 _TRAIN_FLAGS = ("epochs", "batch_size", "lr", "optimizer", "weight_decay", "grad_clip", "patience",
                 "max_steps", "seed", "device")
 _DATA_FLAGS = ("target", "seq_len", "target_mode", "val_fraction", "test_fraction", "scaler")
-
-
-class ProgressBar(Callback):
-    """Text progress on a stream: a redrawn bar on a terminal, one plain line per epoch otherwise."""
-
-    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
-        self.stream = stream or sys.stderr
-        self.width = width
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.total, self.epochs, self.last = 1, 1, ""
-
-    def on_train_start(self, info: TrainStart) -> None:
-        self.total, self.epochs = max(info.total_steps, 1), info.cfg.epochs
-
-    def _line(self, step: int, epoch: int, loss: float, val: float | None, eta: float) -> str:
-        done = min(int(self.width * step / self.total), self.width)
-        val_text = "" if val is None else f" val {val:.4f}"
-        eta_text = f" ETA {eta:.0f}s" if eta == eta else ""  # NaN before the first step
-        return (f"[{'#' * done}{'.' * (self.width - done)}] epoch {epoch}/{self.epochs} "
-                f"loss {loss:.4f}{val_text}{eta_text}")
-
-    def on_batch_end(self, progress: BatchProgress) -> None:
-        if self.tty:
-            val = None
-            self._draw(self._line(progress.step, progress.epoch, progress.loss, val, progress.eta))
-
-    def on_epoch_end(self, progress: EpochProgress) -> None:
-        line = self._line(progress.step, progress.epoch, progress.train_loss, progress.val_loss, progress.eta)
-        if self.tty:
-            self._draw(line)
-        else:
-            print(line, file=self.stream, flush=True)
-
-    def _draw(self, line: str) -> None:
-        pad = " " * max(len(self.last) - len(line), 0)
-        self.stream.write(f"\r{line}{pad}")
-        self.stream.flush()
-        self.last = line
-
-    def on_train_end(self, history: History) -> None:
-        if self.tty and self.last:
-            self.stream.write("\n")
-        print(history.message or f"Training {history.stop_reason}.", file=self.stream, flush=True)
 
 
 def _add_model_train_flags(p: argparse.ArgumentParser) -> None:

@@ -71,7 +71,7 @@ def configs(args: argparse.Namespace) -> tuple[Any, Any]:
 
 
 def train(args: argparse.Namespace) -> None:
-    from lstm_core.cli import ProgressBar
+    from lstm_core.cli_progress import ProgressBar
     from lstm_core.persistence import save_run
     from lstm_core.safe_io import atomic_write_text, check_output_paths
     from lstm_core.surnames import class_summary, load_split, names_per_second, surname_record, train_surnames

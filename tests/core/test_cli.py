@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstm_core.cli import ProgressBar, build_parser, main
+from lstm_core.cli import build_parser, main
+from lstm_core.cli_progress import ProgressBar
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.data import read_price_csv
 from lstm_core.forecasting import forecast_report, predict_values, prepare_forecast_data
