@@ -38,7 +38,8 @@ from lstm_core.config import (
     TrainConfig,
 )
 from lstm_core.models import parameter_table
-from lstm_core.persistence import RunFileError, RunRecord, load_run, save_run, to_jsonable
+from lstm_core.persistence import RunFileError, RunRecord, load_run, save_run
+from lstm_core.plain_data import to_jsonable
 from lstm_core.progress import Callback
 from lstm_core.safe_io import atomic_write_text, check_output_paths
 

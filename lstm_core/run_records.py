@@ -17,7 +17,8 @@ from torch import nn
 
 from lstm_core.config import ForecastDataConfig, MnistDataConfig
 from lstm_core.forecasting import ForecastData, ForecastResult
-from lstm_core.persistence import RunRecord, make_record, training_summary
+from lstm_core.persistence import RunRecord, make_record
+from lstm_core.plain_data import training_summary
 from lstm_core.preprocessing import Scaler
 from lstm_core.progress import EpochProgress, History, StopReason
 
