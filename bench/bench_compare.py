@@ -26,8 +26,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lstm_core.compare import DEFAULTS, SweepPoint, model_choices, sweep, train_one  # noqa: E402
+from lstm_core.compare import DEFAULTS, model_choices, train_one  # noqa: E402
 from lstm_core.memory_tasks import generate_task  # noqa: E402
+from lstm_core.sweep import SweepPoint, sweep  # noqa: E402
 
 
 def _check(ok: bool) -> str:

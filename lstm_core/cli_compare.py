@@ -22,14 +22,13 @@ from lstm_core.compare import (
     MODEL_CHOICES,
     CompareDefaults,
     RunResult,
-    SweepPoint,
     compare_models,
     equal_parameter_sizes,
     model_choices,
-    sweep,
 )
 from lstm_core.memory_tasks import MEMORY_TASKS, memory_task
 from lstm_core.progress import Callback, EpochProgress
+from lstm_core.sweep import SweepPoint, sweep
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -5,10 +5,8 @@ Every model sees the same sequences, starts from the same seed and gets the same
 
     compare_models("temporal-order", MemoryTaskConfig(length=100), model_choices("RNN,LSTM,GRU"))
       -> CompareResult: per run the trained model, History, test metric, parameters, seconds
-    sweep("temporal-order", [10, 20, 50, 100, 150], model_choices("RNN,LSTM,GRU"), on_point=...)
-      -> SweepResult: test metric against T per run (points arrive as they finish)
-
-Sizes for an "equal parameters" comparison come from ``equal_parameter_sizes``.
+and ``lstm_core.sweep.sweep`` repeats that over a list of lengths T. Sizes for an "equal
+parameters" comparison come from ``equal_parameter_sizes``.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from torch import nn
@@ -263,77 +261,3 @@ def compare_models(
         results.append(train_one(label, cfg, data, train_cfg, callbacks, stop))
     stopped = stop is not None and stop.is_set()
     return CompareResult(spec.name, data, results, stopped=stopped)
-
-
-@dataclass(frozen=True, slots=True)
-class SweepPoint:
-    label: str
-    length: int
-    metric: float
-    baseline: float
-    parameters: int
-    seconds: float
-    epochs_run: int
-
-
-@dataclass(frozen=True, slots=True)
-class SweepResult:
-    task: str
-    lengths: tuple[int, ...]
-    points: list[SweepPoint] = field(default_factory=list)
-    stopped: bool = False
-
-    def series(self) -> dict[str, list[tuple[int, float]]]:
-        """label -> [(T, metric), ...] for ``lstm_core.plots.compare.sweep_figure``."""
-        out: dict[str, list[tuple[int, float]]] = {}
-        for p in self.points:
-            out.setdefault(p.label, []).append((p.length, p.metric))
-        return out
-
-
-def sweep(
-    task: str,
-    lengths: Sequence[int],
-    runs: Sequence[tuple[str, ModelConfig]],
-    train_cfg: TrainConfig | None = None,
-    *,
-    defaults: CompareDefaults = DEFAULTS,
-    data_seed: int = 0,
-    on_point: Callable[[SweepPoint], None] | None = None,
-    callbacks_for: Callable[[str, int], Sequence[object]] | None = None,
-    stop: threading.Event | None = None,
-) -> SweepResult:
-    """Compare ``runs`` at every length T, shortest first, reporting each finished point.
-
-    Args:
-        lengths: the T values (each validated by ``MemoryTaskConfig``).
-        on_point: called with each finished ``SweepPoint`` (a page draws it at once).
-        callbacks_for: (label, T) -> fit callbacks of that run.
-
-    Raises:
-        ValueError: for no lengths, a repeated length or a length out of range.
-    """
-    lengths = tuple(sorted(lengths))
-    if not lengths:
-        raise ValueError("give at least one sequence length for the sweep")
-    if len(set(lengths)) != len(lengths):
-        raise ValueError(f"each length once, please; got {list(lengths)}")
-    configs = [defaults.data_config(t, data_seed) for t in lengths]  # validates every T up front
-    memory_task(task)
-    labels = [label for label, _ in runs]
-    if not runs or len(set(labels)) != len(labels):
-        raise ValueError(f"choose at least one model, each with its own label; got {labels}")
-    result = SweepResult(task, lengths)
-    train_cfg = train_cfg or defaults.train_config()
-    for data_cfg in configs:
-        data, length = generate_task(task, data_cfg), data_cfg.length
-        for label, cfg in runs:
-            if stop is not None and stop.is_set():
-                return replace(result, stopped=True)
-            callbacks = callbacks_for(label, length) if callbacks_for else ()
-            r = train_one(label, cfg, data, train_cfg, callbacks, stop)
-            point = SweepPoint(r.label, length, r.metric, r.baseline, r.parameters, r.seconds, r.epochs_run)
-            result.points.append(point)
-            if on_point:
-                on_point(point)  # at once: a page draws each point as it finishes
-    return replace(result, stopped=stop is not None and stop.is_set())

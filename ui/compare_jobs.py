@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lstm_core.compare import SweepPoint, SweepResult, sweep, train_one
+from lstm_core.compare import train_one
 from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
 from lstm_core.introspection import gradient_over_time
 from lstm_core.jobs import JobContext
@@ -25,6 +25,7 @@ from lstm_core.memory_tasks import generate_task
 from lstm_core.metrics import majority_accuracy
 from lstm_core.models import count_parameters
 from lstm_core.progress import BatchProgress, Callback, History
+from lstm_core.sweep import SweepPoint, SweepResult, sweep
 from lstm_core.tasks import CLASSIFICATION, REGRESSION, Task
 from ui.compare_settings import CompareSettings
 

@@ -16,13 +16,13 @@ from lstm_core.compare import (
     model_choices,
     model_config,
     results_table,
-    sweep,
 )
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.introspection import gradient_over_time, inspect_lstm
 from lstm_core.memory_tasks import MemoryTaskConfig, generate_task
 from lstm_core.models import count_parameters
 from lstm_core.progress import Callback
+from lstm_core.sweep import sweep
 
 TINY = MemoryTaskConfig(length=8, n_train=96, n_val=32, n_test=64, seed=0)
 TRAIN = TrainConfig(epochs=2, batch_size=32, lr=1e-2, device="cpu")
