@@ -23,6 +23,8 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from lstm_core import cli_compare, cli_surnames
 from lstm_core.cli_progress import ProgressBar
 from lstm_core.config import (
@@ -78,6 +80,9 @@ def _add_model_train_flags(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m lstm_core`` argument parser."""
     parser = argparse.ArgumentParser(prog="python -m lstm_core", description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads for training (default 1: these small recurrent nets train "
+                             "fastest on one, as the app's jobs do; more only fight over the cores)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     d = ForecastDataConfig()
     fc = sub.add_parser("forecast", help="train a price forecaster on a CSV file or a bundled series")
@@ -324,6 +329,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input, 130 interrupted)."""
     args = build_parser().parse_args(argv)
     try:
+        if args.threads < 1:
+            raise ValueError(f"--threads must be at least 1; got {args.threads}")
+        torch.set_num_threads(args.threads)
         COMMANDS[args.command](args)
     except BrokenPipeError:  # e.g. `inspect run.pt | head`: the reader has gone
         return 0
