@@ -219,6 +219,13 @@ class TrainingJob:
             self._pool.control(self)
 
     @property
+    def finishing(self) -> bool:
+        """Its latest run has ended training (reported its History): the job is judging the result
+        or starting its next run, not ignoring a Stop."""
+        with self._lock:
+            return bool(self._runs) and self._runs[next(reversed(self._runs))].history is not None
+
+    @property
     def controls(self) -> tuple[bool, bool]:
         """(paused, stepping) as the page last set them."""
         return self._paused, self._stepping

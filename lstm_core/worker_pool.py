@@ -48,6 +48,7 @@ START_METHOD_ENV = "LSTM_STUDIO_START_METHOD"
 PRELOAD = ("torch", "torch._dynamo", "numpy", "pandas", "lstm_core.training", "lstm_core.worker_main")
 WORKER_NAME = "lstm-studio-worker"
 IDLE_RETIRE = 60.0  # seconds an idle worker beyond the spares is kept before it is ended
+FINISH_GRACE = 30.0  # seconds a stopped job whose training has ended may take to send its result
 TICK = 0.1  # the pool thread's longest sleep: stop deadlines and the reaper are checked this often
 _PICKLE = pickle.HIGHEST_PROTOCOL
 
@@ -341,7 +342,10 @@ class WorkerPool:
             if job is None or job.stop_requested_at is None or job.began_at is None:
                 continue
             waited = now - max(job.stop_requested_at, job.began_at)
-            if w.terminated_at is None and waited > self.hard_stop_after:
+            # A job whose training has ended (its latest run reported how fit ended) is judging and
+            # packing its result: let it finish, up to FINISH_GRACE s, so that Stop keeps the result.
+            limit = FINISH_GRACE if job.finishing else self.hard_stop_after
+            if w.terminated_at is None and waited > limit:
                 w.process.terminate()
                 w.terminated_at = now
             elif w.terminated_at is not None and now - w.terminated_at > 1.0:

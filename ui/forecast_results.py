@@ -15,17 +15,22 @@ from lstm_core.plots import residuals_figure
 from lstm_core.plots.forecast import fit_figure, horizon_figure
 from lstm_core.run_records import forecast_record
 from ui.forecast_view import RunEntry, best_baseline, naive_of, same_forecast, skill_against, verdict
+from ui.job_targets import FUTURE_STEPS
 from ui.training_panel import show_outcome
 
 MAX_STEPS = 250
 
 
-def _future(result: ForecastResult, steps: int) -> pd.DataFrame | None:
-    try:
-        return result.future(steps)
-    except ValueError as exc:
-        st.info(f"No forecast beyond the data: {exc}")
-        return None
+def _future(entry: RunEntry, steps: int) -> pd.DataFrame | None:
+    """The forecast ``steps`` beyond the data with its intervals, computed once per run and length."""
+    if steps not in entry.futures:
+        try:
+            with st.spinner("Forecasting beyond the data, with intervals from every test origin…"):
+                entry.futures[steps] = entry.result.future(steps)
+        except ValueError as exc:
+            entry.futures[steps] = None
+            st.info(f"No forecast beyond the data: {exc}")
+    return entry.futures[steps]
 
 
 def fit_tab(entry: RunEntry) -> None:
@@ -33,13 +38,13 @@ def fit_tab(entry: RunEntry) -> None:
     model is compared with, and a forecast beyond the data with its intervals."""
     result, d = entry.result, entry.result.data
     # No min / max on the widget: Streamlit would only turn an out-of-range entry red.
-    steps = int(st.number_input(f"Forecast the next N steps (0-{MAX_STEPS})", value=20, step=1,
+    steps = int(st.number_input(f"Forecast the next N steps (0-{MAX_STEPS})", value=FUTURE_STEPS, step=1,
                                 key="stock.future_steps", help="Beyond the data; 0 = no forecast."))
     if not 0 <= steps <= MAX_STEPS:
         st.warning(f"Forecast the next N steps: enter 0 to {MAX_STEPS} (got {steps:,}); showing "
                    f"{min(max(steps, 0), MAX_STEPS)}.")
         steps = min(max(steps, 0), MAX_STEPS)
-    future = _future(result, steps) if steps else None
+    future = _future(entry, steps) if steps else None
     s = d.parts["test"]
     bands = []
     j = result.judgement

@@ -18,7 +18,11 @@ def record_finished(runs: list[RunEntry]) -> None:
     finished = finished_result(STOCK_JOB, STOCK_RECORDED)
     if finished is not None:
         label, settings, provenance = st.session_state[STOCK_JOB_META]
-        runs.append(RunEntry(label, settings, finished, provenance))
+        entry = RunEntry(label, settings, finished, provenance)
+        future = st.session_state[STOCK_JOB].snapshot().published.get(job_targets.FUTURE)
+        if future is not None:  # computed by the worker: the page need not spend seconds on it
+            entry.futures[future[0]] = future[1]
+        runs.append(entry)
         st.session_state[STOCK_LOADED] = None
 
 

@@ -34,6 +34,7 @@ class RunEntry:
     result: ForecastResult
     provenance: dict[str, object] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # a loaded run whose data have changed since it was saved says how
+    futures: dict[int, pd.DataFrame | None] = field(default_factory=dict, repr=False)  # by steps ahead
 
     @property
     def test_period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -158,6 +159,10 @@ def _pct(x: float) -> str:
 
 
 def interval_words(iv: SkillInterval) -> str:
+    """The skill and its interval, or for a model over twice as bad the RMSE ratio and its interval."""
+    if iv.high < -1:
+        return (f"RMSE ratio {1 - iv.skill:.1f}, 95 % interval {1 - iv.high:.1f} to {1 - iv.low:.1f}, "
+                f"{iv.n_windows:,} test windows")
     return (f"skill {_pct(iv.skill)}, 95 % interval {_pct(iv.low)} to {_pct(iv.high)}, "
             f"{iv.n_windows:,} test windows")
 

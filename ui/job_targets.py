@@ -19,6 +19,8 @@ from lstm_core.jobs import JobContext
 from lstm_core.progress import BatchProgress, Callback, History
 
 TRAIL = "batch_losses"  # published by LossTrail: ((step, ...), (loss, ...))
+FUTURE = "future"  # published by forecast_job at the end: (steps, ForecastResult.future(steps))
+FUTURE_STEPS = 20  # the Fit tab's default forecast beyond the data
 
 
 class LossTrail(Callback):
@@ -54,11 +56,17 @@ def forecast_job(ctx: JobContext, frame: pd.DataFrame, data_cfg: ForecastDataCon
                  train_cfg: TrainConfig, preview_every: int, method: str = "direct") -> ForecastResult:
     """The Forecast page's run: publishes the prepared data ("data"), the batch-loss trail
     (``TRAIL``, so the loss chart has points from the first batch on) and the current fit
-    ("preview": (epoch, predictions)) while it trains."""
+    ("preview": (epoch, predictions)) while it trains, and the forecast beyond the data with its
+    intervals (``FUTURE``) at the end."""
     ctx.publish("data", prepare_forecast_data(frame, data_cfg))
-    return train_forecaster(frame, data_cfg, model_cfg, train_cfg, callbacks=[ctx, LossTrail(ctx)],
-                            stop=ctx.stop_event, preview=lambda e, p: ctx.publish("preview", (e, p)),
-                            preview_every=preview_every, method=method)  # type: ignore[arg-type]
+    result = train_forecaster(frame, data_cfg, model_cfg, train_cfg, callbacks=[ctx, LossTrail(ctx)],
+                              stop=ctx.stop_event, preview=lambda e, p: ctx.publish("preview", (e, p)),
+                              preview_every=preview_every, method=method)  # type: ignore[arg-type]
+    try:  # its intervals take seconds (forecasts from every origin): here, not in the page's server
+        ctx.publish(FUTURE, (FUTURE_STEPS, result.future(FUTURE_STEPS)))
+    except ValueError:  # e.g. extra feature columns: no forecast beyond the data
+        pass
+    return result
 
 
 def mnist_job(ctx: JobContext, data: MnistData, model_cfg: ModelConfig, train_cfg: TrainConfig,

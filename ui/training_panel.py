@@ -105,6 +105,9 @@ def status_text(snap: JobSnapshot) -> str:
         return "Waiting for a worker…"
     if snap.running and snap.start is None:
         return "Preparing the data and the model…"
+    if snap.running and snap.history is not None:
+        took = format_seconds(snap.history.elapsed)
+        return f"Trained {len(snap.history.epochs)} epochs in {took} · judging the result…"
     if snap.running and snap.stepping:
         return f"Stepping: training epoch {done + 1} of {epochs}, then pausing again"
     if snap.running and snap.paused:

@@ -49,8 +49,11 @@ def loss_figure(
 
     fig = go.Figure()
     if batches and len(batches[0]):
-        fig.add_scatter(x=[at(k) for k in batches[0]], y=list(batches[1]), name="batch loss", mode="lines",
-                        line={"width": 1, "color": "rgba(120,120,120,0.45)"})
+        # A line needs two points: the first batch alone is drawn as a dot, so the chart shows it at once.
+        fig.add_scatter(x=[at(k) for k in batches[0]], y=list(batches[1]), name="batch loss",
+                        mode="lines" if len(batches[0]) > 1 else "markers",
+                        line={"width": 1, "color": "rgba(120,120,120,0.45)"},
+                        marker={"size": 6, "color": "rgba(120,120,120,0.8)"})
     x = [e.step if x_axis == "iteration" else e.epoch for e in epochs]
     # Each part keeps its colour on every chart of the app: train, validation, test.
     watched = {key: (name, _color(key)) for key, name in (watched or {}).items()}

@@ -106,3 +106,19 @@ def test_a_job_paused_before_it_gets_a_worker_starts_paused(pool: WorkerPool) ->
     assert _held(job, 0.4) == 0  # holds after its first optimiser step, before any epoch ends
     job.resume()
     assert job.join(WAIT) and job.snapshot().result.stop_reason == "completed"
+
+
+def train_then_judge(ctx: JobContext) -> History:
+    history = train(ctx, 40)
+    time.sleep(2.5)  # judging the result after training (the forecast page: baselines, intervals)
+    return history
+
+
+def test_a_stopped_job_that_takes_seconds_to_judge_its_result_still_keeps_it(pool: WorkerPool) -> None:
+    job = TrainingJob(train_then_judge, pool=pool).start()
+    _until(lambda: _epochs(job) >= 1)
+    job.stop()
+    assert job.join(WAIT)
+    snap = job.snapshot()
+    assert snap.status == "done", snap.message  # not ended hard after 1 s: training had stopped
+    assert snap.result.stop_reason == "stopped"
