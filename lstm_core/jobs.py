@@ -24,12 +24,19 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from lstm_core.progress import BatchProgress, Callback, EpochProgress, EvalPoint, History, TrainStart
+from lstm_core.job_context import (  # noqa: F401 - the worker side, re-exported: jobs import it from here
+    DEFAULT_RUN,
+    JobContext,
+    Outbox,
+    RunCallback,
+    describe_exit,
+    worker_died_message,
+)
+from lstm_core.progress import BatchProgress, EpochProgress, EvalPoint, History, TrainStart
 
 JobStatus = Literal["pending", "running", "done", "failed", "stopped"]
-DEFAULT_RUN = "run"  # the run id of records sent through the context itself
 STOPPED_HARD = ("The model was stopped hard: it did not reach a point where it could stop within "
                 "{after:.0f} s, so its worker was ended and no result is kept.")
 STOPPED_UNSTARTED = "Stopped before it started (it was waiting for a free worker): nothing was trained."
@@ -306,72 +313,3 @@ class EndedJob:
 
     def stop(self) -> None:
         """Nothing to stop: it has ended."""
-
-
-class Outbox(Protocol):
-    """Where a worker's context sends what the job reports (lstm_core.worker_pool)."""
-
-    def record(self, run_id: str, kind: str, record: Any) -> None: ...
-
-    def publish(self, key: str, value: Any) -> None: ...
-
-
-class RunCallback(Callback):
-    """The ``fit`` callback of one run of a job: each record goes back tagged with ``run_id``.
-
-    ``gate`` (the worker's pause gate, when there is one) hears of each epoch's end: a Step lets
-    exactly one epoch through."""
-
-    def __init__(self, outbox: Outbox, run_id: str, gate: Any = None) -> None:
-        self._outbox, self.run_id, self._gate = outbox, run_id, gate
-
-    def on_train_start(self, info: TrainStart) -> None:
-        self._outbox.record(self.run_id, "start", info)
-
-    def on_batch_end(self, progress: BatchProgress) -> None:
-        self._outbox.record(self.run_id, "batch", progress)
-
-    def on_eval(self, point: EvalPoint) -> None:
-        self._outbox.record(self.run_id, "eval", point)
-
-    def on_epoch_end(self, progress: EpochProgress) -> None:
-        self._outbox.record(self.run_id, "epoch", progress)
-        if self._gate is not None:
-            self._gate.epoch_ended()
-
-    def on_train_end(self, history: History) -> None:
-        self._outbox.record(self.run_id, "history", history)
-
-
-class JobContext(RunCallback):
-    """Handed to the job's function in the worker: the callback of run ``DEFAULT_RUN``, the stop
-    event, ``publish`` and ``run(run_id)`` for jobs that train several models."""
-
-    def __init__(self, outbox: Outbox, stop_event: Any) -> None:
-        gate = stop_event if hasattr(stop_event, "epoch_ended") else None
-        super().__init__(outbox, DEFAULT_RUN, gate)
-        self.stop_event = stop_event  # in a worker: a PauseGate, whose is_set() waits while paused
-
-    def publish(self, key: str, value: Any) -> None:
-        """Share a live value with the page (sent as it is now; later changes are not seen)."""
-        self._outbox.publish(key, value)
-
-    def run(self, run_id: str) -> RunCallback:
-        """The callback for the run ``run_id`` (its records are kept apart in the snapshot)."""
-        if not run_id:
-            raise ValueError("A run id must be a non-empty string.")
-        return RunCallback(self._outbox, run_id, self._gate)
-
-
-def describe_exit(code: int | None) -> str:
-    """A worker's exit code in words, e.g. 'exit code -9, killed — probably out of memory'."""
-    words = {-9: "killed — probably out of memory", -15: "terminated", -11: "crashed (segmentation fault)",
-             -6: "aborted"}
-    if code is None:
-        return "exit code unknown"
-    return f"exit code {code}" + (f", {words[code]}" if code in words else "")
-
-
-def worker_died_message(code: int | None) -> str:
-    return (f"The training worker ended unexpectedly ({describe_exit(code)}). Nothing else on the server "
-            "was affected; try a smaller model or batch size, then train again.")

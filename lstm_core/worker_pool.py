@@ -28,8 +28,7 @@ import pickle
 import threading
 import time
 import traceback
-from multiprocessing import connection, spawn
-from typing import Any
+from multiprocessing import connection
 
 from lstm_core.jobs import (
     STOPPED_HARD,
@@ -38,95 +37,19 @@ from lstm_core.jobs import (
     TrainingJob,
     worker_died_message,
 )
-from lstm_core.worker_main import worker_main
+from lstm_core.worker_process import WORKER_NAME, WORKERS_ENV, Worker, pool_size
 
-WORKERS_ENV = "LSTM_STUDIO_WORKERS"
+__all__ = ["FINISH_GRACE", "PRELOAD", "WORKERS_ENV", "WORKER_NAME", "WorkerPool", "default_pool", "pool_size"]
+
 START_METHOD_ENV = "LSTM_STUDIO_START_METHOD"
 # Imported once, in the fork server, so that a new worker starts warm. torch._dynamo: the first
 # optimiser imports it (800 modules, seconds). The pool adds its own modules, then
 # lstm_core._forkserver_ready (gc.freeze) last.
 PRELOAD = ("torch", "torch._dynamo", "numpy", "pandas", "lstm_core.training", "lstm_core.worker_main")
-WORKER_NAME = "lstm-studio-worker"
 IDLE_RETIRE = 60.0  # seconds an idle worker beyond the spares is kept before it is ended
 FINISH_GRACE = 30.0  # seconds a stopped job whose training has ended may take to send its result
 TICK = 0.1  # the pool thread's longest sleep: stop deadlines and the reaper are checked this often
 _PICKLE = pickle.HIGHEST_PROTOCOL
-
-
-def _without_main(get_preparation_data):  # type: ignore[no-untyped-def]
-    """multiprocessing makes every child re-run the parent's ``__main__`` (for a forkserver or
-    spawn start). In a Streamlit server ``__main__`` is whichever page script ran last (Streamlit
-    swaps it per run), so a worker would run a page. Our workers import what they need by name:
-    leave ``__main__`` out of their preparation data (other processes are untouched)."""
-
-    def preparation_data(name: str) -> dict:
-        data = get_preparation_data(name)
-        if name.startswith(WORKER_NAME):
-            data.pop("init_main_from_path", None)
-            data.pop("init_main_from_name", None)
-        return data
-
-    preparation_data.lstm_studio = True  # type: ignore[attr-defined]
-    return preparation_data
-
-
-if not getattr(spawn.get_preparation_data, "lstm_studio", False):
-    spawn.get_preparation_data = _without_main(spawn.get_preparation_data)
-
-
-def pool_size() -> int:
-    """Workers allowed: ``LSTM_STUDIO_WORKERS`` if set (>= 1), else the machine's core count."""
-    raw = os.environ.get(WORKERS_ENV, "").strip()
-    if not raw:
-        return max(1, os.cpu_count() or 1)
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{WORKERS_ENV} must be a whole number >= 1, got {raw!r}.")
-    return int(raw)
-
-
-# ------------------------------------------------------------------------------ pool side
-
-
-class _Worker:
-    def __init__(self, ctx: Any) -> None:
-        tasks_r, self.tasks = ctx.Pipe(duplex=False)
-        self.conn, out_w = ctx.Pipe(duplex=False)
-        self.stop_event, self.pause_event, self.step_event = ctx.Event(), ctx.Event(), ctx.Event()
-        events = (self.stop_event, self.pause_event, self.step_event)
-        self.process = ctx.Process(target=worker_main, args=(tasks_r, out_w, *events),
-                                   name=WORKER_NAME, daemon=True)
-        self.process.start()
-        tasks_r.close()
-        out_w.close()
-        self.ready, self.retiring, self.eof = False, False, False
-        self.job: TrainingJob | None = None
-        self.terminated_at: float | None = None
-        self.idle_since = time.monotonic()
-
-    def give(self, job: TrainingJob) -> None:
-        self.job = job
-        self.stop_event.clear()
-        self.apply_controls()
-        message = pickle.dumps(("job", job.job_id, job.seed, job.payload), _PICKLE)
-        # A big payload blocks until the worker reads it (a starting worker reads it after its
-        # warm-up): send from a short-lived thread so the pool thread keeps serving.
-        threading.Thread(target=self._send, args=(message,), daemon=True).start()
-
-    def apply_controls(self) -> None:
-        """Pause / Step as the job's page last set them (the worker's gate reads these events)."""
-        paused, stepping = self.job.controls if self.job is not None else (False, False)
-        for event, on in ((self.pause_event, paused), (self.step_event, stepping)):
-            event.set() if on else event.clear()
-
-    def _send(self, message: bytes) -> None:
-        try:
-            self.tasks.send_bytes(message)
-        except OSError:
-            pass  # the worker died: the pool thread sees its sentinel
-
-    def retire(self) -> None:
-        self.retiring = True
-        self._send(pickle.dumps(("exit",), _PICKLE))
 
 
 class WorkerPool:
@@ -148,7 +71,7 @@ class WorkerPool:
         self._ctx = mp.get_context(method)
         if method == "forkserver":
             self._ctx.set_forkserver_preload([*PRELOAD, *preload, "lstm_core._forkserver_ready"])
-        self._workers: list[_Worker] = []
+        self._workers: list[Worker] = []
         self._queue: collections.deque[TrainingJob] = collections.deque()
         self._inbox: collections.deque[tuple[str, TrainingJob]] = collections.deque()
         self._jobs: collections.OrderedDict[str, TrainingJob | EndedJob] = collections.OrderedDict()
@@ -281,20 +204,20 @@ class WorkerPool:
             self._queue.clear()
             return
         for _ in range(wanted - len(active)):
-            self._workers.append(_Worker(self._ctx))
+            self._workers.append(Worker(self._ctx))
         idle = sorted((w for w in free if w.ready), key=lambda w: w.idle_since)
         long_idle = idle and time.monotonic() - idle[0].idle_since > IDLE_RETIRE
         if not self._queue and len(idle) > self.spares and long_idle:
             idle[0].retire()
 
-    def _drain(self, w: _Worker) -> None:
+    def _drain(self, w: Worker) -> None:
         try:
             while not w.eof and w.conn.poll():
                 self._handle(w, pickle.loads(w.conn.recv_bytes()))
         except (EOFError, OSError):
             w.eof = True
 
-    def _handle(self, w: _Worker, message: tuple) -> None:
+    def _handle(self, w: Worker, message: tuple) -> None:
         kind, job = message[0], w.job
         if kind == "ready":
             w.ready, self._start_failures = True, 0
@@ -319,7 +242,7 @@ class WorkerPool:
             else:
                 job._finish("done", result=result)
 
-    def _buried(self, w: _Worker) -> None:
+    def _buried(self, w: Worker) -> None:
         """A worker has ended: fail (or mark stopped) its job and let ``_maintain`` replace it."""
         w.process.join()
         self._workers.remove(w)
