@@ -63,7 +63,9 @@ def test_per_class_figure_bars_start_at_zero_with_the_overall_line():
     (line,) = fig.layout.shapes
     assert line.y0 == line.y1 == pytest.approx(95.0)
     assert fig.layout.title.text.endswith("dashed: all digits, 95.0 %")
-    assert len(per_class_figure(np.full(10, np.nan)).layout.shapes) == 0
+    assert list(fig.data[0].text[:2]) == ["90", "91"] and fig.data[0].textangle == 0  # upright whole percents
+    empty = per_class_figure(np.full(10, np.nan))
+    assert len(empty.layout.shapes) == 0 and set(empty.data[0].text) == {""}
 
 
 def test_line_charts_keep_the_legend_clear_of_the_x_axis_title():
