@@ -62,6 +62,10 @@ def fit_tab(entry: RunEntry) -> None:
     fig = fit_figure(d.series, d.dates, result.predicted, d.parts,
                      future=future["forecast"] if future is not None else None, title=title, bands=bands,
                      lines=lines, y_title=d.cfg.target)
+    # Open on the part that is judged (validation, test and beyond); the range slider shows all of it.
+    shown_from = d.dates[d.parts["val"].start if d.parts["val"].stop > d.parts["val"].start else s.start]
+    shown_to = future.index[-1] if future is not None and len(future) else d.dates[-1]
+    fig.update_xaxes(range=[shown_from, shown_to])
     st.plotly_chart(fig, key="stock.fit_chart")
     downloads(entry)
     st.caption("The actual series is the thin dark line on top. Shaded: the 80 % and 95 % prediction "
@@ -161,7 +165,8 @@ def downloads(entry: RunEntry) -> None:
     try:
         data = run_file(entry)
     except Exception as exc:  # noqa: BLE001 - a model the run-file format cannot hold yet: say so, go on
-        c2.caption(f"No run file for this model ({type(exc).__name__}: {exc}).")
+        c2.caption(f"No run file: a run file cannot hold this model yet (method "
+                   f"'{entry.settings.get('method', '?')}'; {type(exc).__name__}).")
         return
     c2.download_button("Run file (reload it on this page)", data, f"{stem}.lstmrun",
                        "application/octet-stream", key="stock.dl_run", icon=":material/save:")
