@@ -266,7 +266,7 @@ def _print_forecast(record: RunRecord, summary: dict[str, Any]) -> None:
 def cmd_mnist(args: argparse.Namespace) -> None:
     from lstm_core.classification import VAL_FRACTION, check_val_fraction, split_validation, train_classifier
     from lstm_core.data import load_mnist
-    from lstm_core.mnist_presets import DEFAULT_PRESET, PRESETS
+    from lstm_core.mnist_presets import DEFAULT_PRESET, PRESETS, jitter_for
     from lstm_core.run_records import classifier_record
 
     preset = _preset(DEFAULT_PRESET if _slug(args.preset) == "default" else args.preset, PRESETS)
@@ -286,7 +286,9 @@ def cmd_mnist(args: argparse.Namespace) -> None:
     n_val = round(len(data.train_y) * val_fraction)
     _warn_cost(model_cfg, train_cfg, input_size=28, output_size=10, seq_len=28,
                n_train=len(data.train_y) - n_val, n_eval=n_val + len(data.test_y))
-    result = train_classifier(data, model_cfg, train_cfg, _callbacks(args), val_fraction=val_fraction)
+    result = train_classifier(data, model_cfg, train_cfg, _callbacks(args), val_fraction=val_fraction,
+                              label_smoothing=preset.label_smoothing,
+                              augment=jitter_for(preset.augment, train_cfg.seed))
     record = classifier_record(result, data_cfg)
     summary = _summary(record, args)
     t = record.metrics["training"]

@@ -91,7 +91,7 @@ def _model_code(cfg: ModelConfig, input_size: int, output_size: int, seq_len: in
     fb = getattr(cfg, "forget_bias", None)
     if cfg.cell == "LSTM" and fb is not None:
         body += _FORGET_BIAS.format(fb=float(fb), open=1 / (1 + math.exp(-float(fb))), hidden=cfg.hidden_size)
-    read = "out.flatten(1)" if cfg.head == "all" else "out[:, -1]"
+    read = {"all": "out.flatten(1)", "mean": "out.mean(1)", "max": "out.amax(1)"}.get(cfg.head, "out[:, -1]")
     body += ("\n    def forward(self, x):\n        # x: (batch, seq_len, input_size)\n"
              f"        out, _ = self.rnn(x)\n        return self.head({read})\n")
     return body

@@ -70,3 +70,10 @@ def test_snippet_sets_the_forget_bias_and_writes_the_hand_written_rnn():
                         TINY_DATA)
     assert "self.i2h = nn.Linear(4 + 4, 4)" in hand and "self.i2o = nn.Linear(4 + 4, 4)" in hand
     assert re.search(r"epoch 2: test accuracy [0-9.]+\n$", _run(hand))
+
+
+def test_snippet_reads_pooled_heads_as_the_registry_does():
+    for head, read in (("mean", "out.mean(1)"), ("max", "out.amax(1)"), ("last", "out[:, -1]")):
+        source = code_snippet("first-symbol", ModelConfig(cell="GRU", hidden_size=4, num_layers=1, head=head),
+                              TINY_TRAIN, TINY_DATA)
+        assert f"return self.head({read})" in source
