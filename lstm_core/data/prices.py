@@ -19,7 +19,7 @@ from ._frames import INTERVAL_NAMES, check_period_interval, default_cache_dir
 from .bundled_prices import BUNDLED_SERIES, bundled_tickers, is_bundled, load_bundled
 from .errors import NetworkError, SeriesUnavailableError
 from .provenance import Provenance, attach_provenance, provenance_of
-from .yahoo import format_age, normalize_ticker, read_cache, write_cache
+from .yahoo import CachedPrices, format_age, normalize_ticker, read_cache, write_cache
 
 Level = Literal["info", "warning", "error"]
 DEFAULT_MAX_AGE = timedelta(hours=12)
@@ -85,27 +85,22 @@ def load_prices(
         frame = yahoo.fetch_yahoo(symbol, period, interval, timeout=timeout)
     except NetworkError as exc:  # UnknownTickerError propagates: never substitute another series
         messages.append(("warning", f"Live download failed. {exc}"))
-        failure = str(exc).rstrip(".")
-    else:
-        messages.append(
-            (
-                "info",
-                f"Downloaded {what} from Yahoo Finance: {len(frame):,} rows, "
-                f"{frame.index[0]:%Y-%m-%d} to {frame.index[-1]:%Y-%m-%d}.",
-            )
-        )
-        try:
-            write_cache(frame, cache_dir, symbol, period, interval)
-        except OSError as exc:
-            messages.append(
-                (
-                    "warning",
-                    f"Could not save {symbol} to the cache at {cache_dir} ({exc}); "
-                    "it will be downloaded again next time.",
-                )
-            )
-        return PriceLoad(frame, messages)
+        return _offline(symbol, period, interval, what, cached, messages, str(exc).rstrip("."))
+    messages.append(("info", f"Downloaded {what} from Yahoo Finance: {len(frame):,} rows, "
+                             f"{frame.index[0]:%Y-%m-%d} to {frame.index[-1]:%Y-%m-%d}."))
+    try:
+        write_cache(frame, cache_dir, symbol, period, interval)
+    except OSError as exc:
+        messages.append(("warning", f"Could not save {symbol} to the cache at {cache_dir} ({exc}); "
+                                    "it will be downloaded again next time."))
+    return PriceLoad(frame, messages)
 
+
+def _offline(
+    symbol: str, period: str, interval: str, what: str, cached: CachedPrices | None,
+    messages: list[tuple[Level, str]], failure: str,
+) -> PriceLoad:
+    """After a failed download: any cached copy, else the bundled history, else a clear error."""
     if cached is not None:
         note = (
             f"Yahoo Finance unreachable: using cached {what} data from {format_age(cached.age)} ago "
@@ -113,7 +108,6 @@ def load_prices(
         )
         messages.append(("warning", note))
         return PriceLoad(_from_cache(cached.frame, note), messages, cached.age)
-
     if not is_bundled(symbol):  # never another series in its place: the user asked for this one
         raise SeriesUnavailableError(
             f"{symbol} is unavailable: the live download failed and {what} is neither cached on this "
