@@ -9,7 +9,8 @@ import torch
 
 from lstm_core.baselines import fit_baselines
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
-from lstm_core.forecast_model import ResidualForecaster, fit_input_spec, window_inputs
+from lstm_core.forecast_inputs import fit_input_spec, window_inputs
+from lstm_core.forecast_model import ResidualForecaster
 from lstm_core.forecasting import forecast_future, prepare_forecast_data, train_forecaster
 from lstm_core.frequency import detect_frequency
 from lstm_core.models import build_model
