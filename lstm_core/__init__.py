@@ -1,24 +1,33 @@
 """LSTM Studio's engine: every computation the pages show, with no Streamlit in it.
 
 Public API (details in each module):
-    config        ModelConfig, TrainConfig, ForecastDataConfig, MnistDataConfig
+    config        ModelConfig (hyperparameters, forget_bias), TrainConfig, ForecastDataConfig,
+                  MnistDataConfig; ConfigError names its field; LIMITS shared with the forms
     models        MODEL_KINDS (RNN, LSTM, GRU, HandRNN), build_model, count_parameters, parameter_table
     cells         HandwrittenRNN (seed 004), ManualLSTM (gates and cell state; matches nn.LSTM), trace_lstm
     tasks         Task, REGRESSION, CLASSIFICATION (loss, metrics, how outputs are read)
-    training      fit (padded sequences with lengths; monitor= data that never chooses), evaluate, predict
-    sequence_classification  SequenceDataset, train_sequence_classifier (any labelled sequences)
+    training      fit (padded sequences with lengths; monitor= data that never chooses); trainer holds a
+                  run's state, evaluation predicts and scores, runtime seeds and picks devices
+    sequence_classification  SequenceDataset, train_sequence_classifier, train_in_turn (any labelled
+                  sequences; MNIST, surnames and the memory tasks use it)
     progress      Callback, History, TrainStart, BatchProgress, EvalPoint, EpochProgress, StopTraining
-    forecasting   prepare_forecast_data, train_forecaster, forecast_future, forecast_report
-    classification train_classifier, reading_beliefs, hardest_mistakes (the MNIST demo)
+    jobs          TrainingJob in worker processes (worker_pool, worker_main, job_context), several runs
+    cost          training_cost: seconds per epoch estimated before training, and its warning
+    forecasting   prepare_forecast_data, train_forecaster (direct or residual), forecast_future;
+                  forecast_model / forecast_inputs (the residual forecaster), baselines, frequency,
+                  intervals, forecast_judge, forecast_paths, skill_interval
+    classification train_classifier, reading_beliefs, hardest_mistakes (the MNIST demo; augment)
+    surnames      seed 004's task: which language is a surname from
+    compare, sweep, memory_tasks, introspection, code_snippet   the Compare page
     presets, mnist_presets  named settings: recommended defaults and the seeds, exactly
-    persistence   RunRecord, save_run, load_run (weights_only, integrity-checked), RunFileError
+    persistence   RunRecord, save_run, load_run (archive_guard, weights_only, integrity-checked)
     run_records   forecast_record, classifier_record, load_forecaster, rebuilt_differences
-    metrics       regression_report, skill_score, verdict, confusion_matrix, per_class_accuracy
+    metrics       regression_report, skill_score, verdicts (TIE_BAND), macro_f1, confusion_matrix
     preprocessing Scaler, make_windows, split_sizes
-    jobs          TrainingJob (background training that a page polls)
-    data          bundled prices, Yahoo Finance with cache, CSV import, MNIST (lstm_core.data)
+    safe_io       atomic writes, output paths checked before training
+    data          bundled series, Yahoo Finance with cache, CSV import, MNIST, surnames (lstm_core.data)
     plots         pure Plotly figure builders (lstm_core.plots)
-    cli           ``python -m lstm_core forecast|mnist|list|inspect``
+    cli           ``python -m lstm_core forecast|mnist|compare|surnames|list|inspect``
 """
 
 from lstm_core.cells import HandwrittenRNN, LSTMTrace, ManualLSTM, trace_lstm
