@@ -115,7 +115,7 @@ def test_a_reloaded_tab_stops_its_run_and_the_other_finishes(browser, fresh_app_
                 assert time.monotonic() - reloaded_at < 10, "the orphaned run still trains"
             freed_after = time.monotonic() - reloaded_at
             print(f"orphaned run's worker idle {freed_after:.1f} s after the reload")
-            expect(stays.get_by_text("Completed 12 epochs", exact=False)).to_be_visible(timeout=240_000)
+            expect(stays.get_by_text("Trained 12 epochs", exact=False).first).to_be_visible(timeout=240_000)
             assert stays.locator('[data-testid="stException"]').count() == 0
             time.sleep(1.5)
             assert _busy_workers(server) == 0
