@@ -4,7 +4,7 @@
 
 Starts `streamlit run app.py` on a free loopback port, opens the MNIST page in Debian's
 Chromium (Playwright), presses Train with the Recommended preset and waits for the run to
-end. Prints, per repeat: the training time the page reports ("Took …"), the wall time from
+end. Prints, per repeat: the training time the page reports ("Trained N epochs in …"), the wall time from
 the press, and the CPU seconds the server process and Chromium used meanwhile. Compare the
 training time with `python bench/bench_mnist.py --only 1` (no browser, no server): the gap
 is what live updates cost. Prints figures; asserts nothing.
@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_first_update import app_in_browser  # noqa: E402  (tests/e2e/app_server.py)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+from app_server import app_in_browser  # noqa: E402  (the e2e tests' server and browser helper)
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:
@@ -48,10 +48,11 @@ def measure(browser, url: str, server_pid: int) -> tuple[str, float, dict[str, f
     time.sleep(1)
     before, start = cpu_seconds(server_pid), time.perf_counter()
     train.click()
-    page.wait_for_function("() => document.body.innerText.includes('Took ')", timeout=600_000, polling=500)
+    page.wait_for_function("() => /Trained \\d+ epochs in /.test(document.body.innerText)", timeout=600_000,
+                           polling=500)
     wall = time.perf_counter() - start
     used = {k: v - before[k] for k, v in cpu_seconds(server_pid).items()}
-    took = re.search(r"Took ([^.]+)\.", page.inner_text("body"))
+    took = re.search(r"Trained \d+ epochs in ([^;]+);", page.inner_text("body"))
     page.close()
     return took.group(1) if took else "?", wall, used
 
