@@ -96,11 +96,14 @@ def metrics_tab(entry: RunEntry) -> None:
     text = table.map(lambda v: v if isinstance(v, str) else "—" if not np.isfinite(v) else f"{v:,.4g}")
     st.table(text)
     s = result.data.parts["test"]
+    name, base = best_baseline(result)
+    iv = None if same_forecast(result, base) else skill_against(result, base)
+    test = (f"Diebold-Mariano test against {name}: p = {iv.p_value:.2g} (blocks of {iv.block} windows)."
+            if iv is not None else "")
     st.caption(f"Test part: {s.stop - s.start:,} windows, {result.data.dates[s.start]:%Y-%m-%d} to "
                f"{result.data.dates[s.stop - 1]:%Y-%m-%d}. Skill = 1 − RMSE model / RMSE baseline; its "
-               "interval "
-               "is a moving-block bootstrap over the test windows (paired errors, blocks keep runs of errors "
-               f"together). Best baseline on validation: {j.best_baseline}.")
+               "interval is a moving-block bootstrap over the test windows (paired errors; blocks keep runs "
+               f"of errors together). Best baseline on validation: {j.best_baseline}. {test}")
     cover = " · ".join(f"{level:.0%} interval covers {value:.1%} of the test values" for level, value
                        in sorted(j.coverage.items()) if np.isfinite(value))
     if cover:
