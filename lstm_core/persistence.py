@@ -167,9 +167,10 @@ def _metadata(record: RunRecord) -> str:
 def _digest(metadata: str, state_dict: Mapping[str, torch.Tensor]) -> str:
     h = hashlib.sha256(metadata.encode("utf-8"))
     for name in sorted(state_dict):
-        t = state_dict[name].detach().cpu().contiguous()
+        t = state_dict[name].detach().cpu()
         h.update(f"\0{name}\0{t.dtype}\0{list(t.shape)}\0".encode())
-        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+        flat = torch.empty(t.numel(), dtype=t.dtype).copy_(t.reshape(-1))  # stride 1, even from a 0-d buffer
+        h.update(flat.view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
 

@@ -163,3 +163,22 @@ def test_a_residual_run_file_rebuilds_the_same_forecaster() -> None:
     crafted = dict(record.recipe, spec=dict(record.recipe["spec"], scale=-1.0))
     with pytest.raises(RunFileError, match="scales must be positive"):
         type(record)(**{**record.__dict__, "recipe": crafted}).build_model()
+
+
+def test_a_residual_run_that_starts_at_naive_saves_too() -> None:
+    """No linear part (an empty coefficient vector) and 0-d buffers: the digest must read them."""
+    import io
+
+    from lstm_core.persistence import load_run, save_run
+    from lstm_core.run_records import forecast_record
+
+    result = train_forecaster(random_walk(300), ForecastDataConfig(seq_len=10), SMALL, QUICK,
+                              method="residual")
+    assert result.model.lags == 0 and result.model.ar_intercept.dim() == 0
+    buffer = io.BytesIO()
+    save_run(forecast_record(result), buffer)
+    model = load_run(buffer.getvalue()).build_model()
+    values, dates = result.data.series.to_numpy(), pd.DatetimeIndex(result.data.series.index)
+    rows = np.arange(10, len(values))
+    np.testing.assert_allclose(model.predict_rows(values, dates, rows),
+                               result.model.predict_rows(values, dates, rows))
