@@ -23,6 +23,32 @@ _FORGET_HELP = ("The forget gate's initial bias of every LSTM here (not 'LSTM, d
                 "back from the first update; torch's default (about 0) starts it half shut.")
 
 
+# number widgets: key -> (label, lowest, highest); the widgets and the check of loaded settings share them
+_NUMBERS: dict[str, tuple[str, float, float]] = {
+    "compare.length": ("Sequence length T", 2, 2000), "compare.n_train": ("Training sequences", 10, 200_000),
+    "compare.hidden": ("Hidden units", 1, 512), "compare.forget_bias": ("LSTM forget-gate bias", -5.0, 10.0),
+    "compare.epochs": ("Epochs", 1, 500), "compare.lr": ("Learning rate", 1e-5, 1.0),
+    "compare.batch": ("Batch size", 1, 4096), "compare.seed": ("Seed", 0, 2**31 - 1),
+}  # fmt: skip
+
+
+def _number(where, label: str, key: str, **kwargs) -> None:
+    """A number_input bounded by ``_NUMBERS[key]``."""
+    _, low, high = _NUMBERS[key]
+    where.number_input(label, low, high, key=key, **kwargs)
+
+
+def _out_of_range(values: dict[str, object]) -> str | None:
+    """What a loaded setting outside its widget's range is (a widget would silently replace it), or None."""
+    def show(v: object) -> str:
+        return f"{v:,}" if isinstance(v, int) else f"{v:g}"
+
+    for key, (label, low, high) in _NUMBERS.items():
+        if not low <= values[key] <= high:
+            return f"{label} must be between {show(low)} and {show(high)}; got {show(values[key])}"
+    return None
+
+
 def _widget_values(s: cs.CompareSettings) -> dict[str, object]:
     values: dict[str, object] = {
         "compare.task": s.task, "compare.length": s.length, "compare.n_train": s.n_train,
@@ -36,9 +62,20 @@ def _widget_values(s: cs.CompareSettings) -> dict[str, object]:
 
 
 def _apply(s: cs.CompareSettings, source: str) -> None:
+    """Put loaded settings into the widgets, or raise ValueError: a value no widget can show is refused, not
+    silently replaced (a link with hidden=100000 would otherwise train 1-unit models)."""
     if s.task not in cs.task_keys():
         raise ValueError(f"unknown task {s.task!r}; valid: {', '.join(cs.task_keys())}")
-    st.session_state.update(_widget_values(s))
+    unknown = [m for m in s.models if m not in MODEL_CHOICES]
+    if unknown:
+        raise ValueError(f"unknown model {unknown[0]!r}; valid: {', '.join(MODEL_CHOICES)}")
+    if s.ticker not in cs.TICKERS:
+        raise ValueError(f"unknown price series {s.ticker!r}; bundled: {', '.join(cs.TICKERS)}")
+    values = _widget_values(s)
+    problem = _out_of_range(values)
+    if problem:
+        raise ValueError(problem)
+    st.session_state.update(values)
     st.session_state[COMPARE_NOTICE] = ("success", f"Settings loaded from {source}.")
 
 
@@ -100,13 +137,13 @@ def _task_section() -> tuple[str, cs.TaskInfo]:
 def _data_widgets(task: str, info: cs.TaskInfo) -> None:
     c1, c2 = st.columns(2)
     if info.seq_len is None and task != "surnames":
-        c1.number_input("Sequence length T (memory distance)", 2, 2000, step=10, key="compare.length",
-                        help="How many steps separate what must be remembered from the answer.")
+        _number(c1, "Sequence length T (memory distance)", "compare.length", step=10,
+                help="How many steps separate what must be remembered from the answer.")
     elif task == "prices":
         c1.selectbox("Bundled series", cs.TICKERS, key="compare.ticker")
     if task == "mnist" or (info.seq_len is None and task != "surnames"):
-        c2.number_input("Training sequences" if task != "mnist" else "Training digits (at most 4,000)", 10,
-                        200_000, step=500, key="compare.n_train")
+        _number(c2, "Training sequences" if task != "mnist" else "Training digits (at most 4,000)",
+                "compare.n_train", step=500)
 
 
 def _model_widgets() -> tuple[str, ...]:
@@ -119,14 +156,13 @@ def _model_widgets() -> tuple[str, ...]:
 
 def _training_widgets() -> None:
     c = st.columns(4)
-    c[0].number_input("Hidden units", 1, 512, key="compare.hidden")
-    c[1].number_input("LSTM forget-gate bias", -5.0, 10.0, step=0.5, key="compare.forget_bias",
-                      help=_FORGET_HELP)
-    c[2].number_input("Epochs (the budget)", 1, 500, key="compare.epochs")
-    c[3].number_input("Learning rate (Adam)", 1e-5, 1.0, step=1e-3, format="%.4f", key="compare.lr")
+    _number(c[0], "Hidden units", "compare.hidden")
+    _number(c[1], "LSTM forget-gate bias", "compare.forget_bias", step=0.5, help=_FORGET_HELP)
+    _number(c[2], "Epochs (the budget)", "compare.epochs")
+    _number(c[3], "Learning rate (Adam)", "compare.lr", step=1e-3, format="%.4f")
     c = st.columns(4)
-    c[0].number_input("Batch size", 1, 4096, key="compare.batch")
-    c[1].number_input("Seed", 0, 2**31 - 1, key="compare.seed")
+    _number(c[0], "Batch size", "compare.batch")
+    _number(c[1], "Seed", "compare.seed")
     c[2].toggle("Equal parameters", key="compare.equal",
                 help="Size each model's hidden units so its parameter count matches the LSTM's (within 5 %).")
     c[3].text_input("Sweep lengths T", key="compare.lengths", help="Comma-separated, e.g. 10, 20, 50, 100, "

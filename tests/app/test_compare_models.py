@@ -220,3 +220,33 @@ def test_surnames_train_side_by_side_with_a_confusion_matrix_and_typed_names(ope
     at.text_input(key="compare.surname").set_value("Ø 123").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.error, "an unreadable name gets a message"
+
+
+@pytest.mark.parametrize("query, message", [
+    ({"hidden": "100000"}, "Hidden units must be between 1 and 512; got 100,000"),
+    ({"T": "1"}, "Sequence length T must be between 2 and 2,000; got 1"),
+    ({"lr": "5"}, "Learning rate must be between 1e-05 and 1; got 5"),
+    ({"models": "RNN,FOO"}, "unknown model 'FOO'"),
+    ({"task": "prices", "ticker": "ZZZ"}, "unknown price series 'ZZZ'"),
+])
+def test_an_address_value_no_widget_can_show_is_refused_not_silently_replaced(query, message):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("address could not be used" in e.value and message in e.value for e in at.error), \
+        [e.value for e in at.error]
+    assert not any("Settings loaded" in s.value for s in at.success)
+    assert at.number_input(key="compare.hidden").value == CompareSettings().hidden_size
+    assert at.number_input(key="compare.length").value == CompareSettings().length
+
+
+def test_a_settings_file_with_a_value_out_of_range_is_refused():
+    from ui.compare_form import _NUMBERS, _out_of_range, _widget_values
+
+    values = _widget_values(CompareSettings(epochs=10_000))
+    assert _out_of_range(values) == "Epochs must be between 1 and 500; got 10,000"
+    assert _out_of_range(_widget_values(CompareSettings())) is None
+    assert set(_NUMBERS) <= set(values)
