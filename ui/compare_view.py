@@ -171,14 +171,31 @@ def results_tab(result: CompareOutcome | None) -> None:
     st.caption(result.data_note)
     table = results_frame(result)
     st.dataframe(table, hide_index=True, key="compare.results")
-    best = table.iloc[0]
-    st.markdown(f"**Best: {best['model']}** with {info.metric} {best[info.metric]} "
-                f"({level_name(info)}: {best[level_name(info)]}). "
-                + _reading(info))
+    st.markdown(headline(table, info) + " " + _reading(info))
     if info.key == "surnames":
         from ui.compare_surnames import surname_section
 
         surname_section(result)
+
+
+def headline(table: pd.DataFrame, info: TaskInfo) -> str:
+    """The sentence under the results table: the best model, or the models tied for best as shown, and
+    whether it beats the chance level or baseline at the precision shown (a 'Best: GRU' among four models
+    at 1.000, level with the naive forecast's 1.000, told a learner something untrue)."""
+    metric, level = info.metric, level_name(info)
+    best = table.iloc[0]
+    tied = [m for m, v in zip(table["model"], table[metric], strict=True) if v == best[metric]]
+    who = (f"**Best: {best['model']}**" if len(tied) == 1 else
+           f"**{', '.join(tied[:-1])} and {tied[-1]} tie**" if len(tied) < len(table) else
+           f"**All {len(tied)} models tie**")
+    text = f"{who} with {metric} {best[metric]} ({level}: {best[level]})."
+    try:
+        value, base = (float(str(v).rstrip(" %")) for v in (best[metric], best[level]))
+    except ValueError:
+        return text
+    if value == base or (value > base) == info.lower_is_better:
+        text += f" No model beats {level if level == CHANCE_NAME else 'the ' + level} here."
+    return text
 
 
 def _reading(info: TaskInfo) -> str:

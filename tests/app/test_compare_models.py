@@ -250,3 +250,24 @@ def test_a_settings_file_with_a_value_out_of_range_is_refused():
     assert _out_of_range(values) == "Epochs must be between 1 and 500; got 10,000"
     assert _out_of_range(_widget_values(CompareSettings())) is None
     assert set(_NUMBERS) <= set(values)
+
+
+def test_the_results_headline_names_ties_and_says_when_no_model_beats_the_baseline():
+    import pandas as pd
+
+    from ui.compare_settings import task_info
+    from ui.compare_view import headline
+
+    prices = task_info("prices")
+    level = pd.DataFrame({"model": ["GRU", "LSTM", "RNN"], "RMSE ÷ naive": ["1.000"] * 3,
+                          "naive forecast": ["1.000"] * 3})
+    assert headline(level, prices) == ("**All 3 models tie** with RMSE ÷ naive 1.000 "
+                                       "(naive forecast: 1.000). No model beats the naive forecast here.")
+    order = task_info("temporal-order")
+    two = pd.DataFrame({"model": ["GRU", "LSTM", "RNN"], "test accuracy": ["100.0 %", "100.0 %", "25.6 %"],
+                        "chance": ["25.0 %"] * 3})
+    assert headline(two, order) == "**GRU and LSTM tie** with test accuracy 100.0 % (chance: 25.0 %)."
+    low = pd.DataFrame({"model": ["RNN", "GRU"], "test accuracy": ["24.0 %", "23.0 %"],
+                        "chance": ["25.0 %"] * 2})
+    assert headline(low, order).startswith("**Best: RNN** with test accuracy 24.0 %")
+    assert headline(low, order).endswith("No model beats chance here.")
