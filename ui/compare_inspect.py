@@ -114,12 +114,20 @@ def inspect_tab(result: CompareOutcome | None) -> None:
     markers = probe.markers[sample] if probe.markers else ()
     fig = gate_heatmaps_figure(matrices, markers=markers)
     st.plotly_chart(fig, key="compare.gates", width="stretch")
-    st.caption("Rows are units, columns are steps. Gates run from 0 (shut, purple) to 1 (open, yellow); "
-               "states "
-               "are red (negative) to blue (positive). Red dotted lines mark the task's marked steps: look "
-               "for "
-               "units whose cell state changes there and then holds while the forget gate stays open.")
+    st.caption(heatmap_caption(bool(markers)))
     _units(ins, probe, sample, layer, direction, matrices)
+
+
+def heatmap_caption(markers: bool) -> str:
+    """The heatmaps' caption; the marked steps are named only where the input has them (a price window or
+    a digit has none, and the caption told the learner to look for red lines that were not drawn)."""
+    text = ("Rows are units, columns are steps. Gates run from 0 (shut, purple) to 1 (open, yellow); "
+            "states are red (negative) to blue (positive).")
+    if markers:
+        return text + (" Red dotted lines mark the task's marked steps: look for units whose cell state "
+                       "changes there and then holds while the forget gate stays open.")
+    return text + (" Look for units whose cell state changes at a telling step and then holds while the "
+                   "forget gate stays open.")
 
 
 def _units(ins, probe: Probe, sample: int, layer: int, direction: int, matrices: dict) -> None:

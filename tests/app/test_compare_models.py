@@ -271,3 +271,10 @@ def test_the_results_headline_names_ties_and_says_when_no_model_beats_the_baseli
                         "chance": ["25.0 %"] * 2})
     assert headline(low, order).startswith("**Best: RNN** with test accuracy 24.0 %")
     assert headline(low, order).endswith("No model beats chance here.")
+
+
+def test_the_heatmap_caption_names_marker_lines_only_where_they_are_drawn():
+    from ui.compare_inspect import heatmap_caption
+
+    assert "Red dotted lines" in heatmap_caption(True)
+    assert "Red dotted" not in heatmap_caption(False) and "Rows are units" in heatmap_caption(False)
