@@ -27,7 +27,7 @@ _warm_pool()
 page = st.navigation(
     [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-        st.Page("pages/stock_forecast.py", title="Stock forecast", icon=":material/show_chart:"),
+        st.Page("pages/stock_forecast.py", title="Forecast", icon=":material/show_chart:"),
         st.Page("pages/mnist_classifier.py", title="MNIST classifier", icon=":material/draw:"),
         st.Page("pages/compare_models.py", title="Compare models", icon=":material/compare_arrows:"),
     ]

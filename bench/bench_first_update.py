@@ -52,7 +52,7 @@ def first_visit(browser, url: str) -> tuple[float, float]:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     start = time.perf_counter()
     page.goto(f"{url}/stock_forecast")
-    page.get_by_role("heading", name="Stock forecast").wait_for(timeout=120_000)
+    page.get_by_role("heading", name="Forecast", exact=True).wait_for(timeout=120_000)
     title = time.perf_counter() - start
     page.get_by_role("button", name="Train").wait_for(timeout=120_000)
     ready = time.perf_counter() - start

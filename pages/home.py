@@ -12,13 +12,14 @@ st.write(
     "and see honestly what they add over a simple baseline."
 )
 
-st.subheader("Stock forecast")
+st.subheader("Forecast")
 st.write(
-    "Forecast a daily price series (bundled sample, Yahoo Finance or your own CSV) with a "
-    "recurrent regressor, live loss curves while it trains, and its error beside the naive "
-    '"tomorrow = today" baseline.'
+    "Forecast a price history or any regularly spaced series (bundled prices and series with "
+    "seasons, Yahoo Finance or your own CSV) with a recurrent model that starts from the best "
+    "linear forecast, live loss curves while it trains, and its error beside the naive, seasonal, "
+    "drift and linear baselines, with an interval on the verdict."
 )
-st.page_link("pages/stock_forecast.py", label="Open Stock forecast", icon=":material/show_chart:")
+st.page_link("pages/stock_forecast.py", label="Open Forecast", icon=":material/show_chart:")
 
 st.subheader("MNIST classifier")
 st.write(

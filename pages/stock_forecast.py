@@ -11,7 +11,7 @@ from ui.navigation import ensure_app_navigation
 from ui.state import STOCK_JOB, STOCK_LOADED, STOCK_RUNS, set_default
 
 ensure_app_navigation()
-st.title("Stock forecast")
+st.title("Forecast")
 st.caption("Train an RNN, LSTM or GRU on a series and see, honestly, whether it beats the naive, seasonal, "
            "drift and linear forecasts on the test part, and how sure that verdict is.")
 # The first visit to a fresh server imports torch (seconds): say so under the title, not a blank page.

@@ -20,7 +20,7 @@ from lstm_core.data.mnist import MnistData, load_mnist  # MNIST page
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def bundled_prices(ticker: str) -> pd.DataFrame:
-    """A bundled daily history (read from the repo once per process)."""
+    """A bundled series: a daily price history or a structured series (read once per process)."""
     return load_bundled(ticker)
 
 
@@ -32,11 +32,12 @@ def yahoo_prices(ticker: str, period: str, interval: str, refresh_token: int = 0
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def csv_prices(data: bytes, name: str, date_column: str | None,
-               value_columns: tuple[str, ...] | None) -> CsvImport:
+               value_columns: tuple[str, ...] | None, dayfirst: bool | None = None) -> CsvImport:
     """Parse an uploaded CSV (keyed by its bytes, so a re-upload of the same file is free)."""
     source = io.BytesIO(data)
     source.name = name  # read_price_csv names the file in its messages and provenance
-    return read_price_csv(source, date_column, list(value_columns) if value_columns else None)
+    return read_price_csv(source, date_column, list(value_columns) if value_columns else None,
+                          dayfirst=dayfirst)
 
 
 # ---------------------------------------------------------------- MNIST classifier page

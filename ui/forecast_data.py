@@ -14,17 +14,29 @@ from lstm_core.data import (
     bundled_tickers,
     format_age,
 )
+from lstm_core.data.bundled_prices import STRUCTURED_SERIES, structured_names
 from lstm_core.presets import last_rows
 from ui import cache
 from ui.state import STOCK_CSV, STOCK_SETTINGS, STOCK_YAHOO, widgets_drawn
 
 SOURCES = ("Bundled history", "Yahoo Finance", "Upload a CSV")
+# How the CSV's day/month dates are read: None detects and refuses an ambiguous column.
+DATE_ORDERS = {"Detect": None, "Day first (31/12/2024)": True, "Month first (12/31/2024)": False}
+
+
+def _series_name(key: str) -> str:
+    if key in STRUCTURED_SERIES:
+        return f"{STRUCTURED_SERIES[key].name} ({STRUCTURED_SERIES[key].column})"
+    return f"{BUNDLED_SERIES[key].name} ({key}, daily prices)"
 
 
 def _bundled() -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     widgets_drawn(STOCK_SETTINGS, "bundled")
-    ticker = st.selectbox("Series", bundled_tickers(), key="stock.bundled",
-                          format_func=lambda t: f"{BUNDLED_SERIES[t].name} ({t})")
+    ticker = st.selectbox("Series", (*bundled_tickers(), *structured_names()), key="stock.bundled",
+                          format_func=_series_name,
+                          help="Daily prices are close to a random walk: expect a tie with the naive "
+                               "forecast. The other series (CO2, sea temperature, orders, sunspots, "
+                               "unemployment) have trend, seasons or cycles for a model to find.")
     return cache.bundled_prices(ticker), []
 
 
@@ -47,8 +59,8 @@ def _yahoo() -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:
             s[STOCK_YAHOO] = ("error", str(exc))
     state = st.session_state.get(STOCK_YAHOO)
     if state is None:
-        st.info("Enter a ticker and press Fetch. Offline, the bundled history of the same (or a "
-                "similar) series is used and the page says so.")
+        st.info("Enter a ticker and press Fetch. Offline, a bundled ticker uses its bundled history "
+                "and the page says so; other tickers need the internet or an earlier download.")
         return None, []
     if state[0] == "error":
         return None, [("error", state[1])]
@@ -87,15 +99,20 @@ def _csv() -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:
     data, name = kept
     if upload is None:
         st.caption(f"Using **{name}**, uploaded earlier; upload another file to replace it.")
+    widgets_drawn(STOCK_SETTINGS, "csv_dates")
+    order = st.selectbox("Dates", tuple(DATE_ORDERS), key="stock.csv_dayfirst",
+                         help="Dates such as 03/04/2024 can mean 3 April or 4 March. Detect reads them only "
+                              "when every row settles it, and otherwise asks you to choose here.")
+    dayfirst = DATE_ORDERS[order]
     try:
-        first = cache.csv_prices(data, name, None, None)
+        first = cache.csv_prices(data, name, None, None, dayfirst)
         keep_valid("stock.csv_date", first.candidate_date_columns, first.candidate_date_columns[0])
         keep_valid("stock.csv_values", first.candidate_value_columns, list(first.value_columns))
         widgets_drawn(STOCK_SETTINGS, "csv")
         c1, c2 = st.columns(2)
         date_col = c1.selectbox("Date column", first.candidate_date_columns, key="stock.csv_date")
         values = c2.multiselect("Value columns", first.candidate_value_columns, key="stock.csv_values")
-        result = cache.csv_prices(data, name, date_col, tuple(values) or None)
+        result = cache.csv_prices(data, name, date_col, tuple(values) or None, dayfirst)
     except DataSourceError as exc:
         return None, [("error", str(exc))]
     return result.frame, [("info", line) for line in result.report]

@@ -72,10 +72,12 @@ def init_widgets() -> None:
     form = tuple(k for k in _preset_values(RECOMMENDED) if k != "stock.last_rows")
     groups = {"source": ("stock.source",), "bundled": ("stock.bundled",),
               "yahoo": ("stock.ticker", "stock.period", "stock.interval"),
-              "csv": ("stock.csv_date", "stock.csv_values"), "rows": ("stock.last_rows",),
+              "csv": ("stock.csv_date", "stock.csv_values"), "csv_dates": ("stock.csv_dayfirst",),
+              "rows": ("stock.last_rows",),
               "form": ("stock.preset", "stock.target", "stock.features", *form)}
     defaults = {"stock.preset": "Recommended", "stock.source": SOURCES[0],
-                "stock.bundled": bundled_tickers()[0], "stock.ticker": "AAPL", "stock.period": "10y",
+                "stock.bundled": bundled_tickers()[0], "stock.csv_dayfirst": "Detect", "stock.ticker": "AAPL",
+                "stock.period": "10y",
                 "stock.interval": INTERVALS[0], **_preset_values(RECOMMENDED)}
     restore_widgets(STOCK_SETTINGS, groups, defaults)
 

@@ -32,7 +32,7 @@ from lstm_core.worker_pool import WorkerPool, default_pool
 from ui.state import COMPARE_JOB, MNIST_JOB, STOCK_JOB
 
 JOB_KEYS = (STOCK_JOB, MNIST_JOB, COMPARE_JOB)
-_PAGE_NAMES = {STOCK_JOB: "Stock forecast", MNIST_JOB: "MNIST classifier", COMPARE_JOB: "Compare models"}
+_PAGE_NAMES = {STOCK_JOB: "Forecast", MNIST_JOB: "MNIST classifier", COMPARE_JOB: "Compare models"}
 ORPHAN_ENV = "LSTM_STUDIO_ORPHAN_AFTER"
 URL_PARAM = "job"  # the running job's id in the page's address, for a reloaded tab to find
 _EARLIER_NOTED = "jobs.earlier_noted"  # this session has looked for an earlier run of its tab

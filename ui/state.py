@@ -68,7 +68,7 @@ def widgets_drawn(saved_key: str, group: str) -> None:
     st.session_state[f"{saved_key}.drawn"].add(group)
 
 
-# Stock forecast page.
+# Forecast page.
 STOCK_YAHOO = "stock.yahoo_load"  # last Fetch: ("ok", PriceLoad) or ("error", message)
 STOCK_RUNS = "stock.runs"  # finished runs of this session, newest last (ui.forecast_view.RunEntry)
 STOCK_RECORDED = "stock.recorded_job"  # the job whose result is already in STOCK_RUNS

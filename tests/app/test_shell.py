@@ -31,7 +31,7 @@ def test_home_links_every_tool():
     # A page link's proto holds the page's url path ("stock_forecast"), not the file name.
     links = {link.proto.page for link in at.page_link}
     assert links == {Path(page).stem for page in TOOL_PAGES}
-    assert [h.value for h in at.subheader] == ["Stock forecast", "MNIST classifier", "Compare models"]
+    assert [h.value for h in at.subheader] == ["Forecast", "MNIST classifier", "Compare models"]
     assert all(link.value.startswith("Open ") for link in at.page_link)
 
 

@@ -384,3 +384,30 @@ def test_a_run_that_got_worse_is_never_green(open_page):
     outcome = judge(perfect)
     assert outcome.level == "warning" and outcome.text.startswith("Beats")
     assert outcome.details[0] == "Training went wrong: the loss rose 40x."
+
+
+def test_ambiguous_day_month_dates_are_refused_until_the_user_says_which_comes_first(open_page):
+    days = pd.date_range("2020-01-01", periods=60, freq="MS")  # every day is the 1st: 01/02 is ambiguous
+    close = 100 + np.cumsum(np.random.default_rng(2).normal(0, 1, len(days)))
+    csv = pd.DataFrame({"Date": days.strftime("%d/%m/%Y"), "Close": close}).to_csv(index=False).encode()
+    at = open_page("pages/stock_forecast.py")
+    at.radio(key="stock.source").set_value("Upload a CSV")
+    at.run()
+    at.file_uploader(key="stock.csv").set_value(("monthly.csv", csv, "text/csv"))
+    at.run()
+    assert not at.exception and any("day" in e.lower() and "month" in e.lower() for e in _texts(at.error)), \
+        _texts(at.error)
+    at.selectbox(key="stock.csv_dayfirst").set_value("Day first (31/12/2024)").run()
+    assert not at.exception and not at.error, _texts(at.error)
+    shown = _texts(at.markdown) + _texts(at.caption) + _texts(at.info)
+    assert any("day first" in t.lower() or "%d/%m/%Y" in t for t in shown), shown  # read as it was asked
+
+
+def test_a_bundled_series_with_seasons_forecasts_its_own_column(open_page):
+    at = open_page("pages/stock_forecast.py")
+    at.selectbox(key="stock.bundled").set_value("SUNSPOTS")
+    at.run()
+    assert not at.exception and at.selectbox(key="stock.target").value == "Sunspots"
+    _train_and_wait(_tiny(at))
+    outcome = _texts(at.success) + _texts(at.info) + _texts(at.warning)
+    assert any("best baseline" in v for v in outcome), outcome

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.e2e
 
 # (sidebar / link label, page title shown on the page, url path)
 TOOLS = [
-    ("Stock forecast", "Stock forecast", "stock_forecast"),
+    ("Forecast", "Forecast", "stock_forecast"),
     ("MNIST classifier", "MNIST classifier", "mnist_classifier"),
     ("Compare models", "Compare models", "compare_models"),
 ]
@@ -80,7 +80,7 @@ def test_a_fresh_servers_first_visit_by_deep_link_gets_the_apps_navigation(
         page.goto(f"{url}/mnist_classifier")
         expect(page.locator('[data-testid="stMain"] h1')).to_have_text("MNIST classifier", timeout=60_000)
         nav = page.locator('[data-testid="stSidebarNav"]')
-        expect(nav).to_contain_text("Stock forecast")
+        expect(nav).to_contain_text("Forecast")
         assert "app" not in nav.inner_text().split("\n")
         screenshot(page, "deep_link_first_visit")
         context.close()

@@ -25,7 +25,7 @@ def _run_file(tmp_path: Path) -> Path:
 def test_a_run_file_loads_and_is_shown(page, wait_for, screenshot, tmp_path: Path):
     path = _run_file(tmp_path)
     page.goto("/stock_forecast")
-    wait_for(page, "Stock forecast")
+    wait_for(page, "Forecast")
     page.get_by_role("tab", name="History").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     # The page reruns after loading, so the result tabs show the loaded run straight away.

@@ -30,7 +30,7 @@ def _until(condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-d
 
 def test_train_pause_step_resume_stop_and_the_verdict_in_view(page, wait_for, screenshot):
     page.goto("/stock_forecast")
-    wait_for(page, "Stock forecast")
+    wait_for(page, "Forecast")
     screenshot(page, "forecast_01_idle", full_page=False)
     _set(page, "Epochs", "400")
     _set(page, "Patience", "0")
@@ -77,7 +77,7 @@ def test_train_pause_step_resume_stop_and_the_verdict_in_view(page, wait_for, sc
 
 def test_a_wrong_value_is_explained_at_its_widget_before_train(page, wait_for, screenshot):
     page.goto("/stock_forecast")
-    wait_for(page, "Stock forecast")
+    wait_for(page, "Forecast")
     _set(page, "Hidden size", "0")
     error = page.locator('[data-testid="stSidebar"]').get_by_text(
         "Hidden size: enter a whole number from 1 to 4,096; got 0.")
