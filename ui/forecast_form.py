@@ -15,7 +15,7 @@ import streamlit as st
 from lstm_core.config import TARGET_MODES, ConfigError, ForecastDataConfig, ModelConfig, TrainConfig
 from lstm_core.presets import FORECAST_PRESETS, RECOMMENDED, ForecastPreset
 from ui.forecast_data import SOURCES, data_section, keep_valid
-from ui.model_form import GENERAL, ModelForm, field_errors
+from ui.model_form import GENERAL, ModelForm, field_errors, size_and_cost
 from ui.state import STOCK_SETTINGS, restore_widgets, widgets_drawn
 
 __all__ = ["SOURCES", "ForecastPlan", "data_section", "init_widgets", "settings"]
@@ -160,4 +160,13 @@ def settings(frame: pd.DataFrame) -> ForecastPlan | None:
             st.error(message, icon=":material/error:")
     if data_cfg is None or configs is None:
         return None
+    n_train = int(len(frame) * (1 - data_cfg.val_fraction - data_cfg.test_fraction))
+    inputs = len(data_cfg.columns) + (3 if method == "residual" else 0)  # + changes and calendar features
+    too_big, slow = size_and_cost(*configs, input_size=inputs, output_size=1, seq_len=data_cfg.seq_len,
+                                  n_train=n_train, n_eval=int(len(frame) * data_cfg.val_fraction))
+    if too_big:
+        st.error(too_big, icon=":material/error:")
+        return None
+    if slow:
+        st.warning(slow, icon=":material/hourglass_top:")
     return ForecastPlan(frame, data_cfg, *configs, method=method)

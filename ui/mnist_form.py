@@ -18,9 +18,8 @@ from lstm_core.config import LR_SCHEDULES, ModelConfig, TrainConfig
 from lstm_core.data import MNIST_FILES, DataSourceError, download_mnist, mnist_is_cached
 from lstm_core.data.mnist import MIRRORS_ENV, MnistData, mnist_mirrors
 from lstm_core.mnist_presets import DEFAULT_PRESET, PRESETS, jitter_for
-from lstm_core.models import MAX_PARAMETERS, count_parameters
 from ui import cache
-from ui.model_form import Field, ModelForm
+from ui.model_form import Field, ModelForm, size_and_cost
 from ui.state import MNIST_N_TRAIN, MNIST_SETTINGS, restore_widgets, widgets_drawn
 
 __all__ = ["MIRRORS_ENV", "MnistPlan", "data_section", "init_widgets", "settings"]
@@ -217,11 +216,14 @@ def settings(data: MnistData, problems: list[str]) -> MnistPlan | None:
     if configs is None or not ok:
         return None
     model, train = configs
-    n = count_parameters(model, input_size=PIXELS, output_size=10, seq_len=ROWS)
-    if n > MAX_PARAMETERS:
-        _problem(problems, f"This model would have {n:,} parameters; the limit here is {MAX_PARAMETERS:,}: "
-                 "use a smaller hidden size or fewer layers.")
+    n_val = round(len(data.train_y) * float(s["mnist.val_fraction"]))
+    too_big, slow = size_and_cost(model, train, input_size=PIXELS, output_size=10, seq_len=ROWS,
+                                  n_train=len(data.train_y) - n_val, n_eval=n_val + len(data.test_y))
+    if too_big:
+        _problem(problems, too_big)
         return None
+    if slow:
+        st.warning(slow, icon=":material/hourglass_top:")
     moves = float(s["mnist.shift"]), float(s["mnist.rotate"])
     augment = jitter_for(DigitJitter(*moves), train.seed) if any(moves) else None
     return MnistPlan(data, model, train, s["mnist.preset"], float(s["mnist.val_fraction"]),

@@ -411,3 +411,18 @@ def test_a_bundled_series_with_seasons_forecasts_its_own_column(open_page):
     _train_and_wait(_tiny(at))
     outcome = _texts(at.success) + _texts(at.info) + _texts(at.warning)
     assert any("best baseline" in v for v in outcome), outcome
+
+
+def test_settings_too_big_or_too_slow_are_said_before_training(open_page):
+    at = open_page("pages/stock_forecast.py")
+    at.number_input(key="stock.hidden_size").set_value(4096)
+    at.number_input(key="stock.num_layers").set_value(4)
+    at.run()
+    assert any("parameters; the limit here is" in e for e in _texts(at.error)), _texts(at.error)
+    assert at.button(key=TRAIN).disabled
+    at.number_input(key="stock.hidden_size").set_value(1200)
+    at.number_input(key="stock.num_layers").set_value(1)
+    at.number_input(key="stock.epochs").set_value(2000)
+    at.run()
+    assert any("would take very long on this machine" in w for w in _texts(at.warning)), _texts(at.warning)
+    assert not at.button(key=TRAIN).disabled  # warned, not refused
