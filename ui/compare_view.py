@@ -43,16 +43,34 @@ def _epoch_score(info: TaskInfo, run: RunSnapshot) -> str:
     return f"training loss {run.epochs[-1].train_loss:.4g}"
 
 
-def _run_line(label: str, info: TaskInfo, run: RunSnapshot | None, stopping: bool) -> None:
+ENDED = {"completed": "done", "early_stopping": "done (early stopping)", "stopped": "stopped",
+         "max_steps": "done (step budget)", "diverged": "diverged"}
+
+
+def run_state(run: RunSnapshot | None, running: bool, stop_requested: bool) -> str:
+    """How one model of a comparison stands, in words: a model the Stop cut short reads "stopped", not
+    "done", and one the Stop kept from starting reads "not trained", not "waiting for its turn"."""
     if run is None or run.start is None:
-        st.progress(0.0, text=f"**{label}**: waiting for its turn")
+        if running:
+            return "waiting for its turn"
+        return "not trained (stopped before its turn)" if stop_requested else "not trained"
+    if run.history is not None:
+        return ENDED.get(run.history.stop_reason, run.history.stop_reason)
+    if not running:
+        return "stopped"
+    return "stopping…" if stop_requested else "training"
+
+
+def _run_line(label: str, info: TaskInfo, run: RunSnapshot | None, snap: JobSnapshot) -> None:
+    state = run_state(run, snap.running, snap.stop_requested)
+    if run is None or run.start is None:
+        st.progress(0.0, text=f"**{label}**: {state}")
         return
     epoch = run.epochs[-1].epoch if run.epochs else (run.last_batch.epoch if run.last_batch else 1)
     elapsed = run.history.elapsed if run.history else (run.last_batch.elapsed if run.last_batch else 0.0)
-    state = "done" if run.history is not None else ("stopping…" if stopping else "training")
     parts = [f"**{label}**: {state}", f"epoch {epoch} / {run.start.cfg.epochs}", _epoch_score(info, run),
              format_seconds(elapsed)]
-    st.progress(run.fraction if run.history is None else 1.0, text=" · ".join(p for p in parts if p))
+    st.progress(run.fraction, text=" · ".join(p for p in parts if p))
 
 
 def draw_status(meta: Meta, snap: JobSnapshot) -> None:
@@ -62,7 +80,7 @@ def draw_status(meta: Meta, snap: JobSnapshot) -> None:
         st.error(snap.error)
     if kind == "compare":
         for label, _ in runs:
-            _run_line(label, settings.info, snap.runs.get(label), snap.stop_requested and snap.running)
+            _run_line(label, settings.info, snap.runs.get(label), snap)
         return
     total = len(settings.lengths) * len(runs)
     done = len(snap.published.get(POINTS, ()))
@@ -157,7 +175,7 @@ def results_frame(result: CompareOutcome) -> pd.DataFrame:
                info.metric: format_metric(info, r.metric),
                level_name(info): format_metric(info, r.baseline), "parameters": f"{r.parameters:,}",
                "s / epoch": f"{r.seconds_per_epoch:.2f}", "epochs run": r.epochs_run,
-               "ended": r.history.stop_reason}
+               "ended": ENDED.get(r.history.stop_reason, r.history.stop_reason)}
         row.update({k: f"{v:.3f}" for k, v in r.extra.items()})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -231,7 +249,7 @@ def sweep_tab(sweep: SweepOutcome | None, running_sweep: bool) -> None:
     sweep_chart(sweep.settings, list(sweep.result.points), key="compare.sweep_chart")
     info = sweep.settings.info
     rows = [{"model": p.label, "T": p.length, info.metric: format_metric(info, p.metric),
-             "parameters": f"{p.parameters:,}", "seconds": f"{p.seconds:.1f}", "epochs run": p.epochs_run}
+             "parameters": f"{p.parameters:,}", "seconds": f"{p.seconds:.2f}", "epochs run": p.epochs_run}
             for p in sweep.result.points]
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="compare.sweep_table")
 

@@ -278,3 +278,21 @@ def test_the_heatmap_caption_names_marker_lines_only_where_they_are_drawn():
 
     assert "Red dotted lines" in heatmap_caption(True)
     assert "Red dotted" not in heatmap_caption(False) and "Rows are units" in heatmap_caption(False)
+
+
+def test_a_stopped_comparison_says_which_model_was_cut_short_and_which_never_started():
+    from lstm_core.config import TrainConfig
+    from lstm_core.jobs import RunSnapshot
+    from lstm_core.progress import History, TrainStart
+    from ui.compare_view import run_state
+
+    start = TrainStart(TrainConfig(epochs=3), "classification", "cpu", 100, 10, 2, 6)
+    done = RunSnapshot("RNN", start=start, history=History(stop_reason="completed"))
+    cut = RunSnapshot("GRU", start=start, history=History(stop_reason="stopped"))
+    assert run_state(done, running=False, stop_requested=True) == "done"
+    assert run_state(cut, running=False, stop_requested=True) == "stopped"
+    assert run_state(None, running=False, stop_requested=True) == "not trained (stopped before its turn)"
+    assert run_state(None, running=True, stop_requested=False) == "waiting for its turn"
+    assert run_state(RunSnapshot("LSTM", start=start), running=True, stop_requested=True) == "stopping…"
+    assert run_state(RunSnapshot("LSTM", start=start), running=True, stop_requested=False) == "training"
+    assert cut.fraction < 1.0  # its bar no longer reads full
