@@ -31,7 +31,7 @@ from lstm_core.jobs import JobContext, TrainingJob  # noqa: E402
 from lstm_core.mnist_presets import RECOMMENDED  # noqa: E402
 from lstm_core.training import fit  # noqa: E402
 from lstm_core.worker_pool import WorkerPool  # noqa: E402
-from ui.job_targets import mnist_job  # noqa: E402
+from ui.mnist_job import mnist_job  # noqa: E402
 
 
 class Big(nn.Module):

@@ -8,6 +8,7 @@ lstm_core.jobs, where the server side lives.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Protocol
 
 from lstm_core.progress import BatchProgress, Callback, EpochProgress, EvalPoint, History, TrainStart
@@ -82,3 +83,36 @@ def describe_exit(code: int | None) -> str:
 def worker_died_message(code: int | None) -> str:
     return (f"The training worker ended unexpectedly ({describe_exit(code)}). Nothing else on the server "
             "was affected; try a smaller model or batch size, then train again.")
+
+
+TRAIL_KEY = "batch_losses"  # what LossTrail publishes by default: ((step, ...), (loss, ...))
+
+
+class LossTrail(Callback):
+    """Publishes the batch losses seen so far, so the page has a curve before the first epoch ends.
+
+    Runs in the worker and only calls ``JobContext.publish`` under ``key`` (one per run when a
+    job trains several), at most every ``every`` seconds (each publish pickles the trail) and
+    once more when training ends; past ``limit`` points it keeps every other one.
+    """
+
+    def __init__(self, ctx: JobContext, key: str = TRAIL_KEY, limit: int = 2000, every: float = 0.25) -> None:
+        self.ctx, self.key, self.limit, self.every = ctx, key, limit, every
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self._sent = 0.0
+
+    def on_batch_end(self, progress: BatchProgress) -> None:
+        self.steps.append(progress.step)
+        self.losses.append(progress.loss)
+        if len(self.steps) > self.limit:  # keep every other point: bounded size, whole run visible
+            self.steps, self.losses = self.steps[::2], self.losses[::2]
+        if time.monotonic() - self._sent >= self.every:
+            self._publish()
+
+    def on_train_end(self, history: History) -> None:
+        self._publish()
+
+    def _publish(self) -> None:
+        self._sent = time.monotonic()
+        self.ctx.publish(self.key, (tuple(self.steps), tuple(self.losses)))

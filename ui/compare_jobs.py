@@ -9,7 +9,6 @@ a few test inputs (``Probe``) to look inside any LSTM among them.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -20,11 +19,12 @@ from torch import nn
 from lstm_core.compare import train_one
 from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
 from lstm_core.introspection import gradient_over_time
+from lstm_core.job_context import LossTrail
 from lstm_core.jobs import JobContext
 from lstm_core.memory_tasks import generate_task
 from lstm_core.metrics import majority_accuracy
 from lstm_core.models import count_parameters
-from lstm_core.progress import BatchProgress, Callback, History
+from lstm_core.progress import History
 from lstm_core.sweep import SweepPoint, SweepResult, sweep
 from lstm_core.tasks import CLASSIFICATION, REGRESSION, Task
 from ui.compare_settings import CompareSettings
@@ -87,31 +87,6 @@ class CompareOutcome:
 class SweepOutcome:
     settings: CompareSettings
     result: SweepResult
-
-
-class RunTrail(Callback):
-    """Publishes one run's batch losses (at most every ``every`` seconds), for a live curve per model."""
-
-    def __init__(self, ctx: JobContext, label: str, limit: int = 1500, every: float = 0.5) -> None:
-        self.ctx, self.key, self.limit, self.every = ctx, TRAIL_PREFIX + label, limit, every
-        self.steps: list[int] = []
-        self.losses: list[float] = []
-        self._sent = 0.0
-
-    def on_batch_end(self, progress: BatchProgress) -> None:
-        self.steps.append(progress.step)
-        self.losses.append(progress.loss)
-        if len(self.steps) > self.limit:  # every other point: bounded size, the whole run visible
-            self.steps, self.losses = self.steps[::2], self.losses[::2]
-        if time.monotonic() - self._sent >= self.every:
-            self._publish()
-
-    def on_train_end(self, history: History) -> None:
-        self._publish()
-
-    def _publish(self) -> None:
-        self._sent = time.monotonic()
-        self.ctx.publish(self.key, (tuple(self.steps), tuple(self.losses)))
 
 
 Trainer = Callable[[str, ModelConfig, TrainConfig, Sequence[object], object], RunOutcome]
@@ -246,7 +221,8 @@ def compare_job(ctx: JobContext, settings: CompareSettings, runs: list[tuple[str
     for label, cfg in runs:
         if ctx.stop_event.is_set():
             break
-        outcome = problem.train(label, cfg, train_cfg, [ctx.run(label), RunTrail(ctx, label)], ctx.stop_event)
+        trail = LossTrail(ctx, TRAIL_PREFIX + label, limit=1500, every=0.5)
+        outcome = problem.train(label, cfg, train_cfg, [ctx.run(label), trail], ctx.stop_event)
         done.append(replace(outcome, gradient=_gradient(outcome.model, problem.probe, problem.task)))
         ctx.publish(DONE, tuple(r.label for r in done))
     stopped = ctx.stop_event.is_set() or len(done) < len(runs)

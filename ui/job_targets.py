@@ -7,49 +7,16 @@ it, so the first job does not pay these imports) and take only core objects as a
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 
-from lstm_core.classification import ClassifierResult, train_classifier
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
-from lstm_core.data.mnist import MnistData
 from lstm_core.forecasting import ForecastResult, prepare_forecast_data, train_forecaster
+from lstm_core.job_context import TRAIL_KEY, LossTrail
 from lstm_core.jobs import JobContext
-from lstm_core.progress import BatchProgress, Callback, History
 
-TRAIL = "batch_losses"  # published by LossTrail: ((step, ...), (loss, ...))
+TRAIL = TRAIL_KEY  # published by LossTrail: ((step, ...), (loss, ...))
 FUTURE = "future"  # published by forecast_job at the end: (steps, ForecastResult.future(steps))
 FUTURE_STEPS = 20  # the Fit tab's default forecast beyond the data
-
-
-class LossTrail(Callback):
-    """Publishes the batch losses seen so far, so the page has a curve before the first epoch ends.
-
-    Runs in the worker and only calls ``JobContext.publish``, at most every ``every`` seconds
-    (each publish pickles the trail) and once more when training ends.
-    """
-
-    def __init__(self, ctx: JobContext, limit: int = 2000, every: float = 0.25) -> None:
-        self.ctx, self.limit, self.every = ctx, limit, every
-        self.steps: list[int] = []
-        self.losses: list[float] = []
-        self._sent = 0.0
-
-    def on_batch_end(self, progress: BatchProgress) -> None:
-        self.steps.append(progress.step)
-        self.losses.append(progress.loss)
-        if len(self.steps) > self.limit:  # keep every other point: bounded size, whole run visible
-            self.steps, self.losses = self.steps[::2], self.losses[::2]
-        if time.monotonic() - self._sent >= self.every:
-            self._publish()
-
-    def on_train_end(self, history: History) -> None:
-        self._publish()
-
-    def _publish(self) -> None:
-        self._sent = time.monotonic()
-        self.ctx.publish(TRAIL, (tuple(self.steps), tuple(self.losses)))
 
 
 def forecast_job(ctx: JobContext, frame: pd.DataFrame, data_cfg: ForecastDataConfig, model_cfg: ModelConfig,
@@ -67,10 +34,3 @@ def forecast_job(ctx: JobContext, frame: pd.DataFrame, data_cfg: ForecastDataCon
     except ValueError:  # e.g. extra feature columns: no forecast beyond the data
         pass
     return result
-
-
-def mnist_job(ctx: JobContext, data: MnistData, model_cfg: ModelConfig, train_cfg: TrainConfig,
-              val_fraction: float) -> ClassifierResult:
-    """The MNIST page's run: publishes the batch-loss trail (``TRAIL``) while it trains."""
-    return train_classifier(data, model_cfg, train_cfg, callbacks=[ctx, LossTrail(ctx)], stop=ctx.stop_event,
-                            val_fraction=val_fraction)

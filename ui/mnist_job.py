@@ -1,6 +1,6 @@
 """The MNIST page's training job: a module-level function a worker process runs (never streamlit).
 
-Like ``ui.job_targets`` (whose ``LossTrail`` it uses), it takes only core objects as arguments,
+Like ``ui.job_targets``, it takes only core objects as arguments,
 so the worker unpickles them without the page.
 """
 
@@ -10,8 +10,8 @@ from lstm_core.augment import DigitJitter
 from lstm_core.classification import ClassifierResult, train_classifier
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.data.mnist import MnistData
+from lstm_core.job_context import LossTrail
 from lstm_core.jobs import JobContext
-from ui.job_targets import LossTrail
 
 
 def mnist_job(ctx: JobContext, data: MnistData, model_cfg: ModelConfig, train_cfg: TrainConfig,

@@ -7,7 +7,7 @@ Usage (any page; ``KEY`` is the page's job key in ui.state)::
     left, right = st.columns([1, 5], vertical_alignment="center")
     pressed = left.button("Train", type="primary", key="mnist.train", disabled=configs is None)
     if pressed:
-        start_job(KEY, job_targets.mnist_job, ...)           # ui.jobs
+        start_job(KEY, mnist_job.mnist_job, ...)           # ui.jobs
     with right:
         panel.controls(KEY, detail=view.status_detail)       # Pause/Resume · Step · Stop · progress
     panel.outcome(KEY, view.judge)                           # the outcome line of the run that ended
