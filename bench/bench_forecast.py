@@ -34,9 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lstm_core.data import bundled_tickers, load_bundled  # noqa: E402
 from lstm_core.data.bundled_prices import STRUCTURED_SERIES, structured_names  # noqa: E402
+from lstm_core.forecast_presets import FORECAST_PRESETS, RECOMMENDED, last_rows  # noqa: E402
 from lstm_core.forecasting import build_forecaster, prepare_forecast_data, train_forecaster  # noqa: E402
 from lstm_core.jobs import TrainingJob  # noqa: E402
-from lstm_core.presets import FORECAST_PRESETS, RECOMMENDED, last_rows  # noqa: E402
 from lstm_core.training import fit, seed_everything  # noqa: E402
 
 

@@ -19,7 +19,7 @@ Public API (details in each module):
     classification train_classifier, reading_beliefs, hardest_mistakes (the MNIST demo; augment)
     surnames      seed 004's task: which language is a surname from
     compare, sweep, memory_tasks, introspection, code_snippet   the Compare page
-    presets, mnist_presets  named settings: recommended defaults and the seeds, exactly
+    forecast_presets, mnist_presets  named settings: recommended defaults and the seeds, exactly
     persistence   RunRecord, save_run, load_run (archive_guard, weights_only, integrity-checked)
     run_records   forecast_record, classifier_record, load_forecaster, rebuilt_differences
     metrics       regression_report, skill_score, verdicts (TIE_BAND), macro_f1, confusion_matrix

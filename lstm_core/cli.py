@@ -203,7 +203,7 @@ def cmd_forecast(args: argparse.Namespace) -> None:
     model_base, train_base, data_base, rows = ModelConfig(), TrainConfig(), ForecastDataConfig(), None
     method = "direct"
     if args.preset is not None:
-        from lstm_core.presets import FORECAST_PRESETS
+        from lstm_core.forecast_presets import FORECAST_PRESETS
 
         preset = _preset(args.preset, FORECAST_PRESETS)
         model_base, train_base, data_base, rows = preset.model, preset.train, preset.data, preset.last_rows
@@ -227,7 +227,7 @@ def cmd_forecast(args: argparse.Namespace) -> None:
     else:
         frame = load_bundled(args.bundled or DEFAULT_BUNDLED, period=args.period)
     if rows is not None:
-        from lstm_core.presets import last_rows
+        from lstm_core.forecast_presets import last_rows
 
         frame = last_rows(frame, rows)
     n_rows, n_features = len(frame), len(data_cfg.columns) + (3 if method == "residual" else 0)  # + calendar

@@ -15,7 +15,7 @@ from lstm_core.data import (
     format_age,
 )
 from lstm_core.data.bundled_prices import STRUCTURED_SERIES, structured_names
-from lstm_core.presets import last_rows
+from lstm_core.forecast_presets import last_rows
 from ui import cache
 from ui.state import STOCK_CSV, STOCK_SETTINGS, STOCK_YAHOO, widgets_drawn
 

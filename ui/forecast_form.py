@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.config import TARGET_MODES, ConfigError, ForecastDataConfig, ModelConfig, TrainConfig
-from lstm_core.presets import FORECAST_PRESETS, RECOMMENDED, ForecastPreset
+from lstm_core.forecast_presets import FORECAST_PRESETS, RECOMMENDED, ForecastPreset
 from ui.forecast_data import SOURCES, data_section, keep_valid
 from ui.model_form import GENERAL, ModelForm, field_errors, size_and_cost
 from ui.state import STOCK_SETTINGS, restore_widgets, widgets_drawn

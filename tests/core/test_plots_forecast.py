@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from lstm_core.config import ForecastDataConfig
+from lstm_core.forecast_presets import FORECAST_PRESETS, last_rows
 from lstm_core.forecasting import prepare_forecast_data
 from lstm_core.plots import fit_figure, overlay_figure, price_figure, residuals_figure
-from lstm_core.presets import FORECAST_PRESETS, last_rows
 
 
 @pytest.fixture
