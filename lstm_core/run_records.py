@@ -8,7 +8,7 @@ checks a reloaded forecaster against what it was scored on when saved.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -139,3 +139,38 @@ def history_of(record: RunRecord) -> History:
                                             float(val) if isinstance(val, int | float) else None,
                                             metrics, 0.0, 0.0, best_epoch, math.nan))
     return history
+
+
+def rebuild_frame(
+    provenance: Mapping[str, Any],
+    *,
+    bundled: Callable[[str], pd.DataFrame],
+    yahoo: Callable[[str, str, str], pd.DataFrame],
+    uploaded: Callable[[str], pd.DataFrame | None],
+) -> pd.DataFrame:
+    """The rows a saved forecast run was trained on, from where its provenance says they came.
+
+    Bundled data is loaded again, Yahoo data fetched (or read from the cache), and an uploaded CSV
+    must be the one the user has uploaded now, since run files hold no data. The loaders are
+    passed in (a page passes its cached ones): ``bundled(name)``, ``yahoo(ticker, period,
+    interval)`` and ``uploaded(file_name)``, which gives that file's frame or None.
+
+    Raises:
+        ValueError: the provenance names no source, or the CSV it names is not uploaded.
+    """
+    ticker, name, source = provenance.get("ticker"), provenance.get("name"), provenance.get("source")
+    if source == "bundled" and ticker:
+        frame = bundled(str(ticker))
+    elif source in ("yahoo", "yahoo-cache") and ticker:
+        frame = yahoo(str(ticker), str(provenance.get("period") or "max"),
+                      str(provenance.get("interval") or "1d"))
+    elif source == "csv" and name:
+        frame = uploaded(str(name))
+        if frame is None:
+            raise ValueError(f"this run was trained on an uploaded CSV, {name}, and a run file holds no "
+                             f"data: upload {name} on this page (1 · Data, Upload a CSV), then load the "
+                             "run file again")
+    else:
+        raise ValueError("the run file does not say where its data came from")
+    start, end = provenance.get("start"), provenance.get("end")
+    return frame.loc[start:end] if start and end else frame

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lstm_core.forecasting import ForecastResult, forecast_report, predict_values, prepare_forecast_data
 from ui import cache, job_targets
+from ui.forecast_data import DATE_ORDERS
 from ui.forecast_form import ForecastPlan
 from ui.forecast_view import RunEntry, settings_summary
 from ui.jobs import finished_result, start_job
@@ -55,25 +56,18 @@ def show_result(entry: RunEntry | None, show) -> None:  # type: ignore[no-untype
 
 
 def _frame_for(provenance: dict) -> pd.DataFrame:
-    """The rows the run was trained on: bundled data is reloaded, Yahoo data comes from the cache,
-    and an uploaded CSV must be the one uploaded on this page now (run files hold no data)."""
-    ticker, name = provenance.get("ticker"), provenance.get("name")
-    if provenance.get("source") == "bundled" and ticker:
-        frame = cache.bundled_prices(ticker)
-    elif provenance.get("source") in ("yahoo", "yahoo-cache") and ticker:
-        frame = cache.yahoo_prices(ticker, provenance.get("period") or "max",
-                                   provenance.get("interval") or "1d").frame
-    elif provenance.get("source") == "csv" and name:
-        uploaded = st.session_state.get(STOCK_CSV)
-        if uploaded is None or uploaded[1] != name:
-            raise ValueError(f"this run was trained on an uploaded CSV, {name}, and a run file holds no "
-                             f"data: upload {name} on this page (1 · Data, Upload a CSV), then load the "
-                             "run file again")
-        frame = cache.csv_prices(*uploaded, None, None).frame
-    else:
-        raise ValueError("the run file does not say where its data came from")
-    start, end = provenance.get("start"), provenance.get("end")
-    return frame.loc[start:end] if start and end else frame
+    """The rows the run was trained on (lstm_core.run_records.rebuild_frame, with this page's caches)."""
+    from lstm_core.run_records import rebuild_frame
+
+    def uploaded(name: str) -> pd.DataFrame | None:
+        kept = st.session_state.get(STOCK_CSV)
+        if kept is None or kept[1] != name:
+            return None
+        dayfirst = DATE_ORDERS.get(st.session_state.get("stock.csv_dayfirst"))
+        return cache.csv_prices(*kept, None, None, dayfirst).frame
+
+    return rebuild_frame(provenance, bundled=cache.bundled_prices, uploaded=uploaded,
+                         yahoo=lambda t, p, i: cache.yahoo_prices(t, p, i).frame)
 
 
 def load_run_file(runs: list[RunEntry]) -> None:

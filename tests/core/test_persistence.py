@@ -383,3 +383,28 @@ def test_history_of_a_saved_run_gives_back_its_curves_and_ending(forecast: Forec
     crafted = replace(forecast_record(forecast), history={"epoch": ["x"], "train_loss": [1.0]},
                                   metrics={"training": {"stop_reason": "exploded"}})
     assert history_of(crafted).epochs == [] and history_of(crafted).stop_reason == "completed"
+
+
+def test_rebuild_frame_finds_a_saved_run_s_rows_where_they_came_from() -> None:
+    from lstm_core.run_records import rebuild_frame
+
+    days = pd.bdate_range("2020-01-01", periods=10)
+    frame = pd.DataFrame({"Close": np.arange(10.0)}, index=days)
+    seen = []
+
+    def loader(*args):
+        seen.append(args)
+        return frame
+
+    window = {"start": str(days[2].date()), "end": str(days[5].date())}
+    got = rebuild_frame({"source": "bundled", "ticker": "NVDA", **window}, bundled=loader, yahoo=loader,
+                        uploaded=lambda name: None)
+    assert list(got["Close"]) == [2.0, 3.0, 4.0, 5.0] and seen == [("NVDA",)]
+    rebuild_frame({"source": "yahoo-cache", "ticker": "AAPL"}, bundled=loader, yahoo=loader,
+                  uploaded=lambda name: None)
+    assert seen[-1] == ("AAPL", "max", "1d")
+    with pytest.raises(ValueError, match="upload mine.csv on this page"):
+        rebuild_frame({"source": "csv", "name": "mine.csv"}, bundled=loader, yahoo=loader,
+                      uploaded=lambda name: None)
+    with pytest.raises(ValueError, match="does not say where its data came from"):
+        rebuild_frame({}, bundled=loader, yahoo=loader, uploaded=lambda name: None)
