@@ -30,7 +30,7 @@ with st.sidebar:
     st.subheader("2 · Model and training")
     plan = form.settings(data, problems) if data is not None else None
     if data is None:
-        st.info("These settings appear once the digits above can be loaded.")
+        st.info("The model and training settings appear once the data settings above are valid.")
 
 # start
 finished = finished_result(MNIST_JOB, MNIST_RECORDED)

@@ -125,15 +125,22 @@ def _problem(problems: list[str], message: str) -> bool:
     return False
 
 
-def _number(problems: list[str], key: str, label: str, low: float, high: float | None, unit: str = "",
-            **kw: object) -> bool:
-    """A number input with its error right under it; True when its value is allowed."""
+def _number(key: str, label: str, low: float, high: float | None, unit: str = "", **kw: object) -> str:
+    """A number input; what is wrong with its value ("" when it is allowed), to show with ``_report``."""
     st.number_input(label, key=key, **kw)  # no min / max: Streamlit would only turn it red; we say why
     value = st.session_state[key]
     if low <= value and (high is None or value <= high):
-        return True
+        return ""
     allowed = f"from {low:g} to {high:g}{unit}" if high is not None else f"{low:g} or more"
-    return _problem(problems, f"{label}: enter a number {allowed}; got {value:g}.")
+    return f"{label}: enter a number {allowed}; got {value:g}."
+
+
+def _report(problems: list[str], messages: list[str]) -> bool:
+    """Show each message at the sidebar's full width, under the row of widgets it is about (inside a
+    half-width column an error wrapped a letter or two a line); True when there are none."""
+    for message in filter(None, messages):
+        _problem(problems, message)
+    return not any(messages)
 
 
 def data_section(problems: list[str]) -> MnistData | None:
@@ -152,13 +159,13 @@ def data_section(problems: list[str]) -> MnistData | None:
     _download()
     c = st.columns(2)
     with c[0]:
-        ok = _number(problems, "mnist.test_fraction", "Test share", 0.05, 0.5, step=0.05,
-                     disabled=source == "full",
-                     help="Share of the subset held out as test digits. Full MNIST has its own 10,000.")
+        bad = [_number("mnist.test_fraction", "Test share", 0.05, 0.5, step=0.05, disabled=source == "full",
+                       help="Share of the subset held out as test digits. Full MNIST has its own 10,000.")]
     with c[1]:
-        ok &= _number(problems, "mnist.train_limit", "Max training digits", 0, None, step=500,
-                      help="Train on at most this many of the training digits (0 = all): fewer train faster.")
-    if not ok:
+        bad.append(_number("mnist.train_limit", "Max training digits", 0, None, step=500,
+                           help="Train on at most this many of the training digits (0 = all): fewer train "
+                                "faster."))
+    if not _report(problems, bad):
         return None
     try:
         limit = int(s["mnist.train_limit"]) or None
@@ -173,9 +180,10 @@ def data_section(problems: list[str]) -> MnistData | None:
 
 def _validation(data: MnistData, problems: list[str]) -> bool:
     s = st.session_state
-    if not _number(problems, "mnist.val_fraction", "Validation share", 0.0, 0.5, step=0.05,
-                   help="Share of the training digits held back: they pick the epoch whose model is kept, "
-                        "so the test digits never choose anything. 0 keeps the lowest training loss."):
+    if not _report(problems, [_number(
+            "mnist.val_fraction", "Validation share", 0.0, 0.5, step=0.05,
+            help="Share of the training digits held back: they pick the epoch whose model is kept, so the "
+                 "test digits never choose anything. 0 keeps the lowest training loss.")]):
         return False
     n_val = len(split_validation(data.train_y, float(s["mnist.val_fraction"]), 0)[1])
     s[MNIST_N_TRAIN] = n_train = len(data.train_y) - n_val
@@ -203,12 +211,13 @@ def settings(data: MnistData, problems: list[str]) -> MnistPlan | None:
     st.markdown("**Training**")
     form.draw_training(columns=2)
     st.markdown("**Smoothing and augmentation**")
-    cells = [cell for _ in range(0, len(EXTRAS), 2) for cell in st.columns(2)]
+    cells, bad = [cell for _ in range(0, len(EXTRAS), 2) for cell in st.columns(2)], []
     for cell, (key, (label, low, high, unit, why)) in zip(cells, EXTRAS.items(), strict=False):
         with cell:
             step = 0.05 if high == 0.5 else 1.0
-            ok &= _number(problems, key, label, low, high, unit, step=step,
-                          help=f"{why} Allowed: {low:g} to {high:g}{unit}.")
+            bad.append(_number(key, label, low, high, unit, step=step,
+                               help=f"{why} Allowed: {low:g} to {high:g}{unit}."))
+    ok &= _report(problems, bad)
     configs = form.configs()
     for message in form.general_errors():
         _problem(problems, message)

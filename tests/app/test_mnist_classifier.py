@@ -268,3 +268,19 @@ def test_full_mnist_download_offline_shows_its_message(monkeypatch: pytest.Monke
     assert at.radio(key="mnist.source").value == "subset"
     at.number_input(key="mnist.train_limit").set_value(500).run()  # any later interaction clears it
     assert not at.error and all(e.label != "Details: the mirrors tried" for e in at.expander)
+
+
+@pytest.mark.parametrize(("key", "value", "label"), [
+    ("mnist.test_fraction", 0.9, "Test share"), ("mnist.train_limit", -5, "Max training digits"),
+    ("mnist.label_smoothing", 0.7, "Label smoothing"), ("mnist.rotate", 90.0, "Rotation"),
+])
+def test_a_half_width_setting_is_explained_at_the_sidebars_full_width(open_page, key, value, label):
+    """Inside its half-width column the message wrapped a letter or two a line ("numbe / r from")."""
+    at = open_page("pages/mnist_classifier.py")
+    at.number_input(key=key).set_value(value).run()
+    assert not at.exception, [e.value for e in at.exception]
+    in_columns = [e.value for column in at.sidebar.columns for e in column.error]
+    assert not any(label in m for m in in_columns), in_columns
+    assert any(e.value.startswith(label) for e in at.sidebar.error), [e.value for e in at.sidebar.error]
+    if key == "mnist.test_fraction":  # the model settings wait for valid data settings, and say so
+        assert any("appear once the data settings above are valid" in i.value for i in at.sidebar.info)
