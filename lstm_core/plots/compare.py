@@ -46,6 +46,22 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int 
     return fig
 
 
+def log_ticks(values: Sequence[float]) -> list[float] | None:
+    """Tick values for a log axis over ``values``: 1, 2 and 5 times powers of ten (only the powers over
+    more than three decades), each labelled as a plain number. Plotly's own choice over one to two decades
+    labels every digit (8 7 6 5 4 3 2 0.1 9 8 ...) in a crowded column of tiny figures. None when fewer
+    than three such ticks fall in the range (plotly's choice, a few plain numbers, is fine there).
+    """
+    v = np.asarray([x for x in values if x is not None and math.isfinite(x) and x > 0], dtype=float)
+    if not v.size:
+        return None
+    low, high = float(v.min()), float(v.max())
+    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    steps = (1,) if math.log10(high / low) > 3 else (1, 2, 5)
+    ticks = [m * 10.0**k for k in decades for m in steps if low <= m * 10.0**k <= high]
+    return ticks if len(ticks) >= 3 else None
+
+
 def _level(fig: go.Figure, value: float | None, name: str, x: Sequence[float]) -> None:
     """A dashed horizontal line (chance or baseline) across ``x``, as a named trace the legend lists."""
     if value is None or not math.isfinite(value) or not len(x):
@@ -80,6 +96,9 @@ def curves_figure(
     _level(fig, level, level_name, xs)
     if log_y:
         fig.update_yaxes(type="log")
+        ticks = log_ticks([v for _, y in curves.values() for v in y] + ([level] if level else []))
+        if ticks:
+            fig.update_yaxes(tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
     return _layout(fig, title, x_title, y_title)
 
 

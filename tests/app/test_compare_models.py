@@ -296,3 +296,16 @@ def test_a_stopped_comparison_says_which_model_was_cut_short_and_which_never_sta
     assert run_state(RunSnapshot("LSTM", start=start), running=True, stop_requested=True) == "stopping…"
     assert run_state(RunSnapshot("LSTM", start=start), running=True, stop_requested=False) == "training"
     assert cut.fraction < 1.0  # its bar no longer reads full
+
+
+def test_a_log_loss_axis_over_decades_is_labelled_with_a_few_plain_numbers():
+    from lstm_core.plots.compare import curves_figure, log_ticks
+
+    assert log_ticks([0.7, 0.3, 0.03]) == pytest.approx([0.05, 0.1, 0.2, 0.5])
+    assert log_ticks([1e-6, 1.0]) == pytest.approx([1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0])  # powers only
+    assert log_ticks([0.034, 0.046]) is None  # under three ticks: plotly's own labels
+    assert log_ticks([0.0, float("nan")]) is None
+    fig = curves_figure({"RNN": ([0, 1, 2], [0.7, 0.1, 0.03])}, "Training loss", "loss", log_y=True)
+    assert list(fig.layout.yaxis.ticktext) == ["0.05", "0.1", "0.2", "0.5"]
+    flat = curves_figure({"RNN": ([0, 1], [0.034, 0.046])}, "Validation", "MSE", log_y=True)
+    assert flat.layout.yaxis.tickvals is None and flat.layout.yaxis.type == "log"
