@@ -309,3 +309,12 @@ def test_a_log_loss_axis_over_decades_is_labelled_with_a_few_plain_numbers():
     assert list(fig.layout.yaxis.ticktext) == ["0.05", "0.1", "0.2", "0.5"]
     flat = curves_figure({"RNN": ([0, 1], [0.034, 0.046])}, "Validation", "MSE", log_y=True)
     assert flat.layout.yaxis.tickvals is None and flat.layout.yaxis.type == "log"
+
+
+def test_the_gradient_caption_promises_vanishing_only_where_the_input_is_long_enough():
+    from ui.compare_view import gradient_caption
+
+    assert "drops by orders of magnitude" in gradient_caption(100)
+    short = gradient_caption(6)
+    assert "over only 6 steps" in short and "long-memory task" in short
+    assert "drops by orders of magnitude towards the start, so" not in short
