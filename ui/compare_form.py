@@ -230,8 +230,9 @@ def settings_form() -> tuple[cs.CompareSettings | None, str | None]:
         c3.download_button("Settings (JSON)", cs.to_json(settings), "compare_settings.json",
                            "application/json",
                            key="compare.settings_download", icon=":material/download:")
-    c4.file_uploader("Load settings", type=["json"], key="compare.settings_file", on_change=_load_json,
-                     label_visibility="collapsed")
+    c4.file_uploader("Load settings (JSON)", type=["json"], key="compare.settings_file", on_change=_load_json,
+                     help="A file saved with 'Settings (JSON)' fills in this form.")  # named: unnamed, it
+    # read as one more upload box for run files
     if error:
         return None, None
     return settings, "compare" if train else "sweep" if sweep else None

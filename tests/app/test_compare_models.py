@@ -318,3 +318,10 @@ def test_the_gradient_caption_promises_vanishing_only_where_the_input_is_long_en
     short = gradient_caption(6)
     assert "over only 6 steps" in short and "long-memory task" in short
     assert "drops by orders of magnitude towards the start, so" not in short
+
+
+def test_the_settings_upload_box_says_what_it_loads(open_page):
+    at = open_page(PAGE)
+    boxes = {u.proto.label: u.proto for u in at.get("file_uploader")}
+    assert "Load settings (JSON)" in boxes
+    assert boxes["Load settings (JSON)"].label_visibility.value == 0  # visible
