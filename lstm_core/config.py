@@ -88,7 +88,7 @@ BOUNDS: dict[str, Bound] = {
     "patience": Bound(1, None, whole=True),
     "max_steps": Bound(1, None, whole=True),
     "eval_every": Bound(1, None, whole=True),
-    "seed": Bound(0, 2**63 - 1, whole=True),
+    "seed": Bound(0, 2**32 - 1, whole=True),
     "seq_len": Bound(1, None, whole=True),
     "val_fraction": Bound(0, 1, open_high=True),
     "test_fraction": Bound(0, 1, open_low=True, open_high=True),
@@ -224,7 +224,7 @@ class TrainConfig:
         if self.eval_every is not None:
             _int_at_least("eval_every", self.eval_every, 1)
         _int_at_least("log_every", self.log_every, 1)
-        _int_in_range("seed", self.seed, 0, 2**63 - 1)  # torch.manual_seed's range
+        _int_in_range("seed", self.seed, 0, 2**32 - 1)  # NumPy's seed range, and plenty of seeds
         if not isinstance(self.device, str) or not (
             self.device in ("auto", "cpu", "cuda", "mps") or self.device.startswith("cuda:")
         ):

@@ -76,9 +76,21 @@ class Trainer:
         # Training loss since the last EvalPoint; kept across epochs, since eval_every may be longer.
         self.since_eval, self.since_eval_n = torch.zeros((), device=self.device), 0
         self.start = time.perf_counter()
+        self.waited = 0.0  # seconds spent in the stop check: a paused job waits there (not training)
+
+    def training_seconds(self) -> float:
+        """Seconds since the start, less the time spent paused."""
+        return time.perf_counter() - self.start - self.waited
+
+    def stop_requested(self) -> bool:
+        """The stop check; a worker's pause gate holds here while the job is paused."""
+        asked = time.perf_counter()
+        stop = self.stop_event.is_set()
+        self.waited += time.perf_counter() - asked
+        return stop
 
     def elapsed_eta(self) -> tuple[float, float]:
-        elapsed = time.perf_counter() - self.start
+        elapsed = self.training_seconds()
         eta = elapsed / self.step * (self.total_steps - self.step) if self.step else math.nan
         return elapsed, eta
 
@@ -173,7 +185,7 @@ class Trainer:
             self.history.evals.append(point)
             call_hooks(self.callbacks, "on_eval", point)
             self.since_eval, self.since_eval_n = torch.zeros((), device=self.device), 0
-        if self.stop_event.is_set():
+        if self.stop_requested():
             self.end("stopped", f"Stopped by request at epoch {epoch}, step {self.step}.")
             return False
         if cfg.max_steps is not None and self.step >= cfg.max_steps:

@@ -9,7 +9,6 @@ never the trainer, so they cannot change training state by accident.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping, Sequence
 
 import torch
@@ -118,6 +117,6 @@ def _finish(trainer: Trainer) -> History:
         history.restored_best = True
     model.eval()
     history.warning = loss_warning(history, trainer.cfg)
-    history.elapsed = time.perf_counter() - trainer.start
+    history.elapsed = trainer.training_seconds()
     call_hooks(trainer.callbacks, "on_train_end", history)
     return history

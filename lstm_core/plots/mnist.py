@@ -206,8 +206,8 @@ def belief_figure(
     if label is not None:  # a frame around the true class's column
         fig.add_shape(type="rect", x0=label - 0.5, x1=label + 0.5, y0=0.5, y1=28.5, row=1, col=2,
                       line={"color": "#f97316", "width": 3}, name="true class")
-        fig.update_xaxes(ticktext=[f"{c} ✓" if int(c) == label else c for c in CLASSES], tickvals=CLASSES,
-                         row=1, col=2)
+        ticks = [f"{c} (true)" if int(c) == label else c for c in CLASSES]
+        fig.update_xaxes(ticktext=ticks, tickvals=CLASSES, row=1, col=2)
     fig.update_layout(title=title, height=480, margin={"l": 10, "r": 10, "t": 70, "b": 10})
     return fig
 

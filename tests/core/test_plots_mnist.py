@@ -140,7 +140,7 @@ def test_belief_figure_frames_the_true_class_column():
     fig = belief_figure(np.full((28, 10), 0.1), np.zeros((28, 28)), label=7)
     (frame,) = fig.layout.shapes
     assert (frame.x0, frame.x1) == (6.5, 7.5)
-    assert fig.layout.xaxis2.ticktext[7] == "7 ✓"
+    assert fig.layout.xaxis2.ticktext[7] == "7 (true)"  # the true class, whatever the model answered
     assert len(belief_figure(np.full((28, 10), 0.1), np.zeros((28, 28))).layout.shapes) == 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import threading
+import time
 
 import pytest
 import torch
@@ -635,3 +636,22 @@ def test_fit_flushes_subnormal_floats_to_zero_while_it_trains() -> None:
     fit(model(), (x, y), None, cfg(epochs=1), callbacks=[Probe()])
     assert seen == [0.0]
     assert float(torch.tensor([1e-39]) * 1.0) > 0.0  # the caller's arithmetic is left as it was
+
+
+def test_time_held_at_the_stop_check_is_not_training_time() -> None:
+    """A worker's pause gate holds a run inside the stop check: that wait is not counted."""
+
+    class Gate:  # held paused for 0.3 s once, like a Pause then Resume
+        held = False
+
+        def is_set(self) -> bool:
+            if not self.held:
+                self.held = True
+                time.sleep(0.3)
+            return False
+
+    x, y = sine_windows(32)
+    start = time.perf_counter()
+    history = fit(model(), (x, y), None, cfg(epochs=1), stop=Gate())  # type: ignore[arg-type]
+    wall = time.perf_counter() - start
+    assert history.elapsed <= wall - 0.3
