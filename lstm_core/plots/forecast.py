@@ -67,7 +67,7 @@ def fit_figure(
     *,
     bands: Sequence[tuple[str, pd.DatetimeIndex, np.ndarray, np.ndarray]] = (),
     lines: Sequence[tuple[str, pd.DatetimeIndex, np.ndarray]] = (),
-    y_title: str = "price",
+    y_title: str = "value",
 ) -> go.Figure:
     """Seed 003's chart: the actual series, predictions per part, dashed boundaries.
 
@@ -202,4 +202,4 @@ def overlay_figure(
     for k, (label, dates, predicted) in enumerate(runs):
         fig.add_scatter(x=dates, y=np.asarray(predicted, dtype=float), name=label, mode="lines",
                         line={"width": max(2.5 - k, 1.0), "dash": ("solid", "dash", "dot")[min(k, 2)]})
-    return _layout(fig, title, "price", height, slider=True)
+    return _layout(fig, title, str(series.name or "value"), height, slider=True)  # the column's own name
