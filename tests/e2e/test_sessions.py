@@ -59,6 +59,11 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+# 600 digits train an epoch in about 0.3 s on an idle core: 12 epochs could end before the other
+# tab has started its run, and the two would never train at once.
+STAYS_EPOCHS = 60
+
+
 def _busy_workers(server: int, window: float = 1.0) -> int:
     """Workers that used over 3 % of a core during ``window`` seconds (an idle worker uses ~0.1 %;
     a training one, even on a crowded machine, tens of percent)."""
@@ -103,7 +108,7 @@ def test_a_reloaded_tab_stops_its_run_and_the_other_finishes(browser, fresh_app_
             _open(stays)
             server = _server_pid(url)
             rss_before = _rss_mb(server)
-            _start_training(stays, epochs=12)
+            _start_training(stays, epochs=STAYS_EPOCHS)  # still training when the other starts
             _open(reloads)
             _start_training(reloads, epochs=200)
             assert _busy_workers(server) == 2
@@ -115,7 +120,8 @@ def test_a_reloaded_tab_stops_its_run_and_the_other_finishes(browser, fresh_app_
                 assert time.monotonic() - reloaded_at < 10, "the orphaned run still trains"
             freed_after = time.monotonic() - reloaded_at
             print(f"orphaned run's worker idle {freed_after:.1f} s after the reload")
-            expect(stays.get_by_text("Trained 12 epochs", exact=False).first).to_be_visible(timeout=240_000)
+            expect(stays.get_by_text(f"Trained {STAYS_EPOCHS} epochs", exact=False).first).to_be_visible(
+                timeout=300_000)
             assert stays.locator('[data-testid="stException"]').count() == 0
             time.sleep(1.5)
             assert _busy_workers(server) == 0
