@@ -15,17 +15,18 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 from torch import nn
 
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.memory_tasks import MemoryTaskConfig, MemoryTaskData, generate_task, memory_task
-from lstm_core.models import build_model, count_parameters
+from lstm_core.models import build_model, count_parameters, parameter_count
 from lstm_core.progress import History
 from lstm_core.tasks import CLASSIFICATION, REGRESSION
-from lstm_core.training import fit, predict, seeded
+from lstm_core.training import evaluate, fit, seeded
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,16 +152,19 @@ def equal_parameter_sizes(
 
 @dataclass(frozen=True, slots=True, eq=False)
 class RunResult:
-    """One trained model of a comparison."""
+    """One trained model of a comparison (on a memory task, or on the page's real data)."""
 
     label: str
     cfg: ModelConfig
     model: nn.Module
     history: History
-    metric: float  # test accuracy (0-1) or test MSE
-    baseline: float  # chance accuracy or the predict-the-mean MSE
+    metric: float  # test accuracy (0-1), test MSE, or RMSE / naive on prices
+    baseline: float  # chance accuracy, the predict-the-mean MSE, the majority class or 1 (naive)
     parameters: int
     seconds: float  # training time, evaluation included
+    gradient: np.ndarray | None = None  # |d loss / d x_t| per step on a few test inputs, if measured
+    extra: dict[str, float] = field(default_factory=dict)  # further scores, e.g. macro-F1
+    confusion: np.ndarray | None = None  # (classes, classes) test counts, confusion[true, predicted]
 
     @property
     def epochs_run(self) -> int:
@@ -211,12 +215,9 @@ def train_one(
     start = time.perf_counter()
     history = fit(model, data.train, data.val, train_cfg, task, callbacks=callbacks, stop=stop)
     seconds = time.perf_counter() - start
-    out = predict(model, data.test[0])
-    y = data.test[1]
-    metric = float((out.argmax(1) == y).float().mean()) if spec.kind == "classification" else float(
-        ((out - y) ** 2).mean())
-    parameters = count_parameters(cfg, **sizes)
-    return RunResult(label, cfg, model, history, metric, data.baseline, parameters, seconds)
+    mse, scores = evaluate(model, *data.test, task)  # the task's loss is the MSE of a regression
+    metric = scores["accuracy"] if task is CLASSIFICATION else mse
+    return RunResult(label, cfg, model, history, metric, data.baseline, parameter_count(model), seconds)
 
 
 def compare_models(

@@ -220,6 +220,11 @@ def build_model(
     return MODEL_KINDS[cfg.cell](cfg, input_size, output_size, seq_len)
 
 
+def parameter_count(model: nn.Module) -> int:
+    """Trainable parameters of a built model (``count_parameters`` counts one from its config)."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
 def parameter_table(model: nn.Module) -> pd.DataFrame:
     """One row per parameter tensor (name, shape, count) and a final "total" row.
 

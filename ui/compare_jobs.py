@@ -10,21 +10,20 @@ a few test inputs (``Probe``) to look inside any LSTM among them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 from torch import nn
 
-from lstm_core.compare import train_one
+from lstm_core.compare import RunResult, train_one
 from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
 from lstm_core.introspection import gradient_over_time
 from lstm_core.job_context import LossTrail
 from lstm_core.jobs import JobContext
 from lstm_core.memory_tasks import generate_task
 from lstm_core.metrics import majority_accuracy
-from lstm_core.models import count_parameters
-from lstm_core.progress import History
+from lstm_core.models import parameter_count
 from lstm_core.sweep import SweepPoint, SweepResult, sweep
 from lstm_core.tasks import CLASSIFICATION, REGRESSION, Task
 from ui.compare_settings import CompareSettings
@@ -49,34 +48,9 @@ class Probe:
 
 
 @dataclass(frozen=True, eq=False)
-class RunOutcome:
-    """One trained model of a comparison."""
-
-    label: str
-    cfg: ModelConfig
-    model: nn.Module
-    history: History
-    metric: float
-    baseline: float
-    parameters: int
-    seconds: float
-    gradient: np.ndarray | None = None  # |d loss / d x_t| per step on the probe
-    extra: dict[str, float] = field(default_factory=dict)  # e.g. macro-F1
-    confusion: np.ndarray | None = None  # (classes, classes) test counts, confusion[true, predicted]
-
-    @property
-    def epochs_run(self) -> int:
-        return len(self.history.epochs)
-
-    @property
-    def seconds_per_epoch(self) -> float:
-        return self.seconds / self.epochs_run if self.epochs_run else float("nan")
-
-
-@dataclass(frozen=True, eq=False)
 class CompareOutcome:
     settings: CompareSettings
-    runs: list[RunOutcome]
+    runs: list[RunResult]
     probe: Probe
     stopped: bool
     data_note: str  # which data, in words
@@ -89,7 +63,7 @@ class SweepOutcome:
     result: SweepResult
 
 
-Trainer = Callable[[str, ModelConfig, TrainConfig, Sequence[object], object], RunOutcome]
+Trainer = Callable[[str, ModelConfig, TrainConfig, Sequence[object], object], RunResult]
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,9 +85,8 @@ def _memory_problem(settings: CompareSettings) -> Problem:
                   + (spec.classes[int(y[k])] if spec.classes else f"target {float(y[k]):.3f}")
                   for k in range(len(x)))
 
-    def train(label, cfg, train_cfg, callbacks, stop) -> RunOutcome:
-        r = train_one(label, cfg, data, train_cfg, callbacks, stop)
-        return RunOutcome(label, cfg, r.model, r.history, r.metric, r.baseline, r.parameters, r.seconds)
+    def train(label, cfg, train_cfg, callbacks, stop) -> RunResult:
+        return train_one(label, cfg, data, train_cfg, callbacks, stop)
 
     task = CLASSIFICATION if spec.kind == "classification" else REGRESSION
     c = data.cfg
@@ -136,13 +109,12 @@ def _price_problem(settings: CompareSettings) -> Problem:
     dates = data.dates[test][-PROBE_SIZE:]
     names = tuple(f"window before {d:%Y-%m-%d}" for d in dates)
 
-    def train(label, cfg, train_cfg, callbacks, stop) -> RunOutcome:
+    def train(label, cfg, train_cfg, callbacks, stop) -> RunResult:
         r = train_forecaster(frame, data_cfg, cfg, train_cfg, callbacks, stop)
-        params = count_parameters(cfg, input_size=1, output_size=1, seq_len=data_cfg.seq_len)
         rmse = r.report.loc["RMSE"]
         extra = {"test RMSE": float(rmse["model"]), "naive RMSE": float(rmse["naive"])}
-        return RunOutcome(label, cfg, r.model, r.history, float(rmse["model / naive"]), 1.0,
-                          params, r.history.elapsed, extra=extra)
+        return RunResult(label, cfg, r.model, r.history, float(rmse["model / naive"]), 1.0,
+                         parameter_count(r.model), r.history.elapsed, extra=extra)
 
     w = data.windows
     span = f"{frame.index[0]:%Y-%m-%d} to {frame.index[-1]:%Y-%m-%d}"
@@ -160,10 +132,10 @@ def _mnist_problem(settings: CompareSettings) -> Problem:
     names = tuple(f"test digit {k + 1}: a {int(y[k])}" for k in range(len(x)))
     baseline = majority_accuracy(data.train_y.numpy(), data.test_y.numpy())
 
-    def train(label, cfg, train_cfg, callbacks, stop) -> RunOutcome:
+    def train(label, cfg, train_cfg, callbacks, stop) -> RunResult:
         r = train_classifier(data, cfg, train_cfg, callbacks, stop)
-        params = count_parameters(cfg, input_size=28, output_size=10, seq_len=28)
-        return RunOutcome(label, cfg, r.model, r.history, r.accuracy, baseline, params, r.history.elapsed)
+        return RunResult(label, cfg, r.model, r.history, r.accuracy, baseline, parameter_count(r.model),
+                         r.history.elapsed)
 
     return Problem(train, CLASSIFICATION, Probe(x, y, y, "class", names), data.description + ".", baseline)
 
@@ -180,12 +152,11 @@ def _surname_problem(settings: CompareSettings) -> Problem:
     x, y = dataset.test[0][idx, :common], dataset.test[1][idx]
     names = tuple(f"{split.test.names[int(i)]} ({split.languages[int(y[k])]})" for k, i in enumerate(idx))
 
-    def train(label, cfg, train_cfg, callbacks, stop) -> RunOutcome:
+    def train(label, cfg, train_cfg, callbacks, stop) -> RunResult:
         r = train_sequence_classifier(dataset, cfg, train_cfg, callbacks, stop)
-        params = count_parameters(cfg, input_size=dataset.input_size, output_size=len(dataset.classes),
-                                  seq_len=dataset.seq_len)
-        return RunOutcome(label, cfg, r.model, r.history, r.accuracy, r.majority_accuracy, params,
-                          r.history.elapsed, extra={"macro-F1": r.macro_f1}, confusion=r.confusion)
+        return RunResult(label, cfg, r.model, r.history, r.accuracy, r.majority_accuracy,
+                         parameter_count(r.model), r.history.elapsed, extra={"macro-F1": r.macro_f1},
+                         confusion=r.confusion)
 
     summary = class_summary(split)
     counts, big, small = summary["counts"], summary["largest"], summary["smallest"]
@@ -217,7 +188,7 @@ def compare_job(ctx: JobContext, settings: CompareSettings, runs: list[tuple[str
     problem = make_problem(settings)
     ctx.publish(LEVEL, problem.level)
     train_cfg = settings.train_config()
-    done: list[RunOutcome] = []
+    done: list[RunResult] = []
     for label, cfg in runs:
         if ctx.stop_event.is_set():
             break

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from lstm_core.compare import RunResult
 from lstm_core.jobs import JobSnapshot, RunSnapshot
 from lstm_core.plots.compare import BASELINE_NAME, CHANCE_NAME, curves_figure, gradient_figure, sweep_figure
-from ui.compare_jobs import LEVEL, POINTS, TRAIL_PREFIX, CompareOutcome, RunOutcome, SweepOutcome
+from ui.compare_jobs import LEVEL, POINTS, TRAIL_PREFIX, CompareOutcome, SweepOutcome
 from ui.compare_settings import CompareSettings, TaskInfo
 from ui.jobs import format_seconds
 
@@ -255,7 +256,7 @@ def sweep_tab(sweep: SweepOutcome | None, running_sweep: bool) -> None:
 
 
 def gradient_tab(result: CompareOutcome | None) -> None:
-    runs: list[RunOutcome] = [r for r in (result.runs if result else []) if r.gradient is not None]
+    runs: list[RunResult] = [r for r in (result.runs if result else []) if r.gradient is not None]
     if not runs:
         st.info("After a comparison, the gradient reaching each input step is measured for every trained "
                 "model.")

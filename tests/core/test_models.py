@@ -17,6 +17,7 @@ from lstm_core.models import (
     RecurrentModel,
     build_model,
     count_parameters,
+    parameter_count,
     parameter_table,
 )
 
@@ -136,8 +137,8 @@ def test_registry_builds_every_cell_type() -> None:
         model = _build(cfg, 3, 2, None)
         assert (model.input_size, model.output_size) == (3, 2)
         assert model(torch.randn(BATCH, SEQ, 3)).shape == (BATCH, 2)
-        n = sum(p.numel() for p in model.parameters())
-        assert count_parameters(cfg, input_size=3, output_size=2) == n
+        assert count_parameters(cfg, input_size=3, output_size=2) == parameter_count(model)
+        assert parameter_count(model) == sum(p.numel() for p in model.parameters())
 
 
 def test_hand_rnn_is_seed_004s_cell_exactly() -> None:
