@@ -73,6 +73,13 @@ class ClassifierResult:
         return parameter_table(self.model)
 
 
+def mnist_sizes(n_train: int, n_test: int, val_fraction: float) -> dict[str, int]:
+    """The sizes a cost or size check needs: 28 rows of 28 pixels, 10 classes, digits fitted and scored."""
+    n_val = round(n_train * val_fraction)
+    return {"input_size": PIXELS, "output_size": N_CLASSES, "seq_len": ROWS, "n_train": n_train - n_val,
+            "n_eval": n_val + n_test}
+
+
 def check_val_fraction(val_fraction: float) -> None:
     """Raise a ValueError that says what is allowed unless ``val_fraction`` is in [0, 0.5]."""
     if not 0.0 <= val_fraction <= 0.5:

@@ -156,13 +156,11 @@ def _preset(name: str, presets: Mapping[str, Any]) -> Any:
 
 def _warn_cost(model_cfg: ModelConfig, train_cfg: TrainConfig, **sizes: int) -> None:
     """Say on stderr, before training, when the settings would take very long on this machine."""
-    from lstm_core.cost import training_cost
+    from lstm_core.cost import check_settings
 
-    n_eval = sizes.pop("n_eval")
-    cost = training_cost(model_cfg, batch_size=train_cfg.batch_size, epochs=train_cfg.epochs,
-                         max_steps=train_cfg.max_steps, n_eval=n_eval, **sizes)
-    if cost.warning():
-        print(f"warning: {cost.warning()}", file=sys.stderr)
+    _, slow = check_settings(model_cfg, train_cfg, **sizes)  # a model too big: build_model refuses it
+    if slow:
+        print(f"warning: {slow}", file=sys.stderr)
 
 
 def _callbacks(args: argparse.Namespace) -> list[Callback]:
@@ -197,7 +195,7 @@ def _cfg(cfg: object) -> dict[str, Any] | None:
 def cmd_forecast(args: argparse.Namespace) -> None:
     from lstm_core.data import DEFAULT_BUNDLED, load_bundled, read_price_csv
     from lstm_core.data.bundled_prices import STRUCTURED_SERIES
-    from lstm_core.forecasting import train_forecaster
+    from lstm_core.forecasting import forecast_sizes, train_forecaster
     from lstm_core.run_records import forecast_record
 
     model_base, train_base, data_base, rows = ModelConfig(), TrainConfig(), ForecastDataConfig(), None
@@ -230,10 +228,7 @@ def cmd_forecast(args: argparse.Namespace) -> None:
         from lstm_core.forecast_presets import last_rows
 
         frame = last_rows(frame, rows)
-    n_rows, n_features = len(frame), len(data_cfg.columns) + (3 if method == "residual" else 0)  # + calendar
-    n_train = int(n_rows * (1 - data_cfg.val_fraction - data_cfg.test_fraction))
-    _warn_cost(model_cfg, train_cfg, input_size=n_features, output_size=1, seq_len=data_cfg.seq_len,
-               n_train=n_train, n_eval=int(n_rows * data_cfg.val_fraction))
+    _warn_cost(model_cfg, train_cfg, **forecast_sizes(data_cfg, len(frame), method))
     result = train_forecaster(frame, data_cfg, model_cfg, train_cfg, _callbacks(args), method=method)
     record = forecast_record(result)
     summary = _summary(record, args)
@@ -264,7 +259,13 @@ def _print_forecast(record: RunRecord, summary: dict[str, Any]) -> None:
 
 
 def cmd_mnist(args: argparse.Namespace) -> None:
-    from lstm_core.classification import VAL_FRACTION, check_val_fraction, split_validation, train_classifier
+    from lstm_core.classification import (
+        VAL_FRACTION,
+        check_val_fraction,
+        mnist_sizes,
+        split_validation,
+        train_classifier,
+    )
     from lstm_core.data import load_mnist
     from lstm_core.mnist_presets import DEFAULT_PRESET, PRESETS, jitter_for
     from lstm_core.run_records import classifier_record
@@ -283,9 +284,7 @@ def cmd_mnist(args: argparse.Namespace) -> None:
     if args.epochs is None:  # a step budget (seed 000: 3,000 steps) sets the epochs it needs
         n_fit = len(split_validation(data.train_y, val_fraction, train_cfg.seed)[0])
         train_cfg = replace(train_cfg, epochs=preset.train_for(n_fit).epochs)
-    n_val = round(len(data.train_y) * val_fraction)
-    _warn_cost(model_cfg, train_cfg, input_size=28, output_size=10, seq_len=28,
-               n_train=len(data.train_y) - n_val, n_eval=n_val + len(data.test_y))
+    _warn_cost(model_cfg, train_cfg, **mnist_sizes(len(data.train_y), len(data.test_y), val_fraction))
     result = train_classifier(data, model_cfg, train_cfg, _callbacks(args), val_fraction=val_fraction,
                               label_smoothing=preset.label_smoothing,
                               augment=jitter_for(preset.augment, train_cfg.seed))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
-from lstm_core.config import ModelConfig
+from lstm_core.config import ModelConfig, TrainConfig
 
 _GATES = {"RNN": 1, "LSTM": 4, "GRU": 3, "HandRNN": 1}
 # fit's own work around each step (batches, metrics, evaluation bookkeeping): measured at about twice
@@ -132,3 +132,22 @@ def _duration(seconds: float) -> str:
     if seconds < 90 * 60:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def check_settings(model: ModelConfig, train: TrainConfig, *, input_size: int, output_size: int,
+                   seq_len: int, n_train: int, n_eval: int = 0) -> tuple[str, str]:
+    """(an error when the model is over the size cap, a warning when it would take very long here).
+
+    Both are said before anything is built or trained (``count_parameters`` works on the meta
+    device); empty strings when all is well. The pages and the command line ask this one check.
+    """
+    from lstm_core.models import MAX_PARAMETERS, count_parameters
+
+    n = count_parameters(model, input_size=input_size, output_size=output_size, seq_len=seq_len)
+    if n > MAX_PARAMETERS:
+        return (f"This model would have {n:,} parameters; the limit here is {MAX_PARAMETERS:,}: use a "
+                "smaller hidden size or fewer layers."), ""
+    cost = training_cost(model, input_size=input_size, output_size=output_size, seq_len=seq_len,
+                         n_train=max(n_train, 1), batch_size=train.batch_size, epochs=train.epochs,
+                         max_steps=train.max_steps, n_eval=n_eval)
+    return "", cost.warning()

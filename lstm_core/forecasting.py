@@ -227,6 +227,14 @@ def _fixed(model: torch.nn.Module) -> bool:
     return isinstance(model, ResidualForecaster) and not model.learned
 
 
+def forecast_sizes(data_cfg: ForecastDataConfig, n_rows: int, method: Method = "direct") -> dict[str, int]:
+    """The sizes a cost or size check needs before the data are windowed (rows, not windows)."""
+    extra = 3 if method == "residual" else 0  # changes, levels and calendar features, about
+    return {"input_size": len(data_cfg.columns) + extra, "output_size": 1, "seq_len": data_cfg.seq_len,
+            "n_train": int(n_rows * (1 - data_cfg.val_fraction - data_cfg.test_fraction)),
+            "n_eval": int(n_rows * data_cfg.val_fraction)}
+
+
 def data_frequency(data: ForecastData) -> tuple[Frequency | None, list[str]]:
     """The frequency of ``data``'s dates, and a sentence when it is irregular or cannot be told."""
     try:

@@ -13,9 +13,11 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.config import TARGET_MODES, ConfigError, ForecastDataConfig, ModelConfig, TrainConfig
+from lstm_core.cost import check_settings
 from lstm_core.forecast_presets import FORECAST_PRESETS, RECOMMENDED, ForecastPreset
+from lstm_core.forecasting import forecast_sizes
 from ui.forecast_data import SOURCES, data_section, keep_valid
-from ui.model_form import GENERAL, ModelForm, field_errors, size_and_cost
+from ui.model_form import GENERAL, ModelForm, field_errors
 from ui.state import STOCK_SETTINGS, restore_widgets, widgets_drawn
 
 __all__ = ["SOURCES", "ForecastPlan", "data_section", "init_widgets", "settings"]
@@ -160,10 +162,7 @@ def settings(frame: pd.DataFrame) -> ForecastPlan | None:
             st.error(message, icon=":material/error:")
     if data_cfg is None or configs is None:
         return None
-    n_train = int(len(frame) * (1 - data_cfg.val_fraction - data_cfg.test_fraction))
-    inputs = len(data_cfg.columns) + (3 if method == "residual" else 0)  # + changes and calendar features
-    too_big, slow = size_and_cost(*configs, input_size=inputs, output_size=1, seq_len=data_cfg.seq_len,
-                                  n_train=n_train, n_eval=int(len(frame) * data_cfg.val_fraction))
+    too_big, slow = check_settings(*configs, **forecast_sizes(data_cfg, len(frame), method))
     if too_big:
         st.error(too_big, icon=":material/error:")
         return None

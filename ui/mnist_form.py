@@ -13,13 +13,14 @@ from dataclasses import dataclass
 import streamlit as st
 
 from lstm_core.augment import DigitJitter
-from lstm_core.classification import PIXELS, ROWS, VAL_FRACTION, split_validation
+from lstm_core.classification import VAL_FRACTION, mnist_sizes, split_validation
 from lstm_core.config import LR_SCHEDULES, ModelConfig, TrainConfig
+from lstm_core.cost import check_settings
 from lstm_core.data import MNIST_FILES, DataSourceError, download_mnist, mnist_is_cached
 from lstm_core.data.mnist import MIRRORS_ENV, MnistData, mnist_mirrors
 from lstm_core.mnist_presets import DEFAULT_PRESET, PRESETS, jitter_for
 from ui import cache
-from ui.model_form import Field, ModelForm, size_and_cost
+from ui.model_form import Field, ModelForm
 from ui.state import MNIST_N_TRAIN, MNIST_SETTINGS, restore_widgets, widgets_drawn
 
 __all__ = ["MIRRORS_ENV", "MnistPlan", "data_section", "init_widgets", "settings"]
@@ -225,9 +226,8 @@ def settings(data: MnistData, problems: list[str]) -> MnistPlan | None:
     if configs is None or not ok:
         return None
     model, train = configs
-    n_val = round(len(data.train_y) * float(s["mnist.val_fraction"]))
-    too_big, slow = size_and_cost(model, train, input_size=PIXELS, output_size=10, seq_len=ROWS,
-                                  n_train=len(data.train_y) - n_val, n_eval=n_val + len(data.test_y))
+    sizes = mnist_sizes(len(data.train_y), len(data.test_y), float(s["mnist.val_fraction"]))
+    too_big, slow = check_settings(model, train, **sizes)
     if too_big:
         _problem(problems, too_big)
         return None

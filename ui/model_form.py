@@ -279,23 +279,3 @@ class ModelForm:
 
 def _replace(f: Field, **changes: object) -> Field:
     return Field(**{x.name: getattr(f, x.name) for x in fields(f)} | changes)
-
-
-def size_and_cost(model: ModelConfig, train: TrainConfig, *, input_size: int, output_size: int,
-                  seq_len: int, n_train: int, n_eval: int = 0) -> tuple[str, str]:
-    """(an error when the model is over the size cap, a warning when it would take very long here).
-
-    Both are said before anything is built or trained (``lstm_core.models.count_parameters`` on
-    the meta device, ``lstm_core.cost.training_cost``); empty strings when all is well.
-    """
-    from lstm_core.cost import training_cost
-    from lstm_core.models import MAX_PARAMETERS, count_parameters
-
-    n = count_parameters(model, input_size=input_size, output_size=output_size, seq_len=seq_len)
-    if n > MAX_PARAMETERS:
-        return (f"This model would have {n:,} parameters; the limit here is {MAX_PARAMETERS:,}: use a "
-                "smaller hidden size or fewer layers."), ""
-    cost = training_cost(model, input_size=input_size, output_size=output_size, seq_len=seq_len,
-                         n_train=max(n_train, 1), batch_size=train.batch_size, epochs=train.epochs,
-                         max_steps=train.max_steps, n_eval=n_eval)
-    return "", cost.warning()

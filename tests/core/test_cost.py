@@ -41,3 +41,19 @@ def test_settings_that_take_hours_are_warned_about_before_training() -> None:
     assert cost.epoch_s > SLOW_EPOCH_S
     text = cost.warning()
     assert "would take very long on this machine" in text and " h in all" in text
+
+
+def test_check_settings_refuses_a_model_over_the_cap_and_warns_about_a_slow_one() -> None:
+    from lstm_core.classification import mnist_sizes
+    from lstm_core.config import TrainConfig
+    from lstm_core.cost import check_settings
+    from lstm_core.models import MAX_PARAMETERS
+
+    sizes = mnist_sizes(4000, 1000, 0.1)
+    assert sizes == {"input_size": 28, "output_size": 10, "seq_len": 28, "n_train": 3600, "n_eval": 1400}
+    too_big, slow = check_settings(ModelConfig(hidden_size=4096, num_layers=4), TrainConfig(), **sizes)
+    assert f"the limit here is {MAX_PARAMETERS:,}" in too_big and slow == ""
+    small = ModelConfig(hidden_size=8, num_layers=1)
+    assert check_settings(small, TrainConfig(epochs=2), **sizes) == ("", "")
+    _, slow = check_settings(ModelConfig(hidden_size=1500, num_layers=1), TrainConfig(epochs=400), **sizes)
+    assert "would take very long on this machine" in slow
