@@ -66,6 +66,10 @@ def _time_step(hidden: int, seq_len: int, repeats: int = 7) -> float:
     return sorted(times)[len(times) // 2]
 
 
+# The costs (per step, per time step and layer, per flop) that any machine training here falls between.
+_LOWEST, _HIGHEST = (1e-4, 1e-6, 1e-12), (5e-3, 2e-4, 2e-10)
+
+
 @functools.cache
 def _measured_rate() -> tuple[float, float, float]:
     """(seconds per step, per time step and layer, per flop) of this process, measured once (~0.5 s).
@@ -85,7 +89,7 @@ def _measured_rate() -> tuple[float, float, float]:
     # A load spike during one probe can throw the solution far off: keep each cost within what any
     # machine that trains here does (a warning must not appear for a tiny run on a busy moment).
     fixed, per_t, per_flop = (min(max(v, low), high) for v, low, high in zip(
-        solved, (1e-4, 1e-6, 1e-12), (5e-3, 2e-4, 2e-10), strict=True))
+        solved, _LOWEST, _HIGHEST, strict=True))
     return fixed, per_t, per_flop
 
 
@@ -107,13 +111,15 @@ class Cost:
 def training_cost(
     cfg: ModelConfig, *, input_size: int, output_size: int, seq_len: int, n_train: int, batch_size: int,
     epochs: int, max_steps: int | None = None, n_eval: int = 0,
+    rates: tuple[float, float, float] | None = None,
 ) -> Cost:
     """Estimated time of a run, from its settings and the data's sizes (see the module docstring).
 
     ``n_eval`` counts the sequences scored (forward only, a third of a training step's work) after
-    every epoch: validation and monitored data.
+    every epoch: validation and monitored data. ``rates`` (per step, per time step, per flop)
+    replaces this process's measured costs.
     """
-    fixed, per_t, per_flop = _measured_rate()
+    fixed, per_t, per_flop = rates or _measured_rate()
     steps = max(1, math.ceil(n_train / batch_size))
     flops = step_flops(cfg, input_size=input_size, output_size=output_size, seq_len=seq_len,
                        batch_size=min(batch_size, n_train))
@@ -147,7 +153,9 @@ def check_settings(model: ModelConfig, train: TrainConfig, *, input_size: int, o
     if n > MAX_PARAMETERS:
         return (f"This model would have {n:,} parameters; the limit here is {MAX_PARAMETERS:,}: use a "
                 "smaller hidden size or fewer layers."), ""
-    cost = training_cost(model, input_size=input_size, output_size=output_size, seq_len=seq_len,
-                         n_train=max(n_train, 1), batch_size=train.batch_size, epochs=train.epochs,
-                         max_steps=train.max_steps, n_eval=n_eval)
-    return "", cost.warning()
+    run = {"input_size": input_size, "output_size": output_size, "seq_len": seq_len,
+           "n_train": max(n_train, 1), "batch_size": train.batch_size, "epochs": train.epochs,
+           "max_steps": train.max_steps, "n_eval": n_eval}
+    if not training_cost(model, rates=_HIGHEST, **run).warning():
+        return "", ""  # not slow even on the slowest machine: no need to measure this one (about 1 s)
+    return "", training_cost(model, **run).warning()

@@ -57,3 +57,14 @@ def test_check_settings_refuses_a_model_over_the_cap_and_warns_about_a_slow_one(
     assert check_settings(small, TrainConfig(epochs=2), **sizes) == ("", "")
     _, slow = check_settings(ModelConfig(hidden_size=1500, num_layers=1), TrainConfig(epochs=400), **sizes)
     assert "would take very long on this machine" in slow
+
+
+def test_ordinary_settings_are_cleared_without_measuring_this_machine() -> None:
+    from lstm_core import cost
+    from lstm_core.config import TrainConfig
+
+    cost._measured_rate.cache_clear()
+    sizes = {"input_size": 28, "output_size": 10, "seq_len": 28, "n_train": 3600, "n_eval": 1400}
+    assert cost.check_settings(ModelConfig(cell="GRU", hidden_size=128, num_layers=1),
+                               TrainConfig(epochs=24, batch_size=64), **sizes) == ("", "")
+    assert cost._measured_rate.cache_info().currsize == 0  # the slowest-machine bound already said no
