@@ -40,10 +40,15 @@ def _last_step(out: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
     return out[torch.arange(out.shape[0], device=out.device), index]
 
 
+def _real_steps(lengths: torch.Tensor, seq_len: int, device: torch.device) -> torch.Tensor:
+    """(batch, seq_len) True at each sequence's real steps, False on its padding."""
+    return torch.arange(seq_len, device=device)[None] < lengths.to(device)[:, None]
+
+
 def _pool(out: torch.Tensor, lengths: torch.Tensor | None, how: str) -> torch.Tensor:
     """out (batch, seq_len, features) -> (batch, features): mean or max over each sequence's real steps."""
     if lengths is not None:
-        real = torch.arange(out.shape[1], device=out.device)[None] < lengths.to(out.device)[:, None]
+        real = _real_steps(lengths, out.shape[1], out.device)
         if how == "max":  # a padded step (its output is 0) must never win
             return out.masked_fill(~real[:, :, None], float("-inf")).amax(1)
         return out.sum(1) / lengths.to(out.device, out.dtype)[:, None]  # padded outputs are zeros
@@ -149,8 +154,7 @@ class HandRNNModel(nn.Module):
         """Hidden state after every step: (batch, seq_len, hidden_size); zeros past each length."""
         states = self._steps(x)[1]
         if lengths is not None:
-            keep = torch.arange(x.shape[1], device=x.device)[None] < lengths.to(x.device)[:, None]
-            states = states * keep[:, :, None]
+            states = states * _real_steps(lengths, x.shape[1], x.device)[:, :, None]
         return states
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
@@ -193,8 +197,7 @@ def count_parameters(
     """Trainable parameters of the model ``build_model`` would build, without allocating its weights."""
     _check_sizes(cfg, input_size, output_size, seq_len)
     with torch.device("meta"):
-        model = MODEL_KINDS[cfg.cell](cfg, input_size, output_size, seq_len)
-    return sum(p.numel() for p in model.parameters())
+        return parameter_count(MODEL_KINDS[cfg.cell](cfg, input_size, output_size, seq_len))
 
 
 def build_model(
