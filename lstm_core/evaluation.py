@@ -15,6 +15,7 @@ from lstm_core.tasks import REGRESSION, Task
 # sequence's length when lengths (N,) int64 are given (names, characters); y as the task wants.
 Part = tuple[torch.Tensor, ...]
 
+
 def unpack(part: Part) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
     x, y, *rest = part
     return x, y, (rest[0] if rest else None)
