@@ -180,8 +180,9 @@ def verdict(result: ForecastResult) -> Outcome:
         size = f"test RMSE {ratio:.1f} times as high"
     numbers = f"({interval_words(iv)})"
     if same_forecast(result, predictions):
-        return Outcome("info", f"Same forecast as {wording}: the model predicts exactly what it predicts on "
-                       f"all {iv.n_windows:,} test windows (a model that found nothing to add stays at it).")
+        return Outcome("info", f"Same forecast as {wording}: the model's prediction equals that baseline's "
+                       f"on all {iv.n_windows:,} test windows (a model that found nothing to add stays "
+                       "at it).")
     if iv.direction == "better" and iv.skill > TIE_BAND:
         return Outcome("success", f"Beats {wording}: {size} {numbers}.")
     if iv.direction == "worse" and iv.skill < -TIE_BAND:
