@@ -73,6 +73,7 @@ def configs(args: argparse.Namespace) -> tuple[Any, Any]:
 def train(args: argparse.Namespace) -> None:
     from lstm_core.cli_progress import ProgressBar
     from lstm_core.persistence import save_run
+    from lstm_core.plain_data import config_fields
     from lstm_core.safe_io import atomic_write_text, check_output_paths
     from lstm_core.surnames import class_summary, load_split, names_per_second, surname_record, train_surnames
 
@@ -92,8 +93,8 @@ def train(args: argparse.Namespace) -> None:
     speed = names_per_second(result)
     m = record.metrics
     summary = {
-        "model": args.model, "model_cfg": _plain(model_cfg), "train_cfg": _plain(train_cfg), "data": info,
-        "metrics": m,
+        "model": args.model, "model_cfg": config_fields(model_cfg), "train_cfg": config_fields(train_cfg),
+        "data": info, "metrics": m,
         "names_per_second": speed, "elapsed_s": result.history.elapsed,
         "epochs_run": len(result.history.epochs), "best_epoch": result.history.best_epoch,
         "stop_reason": result.history.stop_reason, "run_file": str(args.out),
@@ -114,10 +115,6 @@ def train(args: argparse.Namespace) -> None:
     save_run(record, args.out)
     atomic_write_text(summary_path, text)
     print(f"Run file: {args.out}\nSummary:  {summary_path}")
-
-
-def _plain(cfg: object) -> dict[str, Any]:
-    return {name: getattr(cfg, name) for name in cfg.__dataclass_fields__}  # type: ignore[attr-defined]
 
 
 def predict(run_file: Path, names: list[str]) -> None:

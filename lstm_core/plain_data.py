@@ -19,6 +19,11 @@ def config_to_dict(cfg: object) -> dict[str, Any]:
     return to_jsonable(dataclasses.asdict(cfg))
 
 
+def config_fields(cfg: object) -> dict[str, Any]:
+    """A config dataclass's fields by name, values as they are (tuples stay tuples)."""
+    return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}  # type: ignore[arg-type]
+
+
 def config_from_dict(cls: type, data: Mapping[str, Any]) -> Any:
     """Rebuild a config dataclass; lists become tuples for tuple-typed fields (``features``).
 

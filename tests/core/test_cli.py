@@ -151,7 +151,7 @@ def test_mnist_val_fraction_is_checked_before_loading(tmp_path: Path, capsys) ->
 
 
 def test_flags_left_out_keep_the_dataclass_or_preset_defaults() -> None:
-    from lstm_core.cli import _model_train
+    from lstm_core.cli_flags import model_train as _model_train
     from lstm_core.mnist_presets import SEED_002
 
     args = build_parser().parse_args(["mnist", "--preset", "seed002", "--lr", "0.01"])
@@ -242,7 +242,7 @@ def test_compare_and_surnames_bad_input_is_one_error_line(args: list[str], messa
 
 
 def test_settings_that_would_take_hours_are_warned_about_before_training(capsys) -> None:
-    from lstm_core.cli import _warn_cost
+    from lstm_core.cli_train import _warn_cost
 
     big, short = ModelConfig(hidden_size=1500, num_layers=1), TrainConfig(epochs=400, batch_size=40)
     _warn_cost(big, short, input_size=28, output_size=10, seq_len=28, n_train=4000, n_eval=1000)
