@@ -4,7 +4,8 @@ Public API (details in each module):
     config        ModelConfig (hyperparameters, forget_bias), TrainConfig, ForecastDataConfig,
                   MnistDataConfig; ConfigError names its field; LIMITS shared with the forms
     models        MODEL_KINDS (RNN, LSTM, GRU, HandRNN), build_model, count_parameters, parameter_table
-    cells         HandwrittenRNN (seed 004), ManualLSTM (gates and cell state; matches nn.LSTM), trace_lstm
+    cells         HandwrittenRNN (seed 004's cell)
+    manual_lstm   ManualLSTM (gates and cell state; matches nn.LSTM), LSTMTrace, trace_lstm
     tasks         Task, REGRESSION, CLASSIFICATION (loss, metrics, how outputs are read)
     training      fit (padded sequences with lengths; monitor= data that never chooses); trainer holds a
                   run's state, evaluation predicts and scores, runtime seeds and picks devices
@@ -30,7 +31,7 @@ Public API (details in each module):
     cli           ``python -m lstm_core forecast|mnist|compare|surnames|list|inspect``
 """
 
-from lstm_core.cells import HandwrittenRNN, LSTMTrace, ManualLSTM, trace_lstm
+from lstm_core.cells import HandwrittenRNN
 from lstm_core.classification import ClassifierResult, reading_beliefs, train_classifier
 from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
 from lstm_core.forecasting import (
@@ -43,6 +44,7 @@ from lstm_core.forecasting import (
     train_forecaster,
 )
 from lstm_core.jobs import JobSnapshot, TrainingJob
+from lstm_core.manual_lstm import LSTMTrace, ManualLSTM, trace_lstm
 from lstm_core.metrics import confusion_matrix, per_class_accuracy, regression_report, skill_score, verdict
 from lstm_core.models import MODEL_KINDS, RecurrentModel, build_model, count_parameters, parameter_table
 from lstm_core.persistence import RunFileError, RunRecord, load_run, save_run

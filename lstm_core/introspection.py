@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lstm_core.cells import LSTMTrace, ManualLSTM
+from lstm_core.manual_lstm import LSTMTrace, ManualLSTM
 
 # Thresholds of the saturation view (gates are sigmoids in [0, 1]).
 FORGET_OPEN = 0.9
