@@ -96,16 +96,7 @@ def fit_figure(
                     line=ACTUAL_ON_TOP)
     values = [series.to_numpy(dtype=float)]
     if predicted is not None:
-        predicted = np.asarray(predicted, dtype=float).reshape(-1)
-        if len(predicted) != len(dates):
-            raise ValueError(f"{len(predicted)} predictions for {len(dates)} dates")
-        for part in ("train", "val", "test"):
-            s = parts.get(part)
-            if s is None or s.stop <= s.start:
-                continue
-            fig.add_scatter(x=dates[s], y=predicted[s], name=PART_NAMES[part], mode="lines",
-                            line={"color": PART_COLORS[part], "width": 2})
-        values.append(predicted[np.isfinite(predicted)])
+        values.append(_add_predictions(fig, predicted, dates, parts))
     for name, x, y in lines:
         fig.add_scatter(x=x, y=np.asarray(y, dtype=float), name=name, mode="lines",
                         line={"color": NAIVE_COLOR, "width": 1.5, "dash": "dash"})
@@ -120,15 +111,36 @@ def fit_figure(
     if has_val and test.stop > test.start:
         _boundary(fig, dates[test.start], "test boundary", low, high, "#999999")
     if future is not None and len(future):
-        # Start the forecast at the last actual value so that the line joins the series.
-        x = [series.index[-1], *future.index]
-        y = [float(series.iloc[-1]), *future.to_numpy(dtype=float)]
-        # Markers only for a short forecast: hundreds of them merge into what looks like a solid line.
-        fig.add_scatter(x=x, y=y, name=FORECAST_NAME, mode="lines+markers" if len(future) <= 40 else "lines",
-                        line={"color": "#9467bd", "dash": "dot", "width": 2}, marker={"size": 4})
-        fig.add_vrect(x0=x[0], x1=x[-1], fillcolor="#9467bd", opacity=0.08, line_width=0,
-                      annotation_text="beyond the data", annotation_position="top left")
+        _add_future(fig, series, future)
     return _layout(fig, title, f"{y_title} {unit}".strip(), height, slider=True)
+
+
+def _add_predictions(
+    fig: go.Figure, predicted: np.ndarray, dates: pd.DatetimeIndex, parts: Mapping[str, slice]
+) -> np.ndarray:
+    """One trace per non-empty part; returns the finite predictions (for the y range)."""
+    predicted = np.asarray(predicted, dtype=float).reshape(-1)
+    if len(predicted) != len(dates):
+        raise ValueError(f"{len(predicted)} predictions for {len(dates)} dates")
+    for part in ("train", "val", "test"):
+        s = parts.get(part)
+        if s is None or s.stop <= s.start:
+            continue
+        fig.add_scatter(x=dates[s], y=predicted[s], name=PART_NAMES[part], mode="lines",
+                        line={"color": PART_COLORS[part], "width": 2})
+    return predicted[np.isfinite(predicted)]
+
+
+def _add_future(fig: go.Figure, series: pd.Series, future: pd.Series) -> None:
+    """The recursive forecast, dotted, over a shaded "beyond the data" span."""
+    # Start the forecast at the last actual value so that the line joins the series.
+    x = [series.index[-1], *future.index]
+    y = [float(series.iloc[-1]), *future.to_numpy(dtype=float)]
+    # Markers only for a short forecast: hundreds of them merge into what looks like a solid line.
+    fig.add_scatter(x=x, y=y, name=FORECAST_NAME, mode="lines+markers" if len(future) <= 40 else "lines",
+                    line={"color": "#9467bd", "dash": "dot", "width": 2}, marker={"size": 4})
+    fig.add_vrect(x0=x[0], x1=x[-1], fillcolor="#9467bd", opacity=0.08, line_width=0,
+                  annotation_text="beyond the data", annotation_position="top left")
 
 
 def horizon_figure(table: pd.DataFrame, x_title: str = "steps ahead", title: str = "Error against horizon",

@@ -67,19 +67,33 @@ def loss_figure(
             fig.add_scatter(x=x, y=[e.metrics.get(key) for e in epochs], name=name, mode="lines+markers",
                             line={"color": color})
     if evals:  # seed 000 style: points every eval_every optimiser steps
-        ex = [at(p.step) for p in evals]
-        curves = {"train loss": ([p.train_loss for p in evals], PART_COLORS["train"]),
-                  "validation loss": ([p.val_loss for p in evals], PART_COLORS["val"])}
-        curves.update({name: ([p.metrics.get(key) for p in evals], color)
-                       for key, (name, color) in watched.items()})
-        for name, (y, color) in curves.items():
-            if any(v is not None for v in y):
-                fig.add_scatter(x=ex, y=y, name=f"{name} (every N steps)", mode="lines",
-                                line={"dash": "dot", "color": color})
+        _add_eval_curves(fig, evals, [at(p.step) for p in evals], watched)
     fig.update_layout(title=title, yaxis_title="loss", height=320, legend={"orientation": "h", "y": -0.25},
                       xaxis_title="iteration (optimiser step)" if x_axis == "iteration" else "epoch",
                       margin={"l": 10, "r": 10, "t": 40, "b": 10})
     _y_axis(fig, log_y)
+    _x_frame(fig, x_axis, total_epochs, total_steps, from_zero=bool(batches))
+    return fig
+
+
+def _add_eval_curves(
+    fig: go.Figure, evals: Sequence[EvalPoint], x: list[float], watched: Mapping[str, tuple[str, str | None]]
+) -> None:
+    """Dotted "<name> (every N steps)" curves at each evaluation point, at positions ``x``."""
+    curves = {"train loss": ([p.train_loss for p in evals], PART_COLORS["train"]),
+              "validation loss": ([p.val_loss for p in evals], PART_COLORS["val"])}
+    for key, (name, color) in watched.items():
+        curves[name] = ([p.metrics.get(key) for p in evals], color)
+    for name, (y, color) in curves.items():
+        if any(v is not None for v in y):
+            fig.add_scatter(x=x, y=y, name=f"{name} (every N steps)", mode="lines",
+                            line={"dash": "dot", "color": color})
+
+
+def _x_frame(
+    fig: go.Figure, x_axis: str, total_epochs: int | None, total_steps: int | None, *, from_zero: bool
+) -> None:
+    """Fix the x range to the planned run; before the first point, label the empty frame."""
     if not any(len(trace.x or ()) for trace in fig.data):
         # Before the first point: a labelled empty frame, not Plotly's default axes from -1 to 4.
         fig.update_yaxes(range=[0, 1], showticklabels=False)
@@ -90,8 +104,7 @@ def loss_figure(
     if x_axis == "iteration" and total_steps:
         fig.update_xaxes(range=[0, total_steps * 1.02])
     elif x_axis == "epoch" and total_epochs:
-        fig.update_xaxes(range=[0 if batches else 0.5, total_epochs + 0.5])
-    return fig
+        fig.update_xaxes(range=[0 if from_zero else 0.5, total_epochs + 0.5])
 
 
 def _color(metric: str) -> str | None:
