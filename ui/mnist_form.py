@@ -17,7 +17,8 @@ from lstm_core.classification import VAL_FRACTION, mnist_sizes, split_validation
 from lstm_core.config import LR_SCHEDULES, ModelConfig, TrainConfig
 from lstm_core.cost import check_settings
 from lstm_core.data import MNIST_FILES, DataSourceError, download_mnist, mnist_is_cached
-from lstm_core.data.mnist import MIRRORS_ENV, MnistData, mnist_mirrors
+from lstm_core.data.mnist import MnistData
+from lstm_core.data.mnist_download import MIRRORS_ENV, mnist_mirrors
 from lstm_core.mnist_presets import DEFAULT_PRESET, PRESETS, jitter_for
 from ui import cache
 from ui.model_form import Field, ModelForm

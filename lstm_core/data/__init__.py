@@ -16,16 +16,8 @@ from .errors import (
     UnknownTickerError,
 )
 from .idx import encode_idx, read_idx
-from .mnist import (
-    MNIST_FILES,
-    MNIST_MIRRORS,
-    MnistData,
-    download_mnist,
-    load_mnist,
-    load_mnist_subset,
-    mnist_is_cached,
-    mnist_mirrors,
-)
+from .mnist import MnistData, load_mnist, load_mnist_subset
+from .mnist_download import MNIST_FILES, MNIST_MIRRORS, download_mnist, mnist_is_cached, mnist_mirrors
 from .prices import PriceLoad, load_prices
 from .provenance import Provenance, attach_provenance, provenance_of
 from .yahoo import CachedPrices, fetch_yahoo, format_age, read_cache, write_cache

@@ -25,7 +25,7 @@ from lstm_core.data import (
     mnist_is_cached,
     read_idx,
 )
-from lstm_core.data.mnist import MIRRORS_ENV, MNIST_MIRRORS, mnist_mirrors
+from lstm_core.data.mnist_download import MIRRORS_ENV, MNIST_MIRRORS, mnist_mirrors
 
 NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
          "t10k-labels-idx1-ubyte.gz")  # fmt: skip
