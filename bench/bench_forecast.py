@@ -1,7 +1,7 @@
 """Forecast benchmark: every bundled series against every baseline and a statistical peer; fit() speed.
 
-Run: ``python bench/bench_forecast.py [--series NAME ...] [--check] [--no-peer] [--quick]`` (prints
-figures; no asserts). Uses one torch thread, as the app's training job does.
+Run: ``python bench/bench_forecast.py [--series NAME ...] [--check] [--heldout] [--no-peer] [--quick]``
+(prints figures; no asserts). Uses one torch thread, as the app's training job does.
 
 The table: for each bundled series (the price histories on their last 2,500 rows and on their
 last 120 rows, and the structured series) the Recommended preset's test RMSE over naive's, the
@@ -36,6 +36,7 @@ from lstm_core.data import bundled_tickers, load_bundled  # noqa: E402
 from lstm_core.data.bundled_prices import STRUCTURED_SERIES, structured_names  # noqa: E402
 from lstm_core.forecast_presets import FORECAST_PRESETS, RECOMMENDED, last_rows  # noqa: E402
 from lstm_core.forecasting import build_forecaster, prepare_forecast_data, train_forecaster  # noqa: E402
+from lstm_core.intervals import chance_range  # noqa: E402
 from lstm_core.jobs import TrainingJob  # noqa: E402
 from lstm_core.training import fit, seed_everything  # noqa: E402
 
@@ -113,51 +114,96 @@ def ets_one_step(values: np.ndarray, n_fit: int, season: int | None) -> tuple[np
     return np.asarray(full.fittedvalues), label
 
 
-def bench_cases(names: list[str] | None, check: bool) -> list[tuple[str, str, pd.DataFrame, str]]:
-    """(kind, label, frame, target column) for every bundled series; ``check``: their first 60 %."""
+def bench_cases(names: list[str] | None, check: bool, heldout: bool = False
+                ) -> list[tuple[str, str, pd.DataFrame, str]]:
+    """(kind, label, frame, target column) for every bundled series (``heldout``: the series of
+    bench/heldout_series.py instead); ``check``: their first 60 %."""
     cases = []
-    for ticker in bundled_tickers():
-        full = load_bundled(ticker)
-        cases += [("price", ticker, last_rows(full, RECOMMENDED.last_rows), "Close"),
-                  ("price", f"{ticker} last 120", last_rows(full, 120), "Close")]
-    for name in structured_names():
-        cases.append(("structured", name, load_bundled(name), STRUCTURED_SERIES[name].column))
+    if heldout:
+        from heldout_series import heldout_frames
+
+        cases = [("held-out", name, frame, "value") for name, frame in heldout_frames()]
+    else:
+        for ticker in bundled_tickers():
+            full = load_bundled(ticker)
+            cases += [("price", ticker, last_rows(full, RECOMMENDED.last_rows), "Close"),
+                      ("price", f"{ticker} last 120", last_rows(full, 120), "Close")]
+        for name in structured_names():
+            cases.append(("structured", name, load_bundled(name), STRUCTURED_SERIES[name].column))
     if check:
         cases = [(k, f"{label} first 60%", frame.iloc[: int(len(frame) * 0.6)], col)
                  for k, label, frame, col in cases if "last 120" not in label]
     return [c for c in cases if names is None or c[1].split()[0] in names]
 
 
-def series_table(names: list[str] | None = None, check: bool = False, peer: bool = True) -> None:
-    """The Recommended preset on every bundled series beside every baseline and the peers."""
+def _peers(r, naive: float) -> list[float]:
+    """Test RMSE over naive's of the AIC-picked ARIMA and ETS, fitted on train + validation."""
+    seq_len = r.data.cfg.seq_len
+    values, n_fit = r.data.series.to_numpy(dtype=float), r.data.parts["val"].stop + seq_len
+    s = r.data.parts["test"]
+    out = []
+    for fn in (arima_one_step, ets_one_step):
+        pred, name = fn(values, n_fit, r.frequency.season if r.frequency else None)
+        out.append(float(np.sqrt(np.mean((r.data.actual[s] - pred[seq_len:][s]) ** 2)) / naive))
+        print(f"    peer {name}: {out[-1]:.3f} x naive", flush=True)
+    return out
+
+
+def _coverage(j, level: float) -> tuple[str, bool, bool]:
+    """The coverage as printed ("*" when outside the range chance allows), within 5 points, within chance."""
+    value, n = j.coverage[level], j.covered_values
+    low, high = chance_range(level, n)
+    chance = low <= value <= high
+    return f"{value:.2f}{'' if chance else '*'}", abs(value - level) <= 0.05 + 1e-9, chance
+
+
+def series_table(names: list[str] | None = None, check: bool = False, peer: bool = True,
+                 heldout: bool = False) -> None:
+    """The Recommended preset on every series beside every baseline and the peers, then a summary."""
     p = RECOMMENDED
     print(f"{'series':28s} {'rows':>5s} {'freq':>14s} {'rec/naive':>9s} {'best baseline':>22s} "
-          f"{'rec/best':>8s} {'ARIMA/naive':>11s} {'ETS/naive':>9s} {'cov80':>5s} {'cov95':>5s} "
+          f"{'rec/best':>8s} {'ARIMA/naive':>11s} {'ETS/naive':>9s} {'test':>5s} {'cov80':>6s} {'cov95':>6s} "
           f"{'sec':>5s}  kept")
-    for kind, label, frame, column in bench_cases(names, check):
-        data_cfg = replace(p.data, target=column)
+    rows = []
+    for kind, label, frame, column in bench_cases(names, check, heldout):
         start = time.perf_counter()
-        r = train_forecaster(frame, data_cfg, p.model, p.train, method=p.method)
+        r = train_forecaster(frame, replace(p.data, target=column), p.model, p.train, method=p.method)
         seconds = time.perf_counter() - start
         table, j = r.judgement.comparison, r.judgement
         naive = table.loc["naive", "test RMSE"]
         cheap = table.drop(index="model")["test RMSE"]
         best = str(cheap.idxmin())
-        peers = ["", ""]
-        if peer and kind == "structured":
-            values, n_fit = r.data.series.to_numpy(dtype=float), r.data.parts["val"].stop + p.data.seq_len
-            s = r.data.parts["test"]
-            for i, fn in enumerate((arima_one_step, ets_one_step)):
-                pred, name = fn(values, n_fit, r.frequency.season if r.frequency else None)
-                err = np.sqrt(np.mean((r.data.actual[s] - pred[p.data.seq_len:][s]) ** 2)) / naive
-                peers[i] = f"{err:.3f}"
-                print(f"    peer {name}: {err:.3f} x naive", flush=True)
+        peers = _peers(r, naive) if peer and kind != "price" else []
         kept = "net" if any("kept." in n for n in r.notes) else (
             "AR" if any(n.startswith("Starts from the linear") for n in r.notes) else "naive")
+        model = table.loc["model", "test RMSE"]
+        cov = [_coverage(j, level) for level in (0.8, 0.95)]
+        shown = [f"{x:.3f}" for x in peers] or ["", ""]
         print(f"{label:28s} {len(frame):5d} {r.frequency.kind if r.frequency else '?':>14s} "
-              f"{table.loc['model', 'test RMSE'] / naive:9.4f} {best:>14s} {cheap[best] / naive:7.3f} "
-              f"{table.loc['model', 'test RMSE'] / cheap[best]:8.4f} {peers[0]:>11s} {peers[1]:>9s} "
-              f"{j.coverage[0.8]:5.2f} {j.coverage[0.95]:5.2f} {seconds:5.1f}  {kept}", flush=True)
+              f"{model / naive:9.4f} {best:>14s} {cheap[best] / naive:7.3f} {model / cheap[best]:8.4f} "
+              f"{shown[0]:>11s} {shown[1]:>9s} {j.covered_values:5d} {cov[0][0]:>6s} {cov[1][0]:>6s} "
+              f"{seconds:5.1f}  {kept}", flush=True)
+        rows.append((kind, model / naive, model / cheap[best], [model / naive <= x for x in peers], cov))
+    _summary(rows)
+
+
+def _summary(rows: list) -> None:
+    for kind in ("price", "structured", "held-out"):
+        mine = [r for r in rows if r[0] == kind]
+        if not mine:
+            continue
+        naive_ok = sum(r[1] <= 1.0 + 5e-5 for r in mine)
+        cheap_ok = sum(r[2] <= 1.0 + 5e-5 for r in mine)
+        peered = [r[3] for r in mine if r[3]]
+        peers = (f", <= the better peer on {sum(all(p) for p in peered)} and <= at least one on "
+                 f"{sum(any(p) for p in peered)} of {len(peered)}") if peered else ""
+        print(f"{kind}: {len(mine)} series; model <= naive on {naive_ok}, <= best cheap baseline on "
+              f"{cheap_ok}{peers}")
+    cov = [c for r in rows for c in r[4]]
+    print(f"coverage (80 % and 95 %, {len(cov)} figures): within 5 points of nominal "
+          f"{sum(c[1] for c in cov)}, inside the range a calibrated interval shows 19 times in 20 on "
+          f"that many test values "
+          f"{sum(c[2] for c in cov)} (* marks the others)")
 
 
 def bare_loop(model, x, y, cfg) -> float:
@@ -235,10 +281,12 @@ if __name__ == "__main__":
     parser.add_argument("--check", action="store_true", help="the check split: first 60%% of each series")
     parser.add_argument("--no-peer", action="store_true", help="skip the statsmodels peers (slow)")
     parser.add_argument("--quick", action="store_true", help="the series table only")
+    parser.add_argument("--heldout", action="store_true",
+                        help="series never tuned on (bench/heldout_series.py, needs statsmodels)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, intra-op threads {torch.get_num_threads()}")
-    series_table(args.series, args.check, not args.no_peer)
+    series_table(args.series, args.check, not args.no_peer, args.heldout)
     if not args.quick:
         first_event_and_memory("cold process")  # pays torch's lazy imports (the page warms up on open)
         first_event_and_memory("warm process")  # what the page sees after ui.cache.warm_up_training

@@ -43,6 +43,7 @@ class LinearAR:
     alpha: float  # ridge penalty per training row
     evidence: float = 0.0  # t-statistic of its out-of-sample gain over naive (rolling origin); 0: none
     cv_rows: int = 0  # out-of-sample predictions behind ``evidence``
+    skill: float = 0.0  # 1 - its rolling-origin MSE / naive's on those predictions; 0: none
     level_coef: float = 0.0  # weight on the last level, standardised (mean reversion); 0: not used
     level_shift: float = 0.0  # mean level on the training part
     level_scale: float = 1.0  # std of the levels on the training part
@@ -96,7 +97,8 @@ def _fit(values: np.ndarray, n: int, lag_set: tuple[int, ...], alpha: float, lev
     full = np.zeros(lags)
     full[cols] = coef[: len(cols)]
     level_coef = float(coef[-1]) if level else 0.0
-    return LinearAR(lags, full, intercept, center, scale, alpha, 0.0, 0, level_coef, shift, spread)
+    return LinearAR(lags, full, intercept, center, scale, alpha, level_coef=level_coef, level_shift=shift,
+                    level_scale=spread)
 
 
 def _lag_sets(max_lags: int, season: int | None) -> list[tuple[int, ...]]:
@@ -180,7 +182,9 @@ def fit_linear_ar(
     gain = (values[rows] - values[rows - 1]) ** 2 - scores[best] ** 2
     sd = gain.std(ddof=1)
     evidence = float(gain.mean() / (sd / np.sqrt(len(gain)))) if sd > 0 else 0.0
-    return replace(_fit(values, n_train, *best), evidence=evidence, cv_rows=len(gain))
+    naive_mse = float(np.mean((values[rows] - values[rows - 1]) ** 2))
+    skill = float(gain.mean() / naive_mse) if naive_mse > 0 else 0.0
+    return replace(_fit(values, n_train, *best), evidence=evidence, cv_rows=len(gain), skill=skill)
 
 
 def _seasonal(values: np.ndarray, rows: np.ndarray, season: int) -> np.ndarray:

@@ -104,10 +104,8 @@ def metrics_tab(entry: RunEntry) -> None:
                f"{result.data.dates[s.stop - 1]:%Y-%m-%d}. Skill = 1 − RMSE model / RMSE baseline; its "
                "interval is a moving-block bootstrap over the test windows (paired errors; blocks keep runs "
                f"of errors together). Best baseline on validation: {j.best_baseline}. {test}")
-    cover = " · ".join(f"{level:.0%} interval covers {value:.1%} of the test values" for level, value
-                       in sorted(j.coverage.items()) if np.isfinite(value))
-    if cover:
-        st.markdown(f"**Intervals:** {cover} (nominal {', '.join(f'{k:.0%}' for k in sorted(j.coverage))}).")
+    for line in j.coverage_in_words():
+        st.markdown(f"**Intervals:** {line}.")
     for note in j.notes:
         st.caption(note)
 

@@ -77,7 +77,7 @@ def test_a_run_trains_and_its_outcome_line_carries_the_verdict_with_its_interval
     table = _table(at, "val RMSE")
     assert list(table.index) == ["model", "naive", "seasonal naive", "drift", "linear AR"]
     assert "model's skill over it, 95 % interval" in table.columns
-    assert any("interval covers" in m.value for m in at.markdown)
+    assert any("interval: covers" in m.value and "19 times in 20" in m.value for m in at.markdown)
     history = _table(at, "test period")
     assert list(history.index) == ["run 1"] and history["epochs"].iloc[0].startswith("2, best ")
 

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import torch
 
-from lstm_core.baselines import fit_baselines
+from lstm_core.baselines import LinearAR, fit_baselines, fit_linear_ar
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
 from lstm_core.forecast_inputs import fit_input_spec, window_inputs
-from lstm_core.forecast_model import ResidualForecaster
+from lstm_core.forecast_model import ResidualForecaster, trusts_ar
 from lstm_core.forecasting import forecast_future, prepare_forecast_data, train_forecaster
 from lstm_core.frequency import detect_frequency
 from lstm_core.models import build_model
@@ -90,6 +90,9 @@ def test_residual_method_on_a_seasonal_series_beats_naive_and_is_judged_against_
     assert "best baseline" in result.comparison_verdict
     assert list(j.horizon.index) == list(range(1, 13)) and "model" in j.horizon.columns
     assert j.horizon["naive"].iloc[0] == pytest.approx(j.comparison.loc["naive", "test RMSE"])
+    assert j.covered_values == result.data.windows["test"]
+    words = j.coverage_in_words()
+    assert len(words) == 2 and words[0].startswith("80% interval: covers") and "19 times in 20" in words[0]
     for level in (0.8, 0.95):
         assert 0.6 <= j.coverage[level] <= 1.0
         iv = j.intervals[level]
@@ -182,3 +185,30 @@ def test_a_residual_run_that_starts_at_naive_saves_too() -> None:
     rows = np.arange(10, len(values))
     np.testing.assert_allclose(model.predict_rows(values, dates, rows),
                                result.model.predict_rows(values, dates, rows))
+
+
+def _ar(evidence: float, skill: float) -> LinearAR:
+    return LinearAR(1, np.zeros(1), 0.0, 0.0, 1.0, 0.1, evidence=evidence, cv_rows=50, skill=skill)
+
+
+@pytest.mark.parametrize(("evidence", "skill", "trusted"), [
+    (2.6, 0.01, True),  # strong evidence: a small but sure gain
+    (1.8, 0.34, True),  # weaker evidence of a large gain (quarterly unemployment's first 60 %)
+    (2.1, 0.13, False),  # a random walk's best fluke on the bundled prices: small gain, t under 2.5
+    (1.4, 0.60, False),  # a large gain but too uncertain
+])
+def test_trusts_ar_needs_a_sure_gain_or_a_large_fairly_sure_one(evidence: float, skill: float,
+                                                                 trusted: bool) -> None:
+    assert trusts_ar(_ar(evidence, skill)) is trusted
+
+
+def test_the_ar_skill_is_the_share_of_naive_squared_error_removed() -> None:
+    rng = np.random.default_rng(3)
+    changes = np.zeros(600)
+    for i in range(1, 600):
+        changes[i] = 0.8 * changes[i - 1] + rng.normal()
+    ar = fit_linear_ar(np.cumsum(changes), 400, 5, 100)
+    # with phi = 0.8, naive's error is the change (variance 1 / (1 - 0.64)); the AR's is the shock (1)
+    assert ar.skill == pytest.approx(1 - 0.36, abs=0.1) and trusts_ar(ar)
+    walk = fit_linear_ar(np.cumsum(rng.normal(size=600)), 400, 5, 100)
+    assert walk.skill < 0.05 and not trusts_ar(walk)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from lstm_core.intervals import (
+    chance_range,
     conformal_interval,
     conformal_quantile,
     coverage,
@@ -90,3 +93,21 @@ def test_recent_error_scale_is_causal_and_follows_the_error_size():
     changed = actual.copy()
     changed[30:] = 100.0
     np.testing.assert_allclose(recent_error_scale(changed, predicted, 5)[:31], scale[:31])
+
+
+@pytest.mark.parametrize(("level", "n"), [(0.8, 24), (0.95, 51), (0.8, 500)])
+def test_chance_range_is_the_central_binomial_range(level: float, n: int):
+    low, high = chance_range(level, n)
+    pmf = [math.comb(n, k) * level**k * (1 - level) ** (n - k) for k in range(n + 1)]
+    below, above = sum(pmf[: round(low * n)]), sum(pmf[round(high * n) + 1:])
+    assert below <= 0.025 and above <= 0.025  # each tail outside the range holds at most 2.5 %
+    assert below + pmf[round(low * n)] > 0.025 and above + pmf[round(high * n)] > 0.025  # and is the smallest
+    assert low < level < high
+
+
+def test_chance_range_narrows_with_more_test_values_and_refuses_nonsense():
+    assert chance_range(0.8, 24) == (0.625, 23 / 24)
+    assert chance_range(0.8, 2500)[1] - chance_range(0.8, 2500)[0] < 0.04
+    for bad in ((1.0, 10), (0.8, 0), (0.0, 5)):
+        with pytest.raises(ValueError):
+            chance_range(*bad)

@@ -75,7 +75,7 @@ def test_train_pause_step_resume_stop_and_the_verdict_in_view(page, wait_for, sc
     screenshot(page, "forecast_05_stopped_verdict", full_page=False)
 
     for tab, text, name in (("Fit & forecast", "actual and predicted (run 1)", "forecast_06_fit"),
-                            ("Metrics", "interval covers", "forecast_07_metrics"),
+                            ("Metrics", "interval: covers", "forecast_07_metrics"),
                             ("Error by horizon", "Error against horizon", "forecast_08_horizon"),
                             ("History", "test period", "forecast_09_history")):
         page.get_by_role("tab", name=tab).click()
