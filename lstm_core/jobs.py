@@ -21,10 +21,10 @@ import pickle
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from lstm_core.job_context import (  # noqa: F401 - the worker side, re-exported: jobs import it from here
     DEFAULT_RUN,
@@ -34,12 +34,18 @@ from lstm_core.job_context import (  # noqa: F401 - the worker side, re-exported
     describe_exit,
     worker_died_message,
 )
-from lstm_core.progress import BatchProgress, EpochProgress, EvalPoint, History, TrainStart
+from lstm_core.job_snapshot import (  # noqa: F401 - RunSnapshot re-exported: pages import it from here
+    NO_RUN,
+    JobSnapshot,
+    JobStatus,
+    LiveRun,
+    RunSnapshot,
+)
 
-JobStatus = Literal["pending", "running", "done", "failed", "stopped"]
 STOPPED_HARD = ("The model was stopped hard: it did not reach a point where it could stop within "
                 "{after:.0f} s, so its worker was ended and no result is kept.")
 STOPPED_UNSTARTED = "Stopped before it started (it was waiting for a free worker): nothing was trained."
+
 
 # Progress records keep their metrics in a read-only MappingProxyType, which pickle cannot
 # handle by itself; records and results cross from the worker to the server as pickles.
@@ -48,100 +54,6 @@ def read_only(mapping: dict) -> MappingProxyType:
 
 
 copyreg.pickle(MappingProxyType, lambda proxy: (read_only, (dict(proxy),)))
-
-
-@dataclass(frozen=True)
-class RunSnapshot:
-    """One run's records at one moment."""
-
-    run_id: str
-    start: TrainStart | None = None
-    last_batch: BatchProgress | None = None
-    epochs: tuple[EpochProgress, ...] = ()
-    evals: tuple[EvalPoint, ...] = ()
-    history: History | None = None
-
-    @property
-    def fraction(self) -> float:
-        """Share of the run's planned optimiser steps done, 0..1."""
-        if self.history is not None and self.history.stop_reason == "completed":
-            return 1.0
-        if self.start is None or not self.start.total_steps:
-            return 0.0
-        last = self.last_batch.step if self.last_batch else 0
-        steps = max(last, self.epochs[-1].step if self.epochs else 0)
-        return min(1.0, steps / self.start.total_steps)
-
-
-_NO_RUN = RunSnapshot("")
-
-
-@dataclass(frozen=True)
-class JobSnapshot:
-    """A consistent copy of a job's state at one moment.
-
-    ``start`` .. ``history`` are those of the latest run (``run_ids[-1]``); ``runs`` has all.
-    """
-
-    status: JobStatus
-    started_at: float | None
-    finished_at: float | None
-    start: TrainStart | None
-    last_batch: BatchProgress | None
-    epochs: tuple[EpochProgress, ...]
-    evals: tuple[EvalPoint, ...]
-    published: dict[str, Any]  # extra live values the job chose to share (e.g. predictions)
-    history: History | None
-    result: Any
-    error: str | None  # a user-facing sentence when the job failed
-    stop_requested: bool
-    version: int  # increases with every change, so a page can skip redrawing
-    run_ids: tuple[str, ...] = ()
-    runs: Mapping[str, RunSnapshot] = field(default_factory=dict)
-    queue_position: int | None = None  # 1 = next to get a worker; None once it has one
-    message: str | None = None  # how a job that ended "stopped" ended (no result)
-    job_id: str = ""
-    paused: bool = False  # Pause pressed: the worker waits (between optimiser steps) until Resume or Step
-    stepping: bool = False  # Step pressed while paused: one more epoch is training
-
-    @property
-    def running(self) -> bool:
-        return self.status in ("pending", "running")
-
-    @property
-    def fraction(self) -> float:
-        """Share of the latest run's planned optimiser steps done, 0..1 (a stopped run stays put)."""
-        if self.status == "done" and (self.history is None or self.history.stop_reason == "completed"):
-            return 1.0
-        run = self.runs[self.run_ids[-1]] if self.run_ids else _NO_RUN
-        return run.fraction
-
-    @property
-    def elapsed(self) -> float:
-        if self.started_at is None:
-            return 0.0
-        return (self.finished_at or time.time()) - self.started_at
-
-
-@dataclass
-class _Run:
-    start: TrainStart | None = None
-    last_batch: BatchProgress | None = None
-    epochs: list[EpochProgress] = field(default_factory=list)
-    evals: list[EvalPoint] = field(default_factory=list)
-    history: History | None = None
-
-    def apply(self, kind: str, record: Any) -> None:
-        if kind == "eval":
-            self.evals.append(record)
-        elif kind == "epoch":
-            self.epochs.append(record)
-        else:
-            setattr(self, {"start": "start", "batch": "last_batch", "history": "history"}[kind], record)
-
-    def snapshot(self, run_id: str) -> RunSnapshot:
-        return RunSnapshot(run_id, self.start, self.last_batch, tuple(self.epochs), tuple(self.evals),
-                           self.history)
 
 
 class TrainingJob:
@@ -176,7 +88,7 @@ class TrainingJob:
         self._ended = threading.Event()
         self._status: JobStatus = "pending"
         self._times: list[float | None] = [None, None]  # started_at, finished_at (wall clock)
-        self._runs: dict[str, _Run] = {}
+        self._runs: dict[str, LiveRun] = {}
         self._published: dict[str, Any] = {}
         self._result: Any = None
         self._error: str | None = None
@@ -253,7 +165,7 @@ class TrainingJob:
     def snapshot(self) -> JobSnapshot:
         with self._lock:
             runs = {rid: r.snapshot(rid) for rid, r in self._runs.items()}
-            latest = runs[next(reversed(runs))] if runs else _NO_RUN
+            latest = runs[next(reversed(runs))] if runs else NO_RUN
             return JobSnapshot(
                 self._status, self._times[0], self._times[1], latest.start, latest.last_batch, latest.epochs,
                 latest.evals, dict(self._published), latest.history, self._result, self._error,
@@ -280,7 +192,7 @@ class TrainingJob:
     def _apply(self, records: list[tuple[str, str, Any]], published: dict[str, Any]) -> None:
         def change() -> None:
             for run_id, kind, record in records:
-                self._runs.setdefault(run_id, _Run()).apply(kind, record)
+                self._runs.setdefault(run_id, LiveRun()).apply(kind, record)
                 if kind in ("epoch", "history"):
                     self._stepping = False  # the worker holds again after the epoch it was let run
             self._published.update(published)
