@@ -7,10 +7,19 @@ defaults: pages feed them to their widgets, so each default has one source of tr
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from lstm_core.bounds import (  # noqa: F401 - BOUNDS and Bound re-exported: the forms read them from here
+    BOUNDS,
+    LIMITS,
+    Bound,
+    ConfigError,
+    check_choice,
+    check_finite,
+    check_int_at_least,
+    check_int_in_range,
+)
 from lstm_core.preprocessing import split_sizes
 
 CellType = Literal["RNN", "LSTM", "GRU", "HandRNN"]  # HandRNN: seed 004's i2h/i2o cell
@@ -28,101 +37,6 @@ OPTIMIZERS: tuple[str, ...] = get_args(Optimizer)
 TARGET_MODES: tuple[str, ...] = get_args(TargetMode)
 SCALERS: tuple[str, ...] = get_args(ScalerKind)
 MNIST_SOURCES: tuple[str, ...] = get_args(MnistSource)
-
-
-# Upper bounds shared by the configs, the forms and the command line (the model-size cap in
-# lstm_core.models bounds what they allow together).
-LIMITS = {"hidden_size": 4096, "num_layers": 16, "batch_size": 1_000_000}
-
-
-@dataclass(frozen=True, slots=True)
-class Bound:
-    """The values a numeric setting accepts: ``low`` to ``high`` (None: unbounded), both ends
-    included unless ``open_low`` / ``open_high``; ``whole``: whole numbers only."""
-
-    low: float | None
-    high: float | None
-    whole: bool = False
-    open_low: bool = False
-    open_high: bool = False
-
-    def admits(self, value: object) -> bool:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            return False
-        if self.whole and not float(value).is_integer():
-            return False
-        if self.low is not None and (value <= self.low if self.open_low else value < self.low):
-            return False
-        return self.high is None or (value < self.high if self.open_high else value <= self.high)
-
-    def describe(self) -> str:
-        """e.g. "a whole number from 1 to 4,096", "a number above 0, at most 10"."""
-        kind = "a whole number" if self.whole else "a number"
-        fmt = (lambda v: f"{v:,.0f}") if self.whole else (lambda v: f"{v:g}")
-        if self.low is None and self.high is None:
-            return kind
-        if self.high is None:
-            return f"{kind} {'above' if self.open_low else 'of at least'} {fmt(self.low)}"
-        if self.low is None:
-            return f"{kind} {'below' if self.open_high else 'of at most'} {fmt(self.high)}"
-        if self.open_low:
-            upper = "below" if self.open_high else "at most"
-            return f"{kind} above {fmt(self.low)}, {upper} {fmt(self.high)}"
-        return f"{kind} from {fmt(self.low)} to {'below ' if self.open_high else ''}{fmt(self.high)}"
-
-
-# What each numeric field of ModelConfig, TrainConfig and ForecastDataConfig accepts, by field
-# name: the forms explain these at the widget before the configs refuse them (tests/core
-# checks each bound against the dataclass that owns the field).
-BOUNDS: dict[str, Bound] = {
-    "hidden_size": Bound(1, LIMITS["hidden_size"], whole=True),
-    "num_layers": Bound(1, LIMITS["num_layers"], whole=True),
-    "dropout": Bound(0, 1, open_high=True),
-    "forget_bias": Bound(-20, 20),
-    "epochs": Bound(1, None, whole=True),
-    "batch_size": Bound(1, LIMITS["batch_size"], whole=True),
-    "lr": Bound(0, 10, open_low=True),
-    "warmup_fraction": Bound(0, 1, open_high=True),
-    "weight_decay": Bound(0, None),
-    "grad_clip": Bound(0, None, open_low=True),
-    "patience": Bound(1, None, whole=True),
-    "max_steps": Bound(1, None, whole=True),
-    "eval_every": Bound(1, None, whole=True),
-    "seed": Bound(0, 2**32 - 1, whole=True),
-    "seq_len": Bound(1, None, whole=True),
-    "val_fraction": Bound(0, 1, open_high=True),
-    "test_fraction": Bound(0, 1, open_low=True, open_high=True),
-}
-
-
-class ConfigError(ValueError):
-    """An invalid setting; ``field`` names it, so a form can put the message at its widget."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ConfigError(name, f"{name} must be one of {', '.join(allowed)}; got {value!r}")
-
-
-def _int_at_least(name: str, value: object, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(name, f"{name} must be a whole number >= {low}; got {value!r}")
-
-
-def _int_in_range(name: str, value: object, low: int, high: int) -> None:
-    _int_at_least(name, value, low)
-    if value > high:  # type: ignore[operator]
-        raise ConfigError(name, f"{name} must be at most {high:,} on this machine; got {value!r}")
-
-
-def _finite(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(name, f"{name} must be a finite number; got {value!r}")
-    return float(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +61,11 @@ class ModelConfig:
     forget_bias: float | None = 1.0
 
     def __post_init__(self) -> None:
-        _choice("cell", self.cell, CELL_TYPES)
-        _choice("head", self.head, HEADS)
-        _int_in_range("hidden_size", self.hidden_size, 1, LIMITS["hidden_size"])
-        _int_in_range("num_layers", self.num_layers, 1, LIMITS["num_layers"])
-        dropout = _finite("dropout", self.dropout)
+        check_choice("cell", self.cell, CELL_TYPES)
+        check_choice("head", self.head, HEADS)
+        check_int_in_range("hidden_size", self.hidden_size, 1, LIMITS["hidden_size"])
+        check_int_in_range("num_layers", self.num_layers, 1, LIMITS["num_layers"])
+        dropout = check_finite("dropout", self.dropout)
         if not 0.0 <= dropout < 1.0:
             raise ConfigError("dropout", f"dropout must be in [0, 1); got {self.dropout!r}")
         if dropout > 0 and self.num_layers == 1:
@@ -162,7 +76,7 @@ class ModelConfig:
         if not isinstance(self.bidirectional, bool):
             raise ConfigError("bidirectional",
                               f"bidirectional must be True or False; got {self.bidirectional!r}")
-        if self.forget_bias is not None and abs(_finite("forget_bias", self.forget_bias)) > 20:
+        if self.forget_bias is not None and abs(check_finite("forget_bias", self.forget_bias)) > 20:
             raise ConfigError("forget_bias",
                               f"forget_bias must be between -20 and 20 (or None); got {self.forget_bias!r}")
         if self.cell == "HandRNN" and (self.num_layers != 1 or self.bidirectional or self.head != "last"):
@@ -199,32 +113,32 @@ class TrainConfig:
     device: str = "auto"  # "auto" (CUDA when present), "cpu", "cuda", "cuda:1", ...
 
     def __post_init__(self) -> None:
-        _int_at_least("epochs", self.epochs, 1)
-        _int_in_range("batch_size", self.batch_size, 1, LIMITS["batch_size"])
-        lr = _finite("lr", self.lr)
+        check_int_at_least("epochs", self.epochs, 1)
+        check_int_in_range("batch_size", self.batch_size, 1, LIMITS["batch_size"])
+        lr = check_finite("lr", self.lr)
         if lr <= 0:
             raise ConfigError("lr", f"lr (learning rate) must be > 0; got {self.lr!r}")
         if lr > 10:
             raise ConfigError("lr", f"lr (learning rate) must be <= 10; got {self.lr!r}")
-        _choice("optimizer", self.optimizer, OPTIMIZERS)
-        _choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
-        if not 0.0 <= _finite("warmup_fraction", self.warmup_fraction) < 1.0:
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
+        if not 0.0 <= check_finite("warmup_fraction", self.warmup_fraction) < 1.0:
             raise ConfigError("warmup_fraction", "warmup_fraction must be in [0, 1) (a share of the "
                               f"optimiser steps); got {self.warmup_fraction!r}")
-        if _finite("weight_decay", self.weight_decay) < 0:
+        if check_finite("weight_decay", self.weight_decay) < 0:
             raise ConfigError("weight_decay", f"weight_decay must be >= 0; got {self.weight_decay!r}")
-        if self.grad_clip is not None and _finite("grad_clip", self.grad_clip) <= 0:
+        if self.grad_clip is not None and check_finite("grad_clip", self.grad_clip) <= 0:
             raise ConfigError("grad_clip", f"grad_clip must be > 0 or None (off); got {self.grad_clip!r}")
         if self.patience is not None:
-            _int_at_least("patience", self.patience, 1)
-        if _finite("min_delta", self.min_delta) < 0:
+            check_int_at_least("patience", self.patience, 1)
+        if check_finite("min_delta", self.min_delta) < 0:
             raise ConfigError("min_delta", f"min_delta must be >= 0; got {self.min_delta!r}")
         if self.max_steps is not None:
-            _int_at_least("max_steps", self.max_steps, 1)
+            check_int_at_least("max_steps", self.max_steps, 1)
         if self.eval_every is not None:
-            _int_at_least("eval_every", self.eval_every, 1)
-        _int_at_least("log_every", self.log_every, 1)
-        _int_in_range("seed", self.seed, 0, 2**32 - 1)  # NumPy's seed range, and plenty of seeds
+            check_int_at_least("eval_every", self.eval_every, 1)
+        check_int_at_least("log_every", self.log_every, 1)
+        check_int_in_range("seed", self.seed, 0, 2**32 - 1)  # NumPy's seed range, and plenty of seeds
         if not isinstance(self.device, str) or not (
             self.device in ("auto", "cpu", "cuda", "mps") or self.device.startswith("cuda:")
         ):
@@ -251,11 +165,11 @@ class ForecastDataConfig:
             raise ConfigError("features", "features must be a tuple of column names")
         if self.target in self.features:
             raise ConfigError("features", f"{self.target!r} is the target: do not list it again in features")
-        _int_at_least("seq_len", self.seq_len, 1)
-        _choice("target_mode", self.target_mode, TARGET_MODES)
-        _choice("scaler", self.scaler, SCALERS)
-        val = _finite("val_fraction", self.val_fraction)
-        test = _finite("test_fraction", self.test_fraction)
+        check_int_at_least("seq_len", self.seq_len, 1)
+        check_choice("target_mode", self.target_mode, TARGET_MODES)
+        check_choice("scaler", self.scaler, SCALERS)
+        val = check_finite("val_fraction", self.val_fraction)
+        test = check_finite("test_fraction", self.test_fraction)
         if not 0.0 <= val < 1.0:
             raise ConfigError("val_fraction", f"val_fraction must be in [0, 1); got {self.val_fraction!r}")
         if not 0.0 < test < 1.0:
@@ -303,11 +217,10 @@ class MnistDataConfig:
     seed: int = 0  # fixes the subset's train / test split
 
     def __post_init__(self) -> None:
-        _choice("source", self.source, MNIST_SOURCES)
-        frac = _finite("test_fraction", self.test_fraction)
+        check_choice("source", self.source, MNIST_SOURCES)
+        frac = check_finite("test_fraction", self.test_fraction)
         if not 0.0 < frac < 1.0:
             raise ConfigError("test_fraction", f"test_fraction must be in (0, 1); got {self.test_fraction!r}")
         if self.train_limit is not None:
-            _int_at_least("train_limit", self.train_limit, 1)
-        _int_in_range("seed", self.seed, 0, 2**32 - 1)
-
+            check_int_at_least("train_limit", self.train_limit, 1)
+        check_int_in_range("seed", self.seed, 0, 2**32 - 1)
