@@ -11,8 +11,9 @@ It is read with ``torch.load(weights_only=True)``, whose unpickler accepts tenso
 containers only: a file holding a pickled callable is refused before anything runs. The digest
 catches damaged or hand-edited files (integrity, not authenticity: it is not keyed, so a crafted
 file can carry a matching one); every section, tensor and shape is therefore checked as well,
-on torch's meta device before any real allocation. What a forecaster's or a classifier's
-record holds is ``lstm_core.run_records``'s business.
+on torch's meta device before any real allocation. The container (layout, digest, safe
+unpickling) is ``lstm_core.run_format``; what a forecaster's or a classifier's record holds is
+``lstm_core.run_records``'s business.
 
 Version 2 keeps the data's sizes (``sizes``: input_size, output_size, seq_len) beside the model's
 hyperparameters; a version-1 file, whose model config held them, is read and converted.
@@ -20,11 +21,7 @@ hyperparameters; a version-1 file, whose model config held them, is read and con
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import pickle
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,27 +31,28 @@ from typing import IO, Any, Literal
 import torch
 from torch import nn
 
-from lstm_core.archive_guard import ArchiveGuardError, check_run_archive
 from lstm_core.config import ForecastDataConfig, MnistDataConfig, ModelConfig, TrainConfig
 from lstm_core.models import MAX_PARAMETERS, build_model
 from lstm_core.plain_data import config_from_dict, config_to_dict, history_to_dict, to_jsonable
 from lstm_core.preprocessing import Scaler
 from lstm_core.progress import History
-from lstm_core.safe_io import atomic_save
+from lstm_core.run_format import (  # noqa: F401 - RunFileError re-exported: callers catch it from here
+    FORMAT,
+    FORMAT_VERSION,
+    READABLE_VERSIONS,
+    RunFileError,
+    read_payload,
+    refuse,
+    write_payload,
+)
 from lstm_core.tasks import CLASSIFICATION, REGRESSION, Task
 
-FORMAT = "lstm-studio-run"
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
 RunKind = Literal["forecast", "classifier", "sequence-classifier"]
 _TASKS = {"forecast": REGRESSION, "classifier": CLASSIFICATION, "sequence-classifier": CLASSIFICATION}
 _SIZE_KEYS = ("input_size", "output_size", "seq_len")
 _DATA_CONFIGS: dict[str, type] = {c.__name__: c for c in (ForecastDataConfig, MnistDataConfig)}
-_KEYS = {"format", "version", "metadata", "sha256", "state_dict"}
-
-
-class RunFileError(ValueError):
-    """A run file is damaged, edited, from another program or version, or unsafe: it was not loaded."""
+# Sections of the metadata that must be JSON objects (or null).
+_DICT_FIELDS = ("model_cfg", "train_cfg", "data_cfg", "scaler", "metrics", "provenance", "history", "recipe")
 
 
 @dataclass(frozen=True)
@@ -93,19 +91,19 @@ class RunRecord:
             with torch.device("meta"):
                 probe = self._assemble()
         except (ValueError, TypeError, KeyError) as exc:
-            raise _refuse(f"its model cannot be built ({exc})") from exc
+            raise refuse(f"its model cannot be built ({exc})") from exc
         wanted = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
         found = {k: tuple(v.shape) for k, v in self.state_dict.items()}
         if wanted != found:
             diff = sorted(set(wanted.items()) ^ set(found.items()))[:2]
-            raise _refuse(f"its weights do not fit its model config (mismatch: {diff})")
+            raise refuse(f"its weights do not fit its model config (mismatch: {diff})")
         model = self._assemble()
         try:
             model.load_state_dict(self.state_dict, strict=True)
         except RuntimeError as exc:
             first = str(exc).strip().splitlines()
             detail = first[1].strip() if len(first) > 1 else first[0]
-            raise _refuse(f"its weights do not fit its model config ({detail[:200]})") from exc
+            raise refuse(f"its weights do not fit its model config ({detail[:200]})") from exc
         return model.eval()
 
     def _assemble(self) -> nn.Module:
@@ -164,54 +162,9 @@ def _metadata(record: RunRecord) -> str:
     return json.dumps(meta, sort_keys=True, allow_nan=False)
 
 
-def _digest(metadata: str, state_dict: Mapping[str, torch.Tensor]) -> str:
-    h = hashlib.sha256(metadata.encode("utf-8"))
-    for name in sorted(state_dict):
-        t = state_dict[name].detach().cpu()
-        h.update(f"\0{name}\0{t.dtype}\0{list(t.shape)}\0".encode())
-        flat = torch.empty(t.numel(), dtype=t.dtype).copy_(t.reshape(-1))  # stride 1, even from a 0-d buffer
-        h.update(flat.view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
-
-
 def save_run(record: RunRecord, target: str | Path | IO[bytes]) -> None:
     """Write ``record`` to a path or a binary file object (see the module docstring for the format)."""
-    metadata = _metadata(record)
-    state = {k: v.detach().cpu().contiguous() for k, v in record.state_dict.items()}
-    payload = {"format": FORMAT, "version": record.version, "metadata": metadata,
-               "sha256": _digest(metadata, state), "state_dict": state}
-    if isinstance(target, str | Path):
-        atomic_save(payload, target)  # a failed write leaves the previous file intact
-    else:
-        torch.save(payload, target)
-
-
-def _refuse(reason: str) -> RunFileError:
-    return RunFileError(f"Not a valid LSTM Studio run file: {reason}. The file was not loaded.")
-
-
-def _unpickle(source: str | Path | bytes | IO[bytes]) -> Any:
-    if isinstance(source, str | Path):
-        path = Path(source)
-        if not path.is_file():
-            raise RunFileError(f"There is no run file at {path}.")
-        source = path.read_bytes()
-    try:  # declared sizes and stride-0 tensors, read from the zip before torch allocates anything
-        check_run_archive(source)
-    except ArchiveGuardError as exc:
-        raise _refuse(exc.reason) from exc
-    if isinstance(source, bytes | bytearray):
-        source = io.BytesIO(source)
-    try:
-        return torch.load(source, weights_only=True, map_location="cpu")
-    except pickle.UnpicklingError as exc:
-        found = re.search(r"GLOBAL (\S+)", str(exc))
-        if found is None:  # an opcode the safe unpickler does not know: random or damaged bytes
-            raise _refuse("it is truncated, damaged or not a torch file") from exc
-        raise _refuse(f"it contains disallowed objects ({found.group(1)}) besides tensors and "
-                      "plain data, such as pickled code") from exc
-    except Exception as exc:  # torch raises RuntimeError, EOFError, KeyError... on damaged files
-        raise _refuse("it is truncated, damaged or not a torch file") from exc
+    write_payload(_metadata(record), record.version, record.state_dict, target)
 
 
 def load_run(source: str | Path | bytes | IO[bytes]) -> RunRecord:
@@ -225,46 +178,23 @@ def load_run(source: str | Path | bytes | IO[bytes]) -> RunRecord:
             edited (digest mismatch), holds disallowed objects, or its weights do not fit
             its config. Nothing from the file is executed in any case.
     """
-    payload = _unpickle(source)
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise _refuse("it is a torch file but not one written by LSTM Studio")
-    if payload.get("version") not in READABLE_VERSIONS:
-        raise _refuse(f"it has format version {payload.get('version')!r}; this LSTM Studio "
-                      f"reads versions {', '.join(map(str, READABLE_VERSIONS))}")
-    metadata, digest, state = payload.get("metadata"), payload.get("sha256"), payload.get("state_dict")
-    if set(payload) != _KEYS or not isinstance(metadata, str) or not isinstance(digest, str) or not (
-        isinstance(state, dict) and all(isinstance(k, str) and _plain_tensor(v) for k, v in state.items())
-    ):
-        raise _refuse("its layout is not that of a run file")
-    if _digest(metadata, state) != digest:
-        raise _refuse("its integrity check failed (the SHA-256 digest does not match its "
-                      "contents), so it was edited or damaged after it was saved")
+    metadata, state = read_payload(source)
     try:
         meta = json.loads(metadata)
         if not isinstance(meta, dict) or not all(isinstance(meta.get(k), dict | None) for k in _DICT_FIELDS):
             raise ValueError("the metadata is not a mapping of the expected sections")
         record = _record(meta, state)
     except RecursionError as exc:
-        raise _refuse("its settings are nested too deeply to be ours") from exc
+        raise refuse("its settings are nested too deeply to be ours") from exc
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise _refuse(f"its settings are invalid ({exc})") from exc
+        raise refuse(f"its settings are invalid ({exc})") from exc
+    # MAX_PARAMETERS (lstm_core.models) bounds what trains and so what a file may hold; refusing larger
+    # files keeps a crafted config from allocating gigabytes before its weights are checked.
     expected = sum(p.numel() for p in state.values())
     if expected > MAX_PARAMETERS:
-        raise _refuse(f"it holds {expected:,} weights, more than the {MAX_PARAMETERS:,} a run here can have")
+        raise refuse(f"it holds {expected:,} weights, more than the {MAX_PARAMETERS:,} a run here can have")
     record.build_model()  # raises RunFileError when the weights do not fit the config
     return record
-
-
-# Sections of the metadata that must be JSON objects (or null).
-_DICT_FIELDS = ("model_cfg", "train_cfg", "data_cfg", "scaler", "metrics", "provenance", "history", "recipe")
-# MAX_PARAMETERS (lstm_core.models) bounds what trains and so what a file may hold; refusing larger
-# files keeps a crafted config from allocating gigabytes before its weights are checked.
-
-
-def _plain_tensor(value: object) -> bool:
-    """A dense, CPU, non-quantized tensor: the only kind a run file holds."""
-    return (isinstance(value, torch.Tensor) and value.layout == torch.strided and not value.is_quantized
-            and value.device.type == "cpu")
 
 
 def _record(meta: dict[str, Any], state: dict[str, torch.Tensor]) -> RunRecord:

@@ -25,18 +25,9 @@ from lstm_core.forecasting import (
     prepare_forecast_data,
     train_forecaster,
 )
-from lstm_core.persistence import (
-    FORMAT_VERSION,
-    RunFileError,
-    RunRecord,
-    _digest,
-    config_from_dict,
-    config_to_dict,
-    load_run,
-    make_record,
-    save_run,
-    to_jsonable,
-)
+from lstm_core.persistence import FORMAT_VERSION, RunFileError, RunRecord, load_run, make_record, save_run
+from lstm_core.plain_data import config_from_dict, config_to_dict, to_jsonable
+from lstm_core.run_format import digest as _digest
 from lstm_core.run_records import (
     classifier_record,
     forecast_record,
