@@ -94,13 +94,7 @@ def read_dates(
     numbers = pd.to_numeric(text.where(filled), errors="coerce")
     if numbers[filled].notna().all() and date_format is None:
         return _numeric(text, filled, numbers)
-    formats = (date_format,) if date_format else DATE_FORMATS
-    readings = {fmt: _parse(text, fmt) for fmt in formats}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        guessed = guess_datetime_format(str(text[filled].iloc[0]), dayfirst=bool(dayfirst))
-    if date_format is None and guessed and guessed not in readings:
-        readings[guessed] = _parse(text, guessed)
+    readings = _readings(text, str(text[filled].iloc[0]), date_format, dayfirst)
     counts = {fmt: int(v.notna().sum()) for fmt, v in readings.items()}
     best = max(counts, key=counts.__getitem__)  # the first of the formats reading most cells
     tied = [f for f in readings if counts[f] == counts[best] and not readings[f].equals(readings[best])]
@@ -132,6 +126,20 @@ def read_dates(
             f"{_quote(text, text.index[others])}; write every date the same way"
         ))
     return DateReading(values, f"format {best}", share)
+
+
+def _readings(
+    text: pd.Series, first: str, date_format: str | None, dayfirst: bool | None
+) -> dict[str, pd.Series]:
+    """The column read with ``date_format``, else with every known format and the one pandas
+    guesses from the ``first`` filled cell."""
+    readings = {fmt: _parse(text, fmt) for fmt in ((date_format,) if date_format else DATE_FORMATS)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        guessed = guess_datetime_format(first, dayfirst=bool(dayfirst))
+    if date_format is None and guessed and guessed not in readings:
+        readings[guessed] = _parse(text, guessed)
+    return readings
 
 
 def _parse(text: pd.Series, fmt: str) -> pd.Series:
