@@ -251,9 +251,8 @@ def first_event_and_memory(label: str) -> None:
 
     def target(ctx):
         torch.set_num_threads(1)  # per thread with OpenMP: set it where training runs, as the page does
-        ctx.publish("data", prepare_forecast_data(frame, p.data))
         return train_forecaster(frame, p.data, p.model, p.train, callbacks=[ctx], stop=ctx.stop_event,
-                                method=p.method,
+                                method=p.method, on_data=lambda data: ctx.publish("data", data),
                                 preview=lambda e, pred: ctx.publish("preview", (e, pred)))
 
     start = time.perf_counter()

@@ -255,6 +255,7 @@ def train_forecaster(
     preview_every: int = 5,
     method: Method = "direct",
     horizon: int | None = None,
+    on_data: Callable[[ForecastData], None] | None = None,
 ) -> ForecastResult:
     """Prepare the data, train a forecaster and judge it against every baseline.
 
@@ -266,6 +267,7 @@ def train_forecaster(
         method: "direct" trains the network on the scaled windows; "residual" starts at the best
             linear forecast and keeps only what helps on the validation part (target only).
         horizon: steps ahead in the error-against-horizon table (a default per frequency).
+        on_data: receives the prepared data before training starts (a live page draws it).
 
     Raises:
         ValueError: bad data (see ``prepare_forecast_data``), an unknown method, or "residual"
@@ -274,6 +276,8 @@ def train_forecaster(
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     data = prepare_forecast_data(frame, data_cfg)
+    if on_data is not None:
+        on_data(data)
     freq, notes = data_frequency(data)
     values, seq_len = data.series.to_numpy(dtype=np.float64), data_cfg.seq_len
     season = freq.season if freq is not None else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
-from lstm_core.forecasting import ForecastResult, prepare_forecast_data, train_forecaster
+from lstm_core.forecasting import ForecastResult, train_forecaster
 from lstm_core.job_context import TRAIL_KEY, LossTrail
 from lstm_core.jobs import JobContext
 
@@ -25,10 +25,10 @@ def forecast_job(ctx: JobContext, frame: pd.DataFrame, data_cfg: ForecastDataCon
     (``TRAIL``, so the loss chart has points from the first batch on) and the current fit
     ("preview": (epoch, predictions)) while it trains, and the forecast beyond the data with its
     intervals (``FUTURE``) at the end."""
-    ctx.publish("data", prepare_forecast_data(frame, data_cfg))
     result = train_forecaster(frame, data_cfg, model_cfg, train_cfg, callbacks=[ctx, LossTrail(ctx)],
                               stop=ctx.stop_event, preview=lambda e, p: ctx.publish("preview", (e, p)),
-                              preview_every=preview_every, method=method)  # type: ignore[arg-type]
+                              preview_every=preview_every, method=method,  # type: ignore[arg-type]
+                              on_data=lambda data: ctx.publish("data", data))
     try:  # its intervals take seconds (forecasts from every origin): here, not in the page's server
         ctx.publish(FUTURE, (FUTURE_STEPS, result.future(FUTURE_STEPS)))
     except ValueError:  # e.g. extra feature columns: no forecast beyond the data

@@ -253,6 +253,18 @@ def test_train_forecaster_next_mode_with_a_feature_is_seeded() -> None:
     np.testing.assert_allclose(predict_values(runs[0].model, runs[0].data), runs[0].predicted)
 
 
+def test_train_forecaster_hands_over_the_data_it_prepared_before_training() -> None:
+    handed: list[object] = []
+
+    class Epochs(Callback):
+        def on_epoch_end(self, progress: EpochProgress) -> None:
+            handed.append(progress.epoch)
+
+    result = train_forecaster(prices(120), data_cfg(seq_len=6), TINY_MODEL, tiny_train(epochs=2),
+                              callbacks=[Epochs()], on_data=handed.append)
+    assert handed[0] is result.data and handed[1:] == [1, 2]  # the data first, then the epochs
+
+
 def test_train_forecaster_preview_callbacks_and_stop() -> None:
     seen: list[tuple[int, int]] = []
     epochs: list[int] = []
