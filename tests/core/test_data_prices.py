@@ -129,6 +129,38 @@ def test_bundled_rejects_unknown_names():
     assert bundled_tickers()[0] == "NVDA"
 
 
+def test_bundled_hourly_seattle_temperature_is_a_strict_hourly_year_with_daily_season():
+    from lstm_core.data.bundled_prices import STRUCTURED_SERIES, structured_names
+    from lstm_core.frequency import detect_frequency
+
+    assert "SEATTLE-TEMP" in structured_names()
+    frame = load_bundled("seattle-temp")
+    assert list(frame.columns) == ["Temperature"] and frame.index.name == "Date" and len(frame) == 8760
+    assert (frame.index[0], frame.index[-1]) == (pd.Timestamp("2010-01-01"), pd.Timestamp("2010-12-31 23:00"))
+    assert (frame.index[1:] - frame.index[:-1] == pd.Timedelta(hours=1)).all()  # strictly hourly, no gap
+    temps = frame["Temperature"]
+    assert not temps.isna().any() and 30 < temps.min() < 45 and 65 < temps.max() < 90  # deg F in Seattle
+    assert temps["2010-07"].mean() > temps["2010-01"].mean() + 10  # summer is warmer
+    hourly = temps.groupby(temps.index.hour).mean()
+    assert hourly.idxmax() in range(12, 18) and hourly.idxmin() in range(3, 9)  # afternoon peak
+    # the one hour missing upstream (clocks sprang forward) is the mean of its neighbours
+    before, filled, after = temps["2010-03-14 02:00":"2010-03-14 04:00"]
+    assert filled == pytest.approx((before + after) / 2)
+    freq = detect_frequency(frame.index)
+    assert freq.kind == "hourly" and freq.season == 24 and freq.gaps == 0
+    assert freq.naive_wording == "next hour = this hour"
+    prov = frame.attrs["provenance"]
+    assert prov["ticker"] == "SEATTLE-TEMP" and prov["rows"] == 8760
+    assert "vega_datasets" in prov["attribution"] and "NOAA" in prov["attribution"]
+    assert "statsmodels" not in prov["attribution"] + prov["licence"]
+    assert "public domain" in prov["licence"].lower() and "NOAA" in prov["licence"]
+    assert STRUCTURED_SERIES["SEATTLE-TEMP"].unit == "deg F" and "deg F" in prov["note"]
+    assert "statsmodels data set 'co2'" in load_bundled("CO2").attrs["provenance"]["attribution"]
+    with pytest.raises(ValueError, match="its own frequency"):
+        load_bundled("SEATTLE-TEMP", interval="1wk")
+    assert len(load_bundled("SEATTLE-TEMP", period="1mo")) == 31 * 24  # December 2010
+
+
 # ------------------------------------------------------------------ Yahoo
 def test_fetch_yahoo_tidies_the_multiindex_frame(patch_download):
     fake = patch_download(result=lambda t: yf_frame(t, tz="America/New_York"))

@@ -1,9 +1,10 @@
-"""Rebuild the bundled structured series (trend, seasons, cycles) from statsmodels' data sets.
+"""Rebuild the bundled structured series (trend, seasons, cycles) from statsmodels' and vega_datasets' data.
 
-Run by hand, never at import: ``pip install statsmodels==0.15.0`` (a build-time dependency
-only, not in requirements.txt), then ``python -m lstm_core.data.bundled.build_structured``.
-It reads the CSVs that ship inside the statsmodels wheel (statsmodels/datasets/*/), so no
-network is needed. Every edit it makes is listed in ATTRIBUTION.md ("Structured series").
+Run by hand, never at import: ``pip install statsmodels==0.15.0 vega_datasets==0.9.0`` (build-time
+dependencies only, not in requirements.txt), then ``python -m lstm_core.data.bundled.build_structured``.
+It reads the CSVs that ship inside the statsmodels wheel (statsmodels/datasets/*/) and the
+vega_datasets wheel (vega_datasets/_data/seattle-temps.csv), so no network is needed. Every edit
+it makes is printed and listed in ATTRIBUTION.md ("Structured series").
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ def _datasets() -> Path:
     import statsmodels.datasets  # build-time only
 
     return Path(statsmodels.datasets.__file__).resolve().parent
+
+
+def _vega_data() -> Path:
+    import vega_datasets  # build-time only
+
+    return Path(vega_datasets.__file__).resolve().parent / "_data"
 
 
 def co2(src: Path) -> pd.DataFrame:
@@ -63,19 +70,47 @@ def unemployment(src: Path) -> pd.DataFrame:
     return pd.DataFrame({"Date": dates, "Unemployment": raw["unemp"]})
 
 
-BUILDERS = {"CO2.csv.gz": co2, "ELNINO.csv.gz": elnino, "ELEC-EQUIP.csv.gz": elec_equip,
-            "SUNSPOTS.csv.gz": sunspots, "US-UNEMPLOYMENT.csv.gz": unemployment}
+def seattle_temp(src: Path) -> pd.DataFrame:
+    """Hourly air temperature in Seattle (deg F, the source's unit), 2010-01-01 00:00 .. 2010-12-31 23:00.
+
+    The 8,759 upstream rows are local clock times without a time zone; the one hour missing from
+    a year of 8,760 (2010-03-14 03:00, the morning clocks sprang forward) is added by linear
+    interpolation between its neighbours, so the result is strictly hourly. The values change
+    smoothly from day to day (a climatological average, not one year's weather; see ATTRIBUTION.md).
+    """
+    raw = pd.read_csv(src / "seattle-temps.csv")
+    dates = pd.to_datetime(raw["date"], format="%Y/%m/%d %H:%M")
+    assert dates.is_unique and dates.is_monotonic_increasing
+    frame = pd.DataFrame({"Temperature": raw["temp"].to_numpy()}, index=pd.DatetimeIndex(dates))
+    grid = pd.date_range(dates.iloc[0], dates.iloc[-1], freq="h")
+    missing = grid.difference(frame.index)
+    frame = frame.reindex(grid)
+    frame["Temperature"] = frame["Temperature"].interpolate(method="linear")
+    for stamp in missing:
+        print(f"seattle-temps: {stamp:%Y-%m-%d %H:%M} missing, filled by linear interpolation: "
+              f"{frame.loc[stamp, 'Temperature']:g}")
+    assert (frame.index.to_series().diff().iloc[1:] == pd.Timedelta(hours=1)).all()
+    return frame.rename_axis("Date").reset_index()
 
 
-def build(src: Path) -> None:
-    for file, builder in BUILDERS.items():
-        frame = builder(src)
+# file: (builder, where its source lives, date format written)
+BUILDERS = {"CO2.csv.gz": (co2, _datasets, "%Y-%m-%d"), "ELNINO.csv.gz": (elnino, _datasets, "%Y-%m-%d"),
+            "ELEC-EQUIP.csv.gz": (elec_equip, _datasets, "%Y-%m-%d"),
+            "SUNSPOTS.csv.gz": (sunspots, _datasets, "%Y-%m-%d"),
+            "US-UNEMPLOYMENT.csv.gz": (unemployment, _datasets, "%Y-%m-%d"),
+            "SEATTLE-TEMP.csv.gz": (seattle_temp, _vega_data, "%Y-%m-%d %H:%M")}
+
+
+def build() -> None:
+    for file, (builder, source, date_format) in BUILDERS.items():
+        frame = builder(source())
         assert frame["Date"].is_monotonic_increasing and not frame.isna().any().any(), file
-        text = frame.to_csv(index=False, date_format="%Y-%m-%d", float_format="%.7g")
+        text = frame.to_csv(index=False, date_format=date_format, float_format="%.7g")
         with gzip.GzipFile(HERE / file, "wb", mtime=0) as fh:  # mtime=0: reproducible bytes
             fh.write(text.encode())
-        print(f"{file}: {len(frame)} rows {frame['Date'].min().date()} .. {frame['Date'].max().date()}")
+        print(f"{file}: {len(frame)} rows {frame['Date'].min():{date_format}} .. "
+              f"{frame['Date'].max():{date_format}}")
 
 
 if __name__ == "__main__":
-    build(_datasets())
+    build()
