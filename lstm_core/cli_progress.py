@@ -28,9 +28,8 @@ class ProgressBar(Callback):
                 f"loss {loss:.4f}{val_text}{eta_text}")
 
     def on_batch_end(self, progress: BatchProgress) -> None:
-        if self.tty:
-            val = None
-            self._draw(self._line(progress.step, progress.epoch, progress.loss, val, progress.eta))
+        if self.tty:  # a batch has no validation loss
+            self._draw(self._line(progress.step, progress.epoch, progress.loss, None, progress.eta))
 
     def on_epoch_end(self, progress: EpochProgress) -> None:
         line = self._line(progress.step, progress.epoch, progress.train_loss, progress.val_loss, progress.eta)

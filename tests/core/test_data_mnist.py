@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import http.server
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +46,13 @@ def md5(data: bytes) -> str:
     return hashlib.md5(data).hexdigest()
 
 
+def serve(root: Path, files: dict[str, bytes]) -> dict[str, str]:
+    """Put ``files`` where the loopback server serves them; returns their MD5s by name."""
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    return {name: md5(data) for name, data in files.items()}
+
+
 @pytest.fixture
 def server(tmp_path):
     """A loopback HTTP server on an ephemeral port serving files from a folder; yields (base_url, folder)."""
@@ -57,12 +66,21 @@ def server(tmp_path):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/", root
-    httpd.shutdown()
-    httpd.server_close()
+    with _serving(Quiet) as base:
+        yield base, root
+
+
+@contextlib.contextmanager
+def _serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on 127.0.0.1 (an ephemeral port) from a thread; yields the base URL."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.fixture
@@ -115,9 +133,7 @@ def test_idx_missing_file(tmp_path):
 def test_download_verifies_caches_and_reports_progress(server, tmp_path):
     base, root = server
     files = tiny_mnist()
-    for name, data in files.items():
-        (root / name).write_bytes(data)
-    checksums = {name: md5(data) for name, data in files.items()}
+    checksums = serve(root, files)
     seen: list[tuple[str, int, int | None]] = []
     cache = tmp_path / "cache"
     assert not mnist_is_cached(cache, checksums)
@@ -143,10 +159,7 @@ def test_download_verifies_caches_and_reports_progress(server, tmp_path):
 
 def test_download_falls_through_dead_mirror_and_rejects_bad_checksum(server, closed_port_url, tmp_path):
     base, root = server
-    files = tiny_mnist()
-    for name, data in files.items():
-        (root / name).write_bytes(data)
-    checksums = {name: md5(data) for name, data in files.items()}
+    checksums = serve(root, tiny_mnist())
     download_mnist(tmp_path / "a", mirrors=[closed_port_url, base + "missing/", base], files=checksums)
     assert mnist_is_cached(tmp_path / "a", checksums)
 
@@ -168,9 +181,7 @@ def test_truncated_download_is_caught_by_the_reader(server, tmp_path):
     base, root = server
     files = tiny_mnist()
     files[NAMES[0]] = files[NAMES[0]][: len(files[NAMES[0]]) // 2]  # served truncated, checksum of that
-    for name, data in files.items():
-        (root / name).write_bytes(data)
-    checksums = {name: md5(data) for name, data in files.items()}
+    checksums = serve(root, files)
     cfg = MnistDataConfig(source="full")
     with pytest.raises(MnistFileError, match="truncated or corrupt gzip"):
         load_mnist(cfg, tmp_path, mirrors=[base], files=checksums, fallback=False)
@@ -237,12 +248,8 @@ def trickle_server():
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with _serving(Trickle) as base:
+        yield base
 
 
 def test_a_trickling_server_hits_the_overall_deadline_and_leaves_no_file(trickle_server, tmp_path):
@@ -257,9 +264,7 @@ def test_a_trickling_server_hits_the_overall_deadline_and_leaves_no_file(trickle
 def test_a_damaged_cached_file_is_replaced(server, tmp_path):
     base, root = server
     files = tiny_mnist()
-    for name, data in files.items():
-        (root / name).write_bytes(data)
-    checksums = {name: md5(data) for name, data in files.items()}
+    checksums = serve(root, files)
     download_mnist(tmp_path, mirrors=[base], files=checksums)
     cached = tmp_path / "mnist" / NAMES[2]
     cached.write_bytes(files[NAMES[2]][:100])  # truncated on disk since
@@ -281,10 +286,7 @@ def test_a_wrong_checksum_never_reaches_the_cache_and_keeps_a_good_file(server, 
 
 def test_the_mirrors_env_var_is_read_in_core(server, tmp_path, monkeypatch):
     base, root = server
-    files = tiny_mnist()
-    for name, data in files.items():
-        (root / name).write_bytes(data)
-    checksums = {name: md5(data) for name, data in files.items()}
+    checksums = serve(root, tiny_mnist())
     monkeypatch.setenv(MIRRORS_ENV, f"http://127.0.0.1:9/ {base}")
     assert mnist_mirrors() == ("http://127.0.0.1:9/", base)
     data = load_mnist(MnistDataConfig(source="full"), cache_dir=tmp_path, files=checksums, fallback=False)
