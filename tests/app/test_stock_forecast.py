@@ -24,7 +24,7 @@ FETCH = "FormSubmitter:stock.yahoo_form-Fetch"
 
 
 def _tiny(at: AppTest, epochs: int = 2) -> AppTest:
-    at.number_input(key="stock.last_rows").set_value(300)
+    at.number_input(key="stock.last_rows").set_value(600)  # 59 validation windows: enough to train
     at.number_input(key="stock.seq_len").set_value(10)
     at.number_input(key="stock.hidden_size").set_value(4)
     at.number_input(key="stock.epochs").set_value(epochs)
