@@ -32,6 +32,12 @@ def _tiny(at: AppTest, epochs: int = 2) -> AppTest:
     return at
 
 
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    """Choose "Upload a CSV" and upload ``data`` as ``name``."""
+    at.radio(key="stock.source").set_value("Upload a CSV").run()
+    return at.file_uploader(key="stock.csv").set_value((name, data, "text/csv")).run()
+
+
 def _train_and_wait(at: AppTest, timeout: float = 60) -> None:
     at.button(key=TRAIN).click()
     at.run()
@@ -206,11 +212,7 @@ def test_history_flags_runs_scored_on_different_test_periods_and_overlays_newest
 
 def test_bad_csv_shows_its_message(open_page):
     at = open_page("pages/stock_forecast.py")
-    at.radio(key="stock.source").set_value("Upload a CSV")
-    at.run()
-    bad = b"name,colour\nfoo,red\nbar,blue\n"
-    at.file_uploader(key="stock.csv").set_value(("prices.csv", bad, "text/csv"))
-    at.run()
+    _upload(at, "prices.csv", b"name,colour\nfoo,red\nbar,blue\n")
     assert not at.exception
     assert any("prices.csv" in e and "dates" in e for e in _texts(at.error)), _texts(at.error)
 
@@ -220,10 +222,7 @@ def test_good_csv_is_previewed_with_its_provenance(open_page):
     close = 100 + np.cumsum(np.random.default_rng(1).normal(0, 1, len(days)))
     csv = pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": close}).to_csv(index=False).encode()
     at = open_page("pages/stock_forecast.py")
-    at.radio(key="stock.source").set_value("Upload a CSV")
-    at.run()
-    at.file_uploader(key="stock.csv").set_value(("mine.csv", csv, "text/csv"))
-    at.run()
+    _upload(at, "mine.csv", csv)
     assert not at.exception and not at.error
     assert any("mine.csv" in m.value for m in at.markdown) and any("csv" in m.value for m in at.markdown)
 
@@ -250,9 +249,7 @@ def test_settings_the_data_and_the_uploaded_csv_survive_a_visit_to_another_page(
     frame = pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": close, "Open": close - 0.5})
     at = open_page("pages/stock_forecast.py")
     at.selectbox(key="stock.preset").select("Seed 003").run()
-    at.radio(key="stock.source").set_value("Upload a CSV").run()
-    at.file_uploader(key="stock.csv").set_value(("mine.csv", frame.to_csv(index=False).encode(), "text/csv"))
-    at.run()
+    _upload(at, "mine.csv", frame.to_csv(index=False).encode())
     _away_and_back(at)
     assert at.selectbox(key="stock.preset").value == "Seed 003"
     assert at.number_input(key="stock.hidden_size").value == 8  # the form still holds Seed 003's values
@@ -263,8 +260,7 @@ def test_settings_the_data_and_the_uploaded_csv_survive_a_visit_to_another_page(
 
 def test_the_form_gets_its_values_back_after_data_that_could_not_be_used(open_page):
     at = open_page("pages/stock_forecast.py")
-    at.radio(key="stock.source").set_value("Upload a CSV").run()
-    at.file_uploader(key="stock.csv").set_value(("bad.csv", b"Date,Close\n2020-01-01,1\n", "text/csv")).run()
+    _upload(at, "bad.csv", b"Date,Close\n2020-01-01,1\n")
     assert at.button(key=TRAIN).disabled and any("bad.csv" in e.value for e in at.error)
     # While the form is off the page its values are not Streamlit's to keep: a browser sent 0s here.
     for key in ("stock.hidden_size", "stock.epochs", "stock.seq_len"):
@@ -280,8 +276,7 @@ def test_a_run_file_from_an_uploaded_csv_loads_back_with_that_csv(open_page):
     csv = pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": close}).to_csv(index=False).encode()
     at = open_page("pages/stock_forecast.py")
     at.selectbox(key="stock.preset").select("Seed 003").run()  # a network alone: run files hold it
-    at.radio(key="stock.source").set_value("Upload a CSV").run()
-    at.file_uploader(key="stock.csv").set_value(("p300.csv", csv, "text/csv")).run()
+    _upload(at, "p300.csv", csv)
     _train_and_wait(_tiny(at))
     (trained,) = at.session_state[STOCK_RUNS]
     blob = run_file(trained)
@@ -304,8 +299,7 @@ def test_a_removed_csv_is_forgotten_and_a_restored_choice_the_data_lack_is_reset
     at.session_state["stock.saved_settings"]["stock.features"] = ["Volume", "NoSuchColumn"]
     _away_and_back(at)
     assert at.multiselect(key="stock.features").value == ["Volume"]  # what the data still have stays
-    at.radio(key="stock.source").set_value("Upload a CSV").run()
-    at.file_uploader(key="stock.csv").set_value(("old.csv", b"Date,Close\n2020-01-01,1\n", "text/csv")).run()
+    _upload(at, "old.csv", b"Date,Close\n2020-01-01,1\n")
     assert any("old.csv" in e.value for e in at.error)  # too short: says so
     at.file_uploader(key="stock.csv").set_value(None).run()  # the user clears the uploader
     assert at.session_state["stock.csv_file"] is None and not at.error
@@ -391,10 +385,7 @@ def test_ambiguous_day_month_dates_are_refused_until_the_user_says_which_comes_f
     close = 100 + np.cumsum(np.random.default_rng(2).normal(0, 1, len(days)))
     csv = pd.DataFrame({"Date": days.strftime("%d/%m/%Y"), "Close": close}).to_csv(index=False).encode()
     at = open_page("pages/stock_forecast.py")
-    at.radio(key="stock.source").set_value("Upload a CSV")
-    at.run()
-    at.file_uploader(key="stock.csv").set_value(("monthly.csv", csv, "text/csv"))
-    at.run()
+    _upload(at, "monthly.csv", csv)
     assert not at.exception and any("day" in e.lower() and "month" in e.lower() for e in _texts(at.error)), \
         _texts(at.error)
     at.selectbox(key="stock.csv_dayfirst").set_value("Day first (31/12/2024)").run()
