@@ -224,25 +224,29 @@ def bare_loop(model, x, y, cfg) -> float:
     return time.perf_counter() - start
 
 
-def throughput(repeats: int = 3) -> None:
+def throughput(repeats: int = 4, epochs: int = 15) -> None:
+    """fit() against a bare loop of the same optimiser steps: without validation (the same work, so
+    the difference is fit's own overhead) and with its per-epoch validation pass (more work)."""
     frame = last_rows(load_bundled("NVDA"), RECOMMENDED.last_rows)
     data = prepare_forecast_data(frame, RECOMMENDED.data)
-    cfg = replace(RECOMMENDED.train, epochs=5, patience=None)
+    cfg = replace(RECOMMENDED.train, epochs=epochs, patience=None)
     x, y = data.tensors("train")
-    fit_s, bare_s = [], []
+    runs = {"fit() with validation": lambda m: fit(m, (x, y), data.tensors("val"), cfg),
+            "fit() without validation": lambda m: fit(m, (x, y), None, cfg),
+            "bare loop": lambda m: bare_loop(m, x, y, cfg)}
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeats):  # interleaved, best of N: the machine is shared and noisy
-        seed_everything(0)
-        model = build_forecaster(RECOMMENDED.model, RECOMMENDED.data)
-        start = time.perf_counter()
-        fit(model, (x, y), data.tensors("val"), cfg)
-        fit_s.append(time.perf_counter() - start)
-        seed_everything(0)
-        bare_s.append(bare_loop(build_forecaster(RECOMMENDED.model, RECOMMENDED.data), x, y, cfg))
+        for name, run in runs.items():
+            seed_everything(0)
+            model = build_forecaster(RECOMMENDED.model, RECOMMENDED.data)
+            start = time.perf_counter()
+            run(model)
+            seconds[name].append(time.perf_counter() - start)
     n = len(x) * cfg.epochs
     print(f"throughput on NVDA ({len(x)} training windows x {cfg.epochs} epochs, batch {cfg.batch_size}):")
-    print(f"  fit(): {n / min(fit_s):,.0f} windows/s (best {min(fit_s):.2f} s of {fit_s})")
-    print(f"  bare : {n / min(bare_s):,.0f} windows/s (best {min(bare_s):.2f} s of {bare_s})")
-    print(f"  fit() / bare time: {min(fit_s) / min(bare_s):.3f}")
+    for name, times in seconds.items():
+        print(f"  {name:25s}: {n / min(times):,.0f} windows/s (best {min(times):.2f} s of "
+              f"{', '.join(f'{t:.2f}' for t in times)}); / bare {min(times) / min(seconds['bare loop']):.3f}")
 
 
 def first_event_and_memory(label: str) -> None:
