@@ -5,53 +5,56 @@ import streamlit as st
 from ui import compare_form as form
 from ui import compare_inspect as inspect
 from ui import compare_view as view
+from ui import training_panel as panel
 from ui.compare_jobs import CompareOutcome, SweepOutcome, compare_job, sweep_job
 from ui.compare_settings import plan_runs
-from ui.jobs import finished_result, get_job, pool, start_job, stop_button, training_tab
+from ui.jobs import finished_result, get_job, pool, start_job
 from ui.navigation import ensure_app_navigation
 from ui.state import COMPARE_JOB, COMPARE_META, COMPARE_RECORDED, COMPARE_RESULT, COMPARE_SWEEP, set_default
 
 ensure_app_navigation()
-
 st.title("Compare models")
 st.caption("Train a plain RNN, an LSTM, a GRU, a bidirectional LSTM and seed 004's hand-written RNN on the "
-           "same "
-           "data, from the same seed, with the same budget, and see which can remember across a distance T.")
+           "same data, from the same seed, with the same budget, and see which can remember across a "
+           "distance T.")
+
+# widgets -> settings
 form.init_widgets()
 pool()  # the server's workers start now (torch preloaded), not when Train is pressed
 set_default(COMPARE_RESULT, None)
 set_default(COMPARE_SWEEP, None)
-
 fresh = st.session_state[COMPARE_RESULT] is None and get_job(COMPARE_JOB) is None
 with st.expander("1 · Task, models and budget", expanded=fresh):  # folded once there is something to see
-    settings, action = form.settings_form()
+    settings, sweep_error = form.settings_form()
 
+# start
 finished = finished_result(COMPARE_JOB, COMPARE_RECORDED)
 if isinstance(finished, CompareOutcome) and finished.runs:
     st.session_state[COMPARE_RESULT] = finished  # a comparison stopped before any model kept the last one
 elif isinstance(finished, SweepOutcome) and finished.result.points:
     st.session_state[COMPARE_SWEEP] = finished
-
+left, right = st.columns([1, 3], vertical_alignment="center")
+action = form.start_buttons(left, settings, sweep_error)
 if action is not None and settings is not None:
     runs = plan_runs(settings)
     if start_job(COMPARE_JOB, compare_job if action == "compare" else sweep_job, settings, runs) is not None:
         st.session_state[COMPARE_META] = (action, settings, runs)
-stop_button(COMPARE_JOB, "Stop (all models)")
-
 meta = st.session_state.get(COMPARE_META)
+with right:
+    panel.controls(COMPARE_JOB, detail=lambda snap: view.status_detail(meta, snap))
+panel.outcome(COMPARE_JOB, view.judge)
+
+# draw
 job = get_job(COMPARE_JOB)
 sweeping = job is not None and job.snapshot().running and meta is not None and meta[0] == "sweep"
 result = st.session_state[COMPARE_RESULT]
-
-tabs = st.tabs(["Training", "Results", "Success against distance", "Gradient over time", "Look inside an "
-                                                                                         "LSTM",
-                "Show the code"])
+tabs = st.tabs(["Training", "Results", "Success against distance", "Gradient over time",
+                "Look inside an LSTM", "Show the code"])
 with tabs[0]:
-    training_tab(COMPARE_JOB, lambda snap: view.draw_status(meta, snap),
-                 lambda snap: view.draw_charts(meta, snap),
-                 view.training_outcome,
-                 idle="Tick the models and press 'Train the comparison'. One progress line per model and the "
-                      "loss and validation curves appear here live; the page stays usable (and Stop works).")
+    panel.charts(COMPARE_JOB, lambda snap: view.draw_training(meta, snap),
+                 idle="Tick the models and press 'Train the comparison'. One progress line per model and "
+                      "the loss and validation curves appear here live; Pause holds the run, Step trains one "
+                      "more epoch, Stop ends it.")
 with tabs[1]:
     view.results_tab(result)
 with tabs[2]:

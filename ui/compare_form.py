@@ -1,69 +1,77 @@
 """Compare page widgets -> CompareSettings (every widget keyed "compare.*"), with the link and the JSON.
 
-The settings are remembered across page visits (``restore_widgets``), read once from the page's
-address (``?task=adding&T=50``) and written back to it as they change, so the address always
-reproduces what is on screen; a downloaded JSON file does the same.
+The model and training numbers are the shared form's (``FORM``, a ``ui.model_form.ModelForm``:
+defaults from the configs, limits from ``lstm_core.config.BOUNDS``, each error under its widget);
+only the task's own numbers (T, training sequences) have their limits here. The settings are
+remembered across page visits (``restore_widgets``), read once from the page's address
+(``?task=adding&T=50``) and written back to it as they change, so the address always reproduces
+what is on screen; a downloaded JSON file does the same.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
-from lstm_core.compare import MODEL_CHOICES
+from lstm_core.compare import DEFAULTS, MODEL_CHOICES, model_config
+from lstm_core.config import Bound, ModelConfig, TrainConfig
+from lstm_core.memory_tasks import MAX_LENGTH
 from ui import compare_settings as cs
+from ui.model_form import FIELDS, ModelForm
 from ui.state import COMPARE_NOTICE, COMPARE_QUERY_READ, COMPARE_SETTINGS, restore_widgets, widgets_drawn
 
 MODEL_KEYS = {name: f"compare.model.{name}" for name in MODEL_CHOICES}
 _MODEL_LABELS = {"RNN": "RNN (plain, tanh)", "LSTM": "LSTM (forget-gate bias below)",
                  "LSTM-default": "LSTM-default (torch's init)", "GRU": "GRU", "BiLSTM": "BiLSTM (both ways)",
                  "HandRNN": "HandRNN (seed 004, by hand)"}
-_FORGET_HELP = ("The forget gate's initial bias of every LSTM here (not 'LSTM, default init'). At 3 the gate "
+_FORGET_HELP = ("The forget gate's initial bias of every LSTM here (not 'LSTM-default'). At 3 the gate "
                 "starts at sigmoid(3) = 0.95, open, so the cell keeps what it stored and its gradient "
-                "reaches far "
-                "back from the first update; torch's default (about 0) starts it half shut.")
+                "reaches far back from the first update; torch's default (about 0) starts it half shut.")
+
+# Every model of a comparison gets these settings; CompareSettings names them as the configs do.
+MODEL_FIELDS, TRAIN_FIELDS = ("hidden_size", "forget_bias"), ("epochs", "lr", "batch_size", "seed")
+SHARED = (*MODEL_FIELDS, *TRAIN_FIELDS)
 
 
-# number widgets: key -> (label, lowest, highest); the widgets and the check of loaded settings share them
-_NUMBERS: dict[str, tuple[str, float, float]] = {
-    "compare.length": ("Sequence length T", 2, 2000), "compare.n_train": ("Training sequences", 10, 200_000),
-    "compare.hidden": ("Hidden units", 1, 512), "compare.forget_bias": ("LSTM forget-gate bias", -5.0, 10.0),
-    "compare.epochs": ("Epochs", 1, 500), "compare.lr": ("Learning rate", 1e-5, 1.0),
-    "compare.batch": ("Batch size", 1, 4096), "compare.seed": ("Seed", 0, 2**31 - 1),
-}  # fmt: skip
+def model_form() -> ModelForm:
+    """The shared form for this page run (a form keeps the errors of the run that drew it)."""
+    return ModelForm(
+        "compare", model_fields=MODEL_FIELDS, train_fields=TRAIN_FIELDS,
+        fixed_model={"num_layers": DEFAULTS.num_layers},
+        extra=(replace(FIELDS["forget_bias"], label="LSTM forget-gate bias", help=_FORGET_HELP,
+                       optional=False),),
+        help={"hidden_size": "Units of each model (with 'Equal parameters', of the LSTM; the others are "
+                             "sized to its parameter count).",
+              "epochs": "The budget: every model trains this many epochs.",
+              "lr": "Adam's step size, the same for every model."})
 
 
-def _number(where, label: str, key: str, **kwargs) -> None:
-    """A number_input bounded by ``_NUMBERS[key]``."""
-    _, low, high = _NUMBERS[key]
-    where.number_input(label, low, high, key=key, **kwargs)
-
-
-def _out_of_range(values: dict[str, object]) -> str | None:
-    """What a loaded setting outside its widget's range is (a widget would silently replace it), or None."""
-    def show(v: object) -> str:
-        return f"{v:,}" if isinstance(v, int) else f"{v:g}"
-
-    for key, (label, low, high) in _NUMBERS.items():
-        if not low <= values[key] <= high:
-            return f"{label} must be between {show(low)} and {show(high)}; got {show(values[key])}"
-    return None
+# The task's own numbers, which no config of the shared form holds: name -> (label, allowed values).
+_TASK_NUMBERS = {"length": ("Sequence length T", Bound(2, MAX_LENGTH, whole=True)),
+                 "n_train": ("Training sequences", Bound(10, 200_000, whole=True))}
 
 
 def _widget_values(s: cs.CompareSettings) -> dict[str, object]:
     values: dict[str, object] = {
         "compare.task": s.task, "compare.length": s.length, "compare.n_train": s.n_train,
-        "compare.ticker": s.ticker, "compare.hidden": s.hidden_size, "compare.forget_bias": s.forget_bias,
-        "compare.equal": s.equal_params, "compare.epochs": s.epochs, "compare.lr": s.lr,
-        "compare.batch": s.batch_size, "compare.seed": s.seed,
+        "compare.ticker": s.ticker, "compare.equal": s.equal_params,
         "compare.lengths": ", ".join(map(str, s.lengths)),
     }  # fmt: skip
+    values.update({f"compare.{name}": getattr(s, name) for name in SHARED})
     values.update({key: name in s.models for name, key in MODEL_KEYS.items()})
     return values
 
 
+def default_values() -> dict[str, object]:
+    """Every widget's default: the model and training ones from the configs the page trains."""
+    base = cs.CompareSettings()
+    return _widget_values(base) | model_form().widget_values(model_config("LSTM"), base.train_config())
+
+
 def _apply(s: cs.CompareSettings, source: str) -> None:
-    """Put loaded settings into the widgets, or raise ValueError: a value no widget can show is refused, not
-    silently replaced (a link with hidden=100000 would otherwise train 1-unit models)."""
+    """Put loaded settings into the widgets, or raise ValueError for a choice no widget offers. A number
+    outside its limits is shown in its box with the reason under it, as if typed there."""
     if s.task not in cs.task_keys():
         raise ValueError(f"unknown task {s.task!r}; valid: {', '.join(cs.task_keys())}")
     unknown = [m for m in s.models if m not in MODEL_CHOICES]
@@ -71,11 +79,7 @@ def _apply(s: cs.CompareSettings, source: str) -> None:
         raise ValueError(f"unknown model {unknown[0]!r}; valid: {', '.join(MODEL_CHOICES)}")
     if s.ticker not in cs.TICKERS:
         raise ValueError(f"unknown price series {s.ticker!r}; bundled: {', '.join(cs.TICKERS)}")
-    values = _widget_values(s)
-    problem = _out_of_range(values)
-    if problem:
-        raise ValueError(problem)
-    st.session_state.update(values)
+    st.session_state.update(_widget_values(s))
     st.session_state[COMPARE_NOTICE] = ("success", f"Settings loaded from {source}.")
 
 
@@ -106,7 +110,7 @@ def _load_json() -> None:
 
 def init_widgets() -> None:
     """Each widget's value: from the address (first visit), the user's, the remembered one, or the default."""
-    defaults = _widget_values(cs.CompareSettings())
+    defaults = default_values()
     restore_widgets(COMPARE_SETTINGS, {"form": tuple(defaults)}, defaults)
     _read_address()
     notice = st.session_state.pop(COMPARE_NOTICE, None)
@@ -114,13 +118,31 @@ def init_widgets() -> None:
         (st.success if notice[0] == "success" else st.error)(notice[1])
 
 
-def _lengths(text: str) -> tuple[int, ...]:
+def _shown(value: object) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:g}" if isinstance(value, float) else repr(value)
+
+
+def _task_number(where, name: str, label: str, help: str, step: int) -> str:  # noqa: A002
+    """A number of the task (no min / max: as on the shared form, the error under the row says why);
+    what is wrong with it, or ""."""
+    key, bound = f"compare.{name}", _TASK_NUMBERS[name][1]
+    where.number_input(label, key=key, step=step, help=f"{help} Allowed: {bound.describe()}.")
+    value = st.session_state.get(key)
+    if value is not None and bound.admits(value):
+        return ""
+    return f"{label}: enter {bound.describe()}" + ("." if value is None else f"; got {_shown(value)}.")
+
+
+def _lengths(text: str) -> tuple[tuple[int, ...], str]:
+    """The sweep's lengths, and what is wrong with the text ("" when nothing)."""
     parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
     try:
-        return tuple(int(p) for p in parts)
+        return tuple(int(p) for p in parts), ""
     except ValueError:
-        raise ValueError(f"The sweep's lengths must be whole numbers separated by commas, e.g. 10, 20, 50; "
-                         f"got {text!r}.") from None
+        return (), (f"Sweep lengths T: enter whole numbers separated by commas, e.g. 10, 20, 50; got "
+                    f"{text!r}.")
 
 
 def _task_section() -> tuple[str, cs.TaskInfo]:
@@ -134,16 +156,26 @@ def _task_section() -> tuple[str, cs.TaskInfo]:
     return task, info
 
 
-def _data_widgets(task: str, info: cs.TaskInfo) -> None:
+def _data_widgets(task: str, info: cs.TaskInfo) -> list[str]:
     c1, c2 = st.columns(2)
+    errors = []
     if info.seq_len is None and task != "surnames":
-        _number(c1, "Sequence length T (memory distance)", "compare.length", step=10,
-                help="How many steps separate what must be remembered from the answer.")
+        errors.append(_task_number(c1, "length", "Sequence length T (memory distance)", step=10,
+                                   help="How many steps separate what must be remembered from the answer."))
     elif task == "prices":
         c1.selectbox("Bundled series", cs.TICKERS, key="compare.ticker")
     if task == "mnist" or (info.seq_len is None and task != "surnames"):
-        _number(c2, "Training sequences" if task != "mnist" else "Training digits (at most 4,000)",
-                "compare.n_train", step=500)
+        label = "Training sequences" if task != "mnist" else "Training digits (at most 4,000)"
+        errors.append(_task_number(c2, "n_train", label, step=500, help="Examples each model trains on."))
+    return _under(errors)
+
+
+def _under(errors: list[str]) -> list[str]:
+    """Each error under its row at full width (in a narrow column it would wrap word by word)."""
+    errors = [e for e in errors if e]
+    for message in errors:
+        st.error(message, icon=":material/error:")
+    return errors
 
 
 def _model_widgets() -> tuple[str, ...]:
@@ -154,29 +186,25 @@ def _model_widgets() -> tuple[str, ...]:
     return tuple(name for name, key in MODEL_KEYS.items() if st.session_state.get(key))
 
 
-def _training_widgets() -> None:
+def _sweep_widgets() -> tuple[tuple[int, ...], list[str]]:
     c = st.columns(4)
-    _number(c[0], "Hidden units", "compare.hidden")
-    _number(c[1], "LSTM forget-gate bias", "compare.forget_bias", step=0.5, help=_FORGET_HELP)
-    _number(c[2], "Epochs (the budget)", "compare.epochs")
-    _number(c[3], "Learning rate (Adam)", "compare.lr", step=1e-3, format="%.4f")
-    c = st.columns(4)
-    _number(c[0], "Batch size", "compare.batch")
-    _number(c[1], "Seed", "compare.seed")
-    c[2].toggle("Equal parameters", key="compare.equal",
+    c[0].toggle("Equal parameters", key="compare.equal",
                 help="Size each model's hidden units so its parameter count matches the LSTM's (within 5 %).")
-    c[3].text_input("Sweep lengths T", key="compare.lengths", help="Comma-separated, e.g. 10, 20, 50, 100, "
-                                                                   "200")
+    c[1].text_input("Sweep lengths T", key="compare.lengths",
+                    help="Comma-separated, e.g. 10, 20, 50, 100, 200")
+    lengths, error = _lengths(st.session_state["compare.lengths"])
+    return lengths, _under([error])
 
 
-def read_settings(models: tuple[str, ...]) -> cs.CompareSettings:
-    s = st.session_state
-    return cs.CompareSettings(
-        task=s["compare.task"], length=int(s["compare.length"]), n_train=int(s["compare.n_train"]),
-        models=models, hidden_size=int(s["compare.hidden"]), forget_bias=float(s["compare.forget_bias"]),
-        equal_params=bool(s["compare.equal"]), epochs=int(s["compare.epochs"]), lr=float(s["compare.lr"]),
-        batch_size=int(s["compare.batch"]), seed=int(s["compare.seed"]),
-        lengths=_lengths(s["compare.lengths"]), ticker=s["compare.ticker"])
+def _read(configs: tuple[ModelConfig, TrainConfig], models: tuple[str, ...],
+          lengths: tuple[int, ...]) -> cs.CompareSettings:
+    """The settings on screen, the model and training numbers from the shared form's configs."""
+    s, (model, train) = st.session_state, configs
+    shared = {n: getattr(model, n) for n in MODEL_FIELDS} | {n: getattr(train, n) for n in TRAIN_FIELDS}
+    return cs.CompareSettings(task=s["compare.task"], length=int(s["compare.length"]),
+                              n_train=int(s["compare.n_train"]), models=models,
+                              equal_params=bool(s["compare.equal"]), lengths=lengths,
+                              ticker=s["compare.ticker"], **shared)
 
 
 def _sync_address(settings: cs.CompareSettings) -> None:
@@ -196,43 +224,69 @@ def _parameter_table(settings: cs.CompareSettings) -> None:
                  hide_index=True, key="compare.params")
 
 
-def settings_form() -> tuple[cs.CompareSettings | None, str | None]:
-    """The form; returns (settings, "compare" | "sweep" | None for no button pressed), settings None if
-    they cannot train (the reason is shown)."""
-    task, info = _task_section()
-    _data_widgets(task, info)
-    models = _model_widgets()
-    _training_widgets()
-    widgets_drawn(COMPARE_SETTINGS, "form")
-    settings = error = sweep_error = None
+def _check(settings: cs.CompareSettings) -> tuple[str, str]:
+    """(why the settings cannot train, why the sweep cannot run): "" where they can."""
     try:
-        settings = read_settings(models)
         cs.check(settings)
     except ValueError as exc:
-        error = str(exc)
-    if settings is not None and error is None:
+        return str(exc), ""
+    too_big, slow = cs.size_and_cost(settings)
+    if too_big:
+        return too_big, ""
+    if slow:
+        st.warning(slow, icon=":material/hourglass_top:")
+    try:
+        cs.check(settings, sweep=True)
+    except ValueError as exc:
+        return "", str(exc)
+    return "", ""
+
+
+def settings_form() -> tuple[cs.CompareSettings | None, str]:
+    """The form; returns (settings, why the sweep cannot run or ""), settings None while they cannot train.
+    Each wrong number is explained under its widget, a rule between settings under the form."""
+    task, info = _task_section()
+    errors = _data_widgets(task, info)
+    models = _model_widgets()
+    st.markdown("**Budget** (the same for every model)")
+    form = model_form()
+    form.draw(columns=4)
+    lengths, more = _sweep_widgets()
+    widgets_drawn(COMPARE_SETTINGS, "form")
+    configs = form.configs()
+    settings = None if errors or more or configs is None else _read(configs, models, lengths)
+    error, sweep_error = _check(settings) if settings is not None else ("", "")
+    for message in (*form.general_errors(), error):
+        if message:
+            st.error(f"These settings cannot train: {message}", icon=":material/error:")
+    if settings is not None and not error:
         _sync_address(settings)
         _parameter_table(settings)
-        try:
-            cs.check(settings, sweep=True)
-        except ValueError as exc:
-            sweep_error = str(exc)
-    if error:
-        st.error(f"These settings cannot train: {error}")
-    elif sweep_error and settings is not None and settings.memory:
-        st.warning(f"The sweep cannot run: {sweep_error}")
-    c1, c2, c3, c4 = st.columns([1.3, 1.3, 1, 1.4])
-    train = c1.button("Train the comparison", type="primary", key="compare.train", disabled=bool(error),
-                      icon=":material/play_arrow:")
-    sweep = c2.button("Run the sweep over T", key="compare.sweep", disabled=bool(error or sweep_error),
-                      help=sweep_error or "Trains every ticked model at each sweep length, shortest first.")
+        if sweep_error and settings.memory:
+            st.warning(f"The sweep cannot run: {sweep_error}")
+    _files(settings)
+    return (None if error else settings), sweep_error
+
+
+def _files(settings: cs.CompareSettings | None) -> None:
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
     if settings is not None:
-        c3.download_button("Settings (JSON)", cs.to_json(settings), "compare_settings.json",
-                           "application/json",
-                           key="compare.settings_download", icon=":material/download:")
-    c4.file_uploader("Load settings (JSON)", type=["json"], key="compare.settings_file", on_change=_load_json,
-                     help="A file saved with 'Settings (JSON)' fills in this form.")  # named: unnamed, it
-    # read as one more upload box for run files
-    if error:
-        return None, None
-    return settings, "compare" if train else "sweep" if sweep else None
+        c1.download_button("Settings (JSON)", cs.to_json(settings), "compare_settings.json",
+                           "application/json", key="compare.settings_download", icon=":material/download:")
+    # named: unnamed, it read as one more upload box for run files
+    c2.file_uploader("Load settings (JSON)", type=["json"], key="compare.settings_file", on_change=_load_json,
+                     help="A file saved with 'Settings (JSON)' fills in this form.")
+
+
+def start_buttons(where, settings: cs.CompareSettings | None, sweep_error: str) -> str | None:
+    """'Train the comparison' and 'Run the sweep over T' in ``where``; "compare", "sweep" or None."""
+    train = where.button("Train the comparison", type="primary", key="compare.train", width="stretch",
+                         disabled=settings is None, icon=":material/play_arrow:")
+    sweep = where.button("Run the sweep over T", key="compare.sweep", width="stretch",
+                         disabled=settings is None or bool(sweep_error),
+                         help=sweep_error or "Trains every ticked model at each sweep length, shortest "
+                                             "first.")
+    if settings is None:
+        where.caption("Fix the settings marked in '1 · Task, models and budget' to train.")
+        return None
+    return "compare" if train else "sweep" if sweep else None

@@ -187,6 +187,28 @@ def parameter_counts(settings: CompareSettings) -> dict[str, tuple[int, int]]:
     return {label: (cfg.hidden_size, count_parameters(cfg, **sizes)) for label, cfg in plan_runs(settings)}
 
 
+def size_and_cost(settings: CompareSettings) -> tuple[str, str]:
+    """(an error when a planned model is over the size cap, a warning when one would train very long
+    here), from ``lstm_core.cost.check_settings``, the check every page and the command line ask.
+
+    The cost is estimated where the page knows the data's size before loading it (the long-memory
+    tasks and MNIST); for the price series and the surnames only the size cap is checked.
+    """
+    from lstm_core.cost import check_settings
+
+    sizes = _sizes(settings)
+    known = settings.memory or settings.task == "mnist"
+    sizes["seq_len"] = sizes["seq_len"] or 1
+    warning = ""
+    for label, cfg in plan_runs(settings):
+        too_big, slow = check_settings(cfg, settings.train_config(), n_train=settings.n_train if known else 1,
+                                       **sizes)  # type: ignore[arg-type]
+        if too_big:
+            return f"{label}: {too_big}", ""
+        warning = warning or (f"{label}: {slow}" if slow else "")
+    return "", warning
+
+
 # ------------------------------------------------------------------ JSON and the page's address
 
 _QUERY = {"task": "task", "T": "length", "n": "n_train", "models": "models", "hidden": "hidden_size",

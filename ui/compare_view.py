@@ -14,6 +14,7 @@ from lstm_core.plots.compare import BASELINE_NAME, CHANCE_NAME, curves_figure, g
 from ui.compare_jobs import LEVEL, POINTS, TRAIL_PREFIX, CompareOutcome, SweepOutcome
 from ui.compare_settings import CompareSettings, TaskInfo
 from ui.jobs import format_seconds
+from ui.training_panel import DIVERGED, Outcome, ended
 
 Meta = tuple  # (kind "compare" | "sweep", CompareSettings, [(label, ModelConfig), ...])
 
@@ -77,8 +78,6 @@ def _run_line(label: str, info: TaskInfo, run: RunSnapshot | None, snap: JobSnap
 def draw_status(meta: Meta, snap: JobSnapshot) -> None:
     """One progress line per model (a comparison) or one over the whole sweep."""
     kind, settings, runs = meta
-    if snap.error:
-        st.error(snap.error)
     if kind == "compare":
         for label, _ in runs:
             _run_line(label, settings.info, snap.runs.get(label), snap)
@@ -92,6 +91,29 @@ def draw_status(meta: Meta, snap: JobSnapshot) -> None:
     if running and snap.running:
         text += f" · now {snap.run_ids[-1]}, {100 * current.fraction:.0f} %"
     st.progress(1.0 if snap.status == "done" and done == total else min(share, 1.0), text=text)
+
+
+def status_detail(meta: Meta | None, snap: JobSnapshot) -> str:
+    """Which model the panel's status line (epochs of the model in training) is about, e.g.
+    "LSTM: model 2 of 3 · RNN done"."""
+    if meta is None or not snap.run_ids or not snap.running:
+        return ""
+    kind, settings, runs = meta
+    total = len(runs) * (len(settings.lengths) if kind == "sweep" else 1)
+    current = snap.run_ids[-1]
+    line = f"{current}: model {len(snap.run_ids)} of {total}"
+    finished = [rid for rid in snap.run_ids[:-1] if snap.runs[rid].history is not None]
+    if kind == "compare" and finished:
+        line += " · " + ", ".join(f"{rid} {run_state(snap.runs[rid], True, False)}" for rid in finished)
+    return line
+
+
+def draw_training(meta: Meta | None, snap: JobSnapshot) -> None:
+    """The Training tab while and after a run: the lines per model, then the live curves."""
+    if meta is None:
+        return
+    draw_status(meta, snap)
+    draw_charts(meta, snap)
 
 
 def _smooth(values: np.ndarray, span: int) -> np.ndarray:
@@ -152,17 +174,27 @@ def draw_charts(meta: Meta, snap: JobSnapshot) -> None:
                + (f", with the {level_name(info)} level dashed." if level is not None else "."))
 
 
-def training_outcome(result: CompareOutcome | SweepOutcome) -> None:
+def judge(result: CompareOutcome | SweepOutcome) -> Outcome:
+    """The outcome line of a comparison or a sweep, in the training panel's words: a model that
+    diverged reads "Diverged: ..." as on every page, a run cut short by Stop says so."""
     if isinstance(result, SweepOutcome):
-        n = len(result.result.points)
-        (st.warning if result.result.stopped else st.success)(
-            f"Sweep {'stopped' if result.result.stopped else 'done'}: {n} models trained. "
-            "See 'Success against distance'.")
-        return
+        n, stopped = len(result.result.points), result.result.stopped
+        return Outcome("warning" if stopped else "success",
+                       f"Sweep {'stopped' if stopped else 'done'}: {n} models trained. See 'Success against "
+                       "distance'.")
+    ends = {r.label: ended(r.history) for r in result.runs}
+    diverged = [label for label, o in ends.items() if o.text.startswith(DIVERGED)]
     n = len(result.runs)
-    seconds = sum(r.seconds for r in result.runs)
-    text = f"{n} model{'s' * (n != 1)} trained in {format_seconds(seconds)}. {result.data_note}"
-    (st.warning if result.stopped else st.success)(("Stopped early. " if result.stopped else "") + text)
+    text = f"{n} model{'s' * (n != 1)} trained in {format_seconds(sum(r.seconds for r in result.runs))}."
+    details = tuple(f"{label}: {o.text}" for label, o in ends.items() if o.level != "success")
+    details += (result.data_note,)
+    if diverged and len(diverged) == n:
+        return Outcome("error", f"{DIVERGED}: every model. {text}", details)
+    if result.stopped:
+        return Outcome("warning", f"Stopped early. {text}", details)
+    if diverged:
+        return Outcome("warning", f"{DIVERGED}: {', '.join(diverged)}. {text}", details)
+    return Outcome("success", text, details)
 
 
 def results_frame(result: CompareOutcome) -> pd.DataFrame:

@@ -3,10 +3,10 @@
 A page starts a ``lstm_core.jobs.TrainingJob`` with ``start_job(key, fn, *args)``: ``fn`` is a
 module-level function (``ui.job_targets``) that a worker process of the server's pool runs. The
 job object lives in ``st.session_state`` so it survives reruns, widget clicks and page switches.
-The page then calls ``live(key, draw, charts)`` (or ``training_tab``): while the job runs,
-``draw(snapshot)`` (the status) is re-run every half second and ``charts(snapshot)`` every
-second, each inside a fragment (only that part of the page refreshes); when the job ends the
-whole page reruns once so it can show the results.
+The page draws it with ``ui.training_panel`` (controls and status line, outcome, live charts):
+while the job runs, the status is redrawn every ``STATUS_EVERY`` seconds and the charts every
+``CHARTS_EVERY``, each inside a fragment (only that part of the page refreshes); when the job
+ends the whole page reruns once so it can show the results.
 
 Each poll is a heartbeat: the pool's reaper stops a job that nobody has polled for
 ``LSTM_STUDIO_ORPHAN_AFTER`` seconds (10 by default) once its browser session has gone (a tab
@@ -123,15 +123,6 @@ def note_earlier_run() -> None:
                    "or closed: a run lives only as long as its page.")
 
 
-_END_WORDS = {
-    "completed": "done",
-    "early_stopping": "ended by early stopping",
-    "stopped": "stopped",
-    "max_steps": "step budget reached",
-    "diverged": "diverged",
-}
-
-
 def format_seconds(seconds: float) -> str:
     if not math.isfinite(seconds):
         return "…"
@@ -139,25 +130,6 @@ def format_seconds(seconds: float) -> str:
         return f"{seconds:.1f} s"
     seconds = int(round(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
-
-
-def progress_bar(snap: JobSnapshot) -> None:
-    """Progress with epoch, elapsed time and ETA."""
-    epochs = snap.start.cfg.epochs if snap.start else 0
-    epoch = snap.last_batch.epoch if snap.last_batch else (snap.epochs[-1].epoch if snap.epochs else 0)
-    if snap.epochs and snap.epochs[-1].epoch >= epoch:
-        epoch = snap.epochs[-1].epoch
-    eta = snap.last_batch.eta if snap.last_batch else (snap.epochs[-1].eta if snap.epochs else math.nan)
-    # Once training has ended, the time fit() took: the figure the outcome line gives too.
-    elapsed = snap.history.elapsed if snap.history is not None else snap.elapsed
-    text = f"Epoch {epoch} / {epochs} · elapsed {format_seconds(elapsed)}"
-    if snap.running:
-        text += f" · ETA {format_seconds(eta)}" + (" · stopping…" if snap.stop_requested else "")
-    elif snap.history is not None:
-        text += f" · {_END_WORDS.get(snap.history.stop_reason, 'finished')}"
-    elif snap.status == "stopped":
-        text += " · stopped"
-    st.progress(snap.fraction, text=text)
 
 
 def ordinal(n: int) -> str:
@@ -170,14 +142,6 @@ def waiting_line(snap: JobSnapshot) -> None:
     if snap.status == "pending" and snap.queue_position is not None:
         st.info(f"Waiting for a free worker: {ordinal(snap.queue_position)} in line. Every worker of "
                 "this server is training; yours starts when one is free.", icon=":material/hourglass_top:")
-
-
-def stop_button(key: str, label: str = "Stop") -> None:
-    """A Stop button for the job under ``key``, active while it runs."""
-    job = get_job(key)
-    running = job is not None and job.snapshot().running
-    if st.button(label, key=f"{key}.stop", disabled=not running, icon=":material/stop:") and job:
-        job.stop()
 
 
 def finished_result(key: str, recorded_key: str) -> Any | None:
@@ -197,65 +161,3 @@ def finished_result(key: str, recorded_key: str) -> Any | None:
 # (bench/bench_live_page.py: Chromium used 18 s of CPU with both at 0.5 s, 13 s with charts at 1 s,
 # over a 25 s MNIST run on the 2 cores that training uses too).
 STATUS_EVERY, CHARTS_EVERY = 0.5, 1.0
-
-
-def live(
-    key: str,
-    draw: Callable[[JobSnapshot], None],
-    charts: Callable[[JobSnapshot], None] | None = None,
-    first: JobSnapshot | None = None,
-) -> JobSnapshot | None:
-    """Draw the job under ``key``; live-refresh while it runs. Returns the snapshot drawn first.
-
-    ``draw`` (status) is redrawn every ``STATUS_EVERY`` seconds, ``charts`` every
-    ``CHARTS_EVERY``. Pass the page's own snapshot as ``first`` when the page acted on it: if
-    the job ends between two snapshots, the status fragment still ticks once more and reruns
-    the page.
-    """
-    job = get_job(key)
-    if job is None:
-        return None
-    job.touch()
-    first = first or job.snapshot()
-
-    @st.fragment(run_every=STATUS_EVERY if first.running else None)
-    def status() -> None:
-        job.touch()  # the heartbeat: this page still shows the job
-        snap = job.snapshot()
-        waiting_line(snap)
-        draw(snap)
-        if first.running and not snap.running:
-            st.rerun()  # the whole page, so that it can show the finished results
-
-    @st.fragment(run_every=CHARTS_EVERY if first.running else None)
-    def chart_panel() -> None:
-        charts(job.snapshot())  # type: ignore[misc]
-
-    status()
-    if charts is not None:
-        chart_panel()
-    return first
-
-
-def training_tab(
-    key: str,
-    draw: Callable[[JobSnapshot], None],
-    charts: Callable[[JobSnapshot], None],
-    outcome: Callable[[Any], None],
-    idle: str,
-) -> None:
-    """A Training tab: ``idle`` before any run, else ``draw`` and ``charts`` live and, once done,
-    ``outcome(result)``. A job that ended "stopped" (no result) says how."""
-    note_earlier_run()
-    job = get_job(key)
-    if job is None:
-        st.info(idle)
-        return
-    snap = job.snapshot()
-    if snap.running and st.query_params.get(URL_PARAM) != snap.job_id:
-        st.query_params[URL_PARAM] = snap.job_id  # back in the address after a visit to another page
-    live(key, draw, charts, first=snap)  # the same snapshot decides the outcome line below
-    if snap.status == "done":
-        outcome(snap.result)
-    elif snap.status == "stopped" and snap.message:
-        st.warning(snap.message)

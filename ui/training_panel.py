@@ -103,10 +103,14 @@ def status_text(snap: JobSnapshot) -> str:
     elapsed = snap.history.elapsed if snap.history is not None else snap.elapsed
     if snap.status == "pending":
         return "Waiting for a worker…"
+    if snap.running and snap.paused and not snap.stepping and not snap.epochs:
+        return "Paused before training began · Step trains the first epoch, Resume goes on"
     if snap.running and snap.start is None:
         return "Preparing the data and the model…"
     if snap.running and snap.history is not None:
         took = format_seconds(snap.history.elapsed)
+        if snap.paused and not snap.stepping:  # a job of several runs holds before its next one
+            return f"Trained {len(snap.history.epochs)} epochs in {took} · paused · Step or Resume goes on"
         return f"Trained {len(snap.history.epochs)} epochs in {took} · judging the result…"
     if snap.running and snap.stepping:
         return f"Stepping: training epoch {done + 1} of {epochs}, then pausing again"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def _tiny(at: AppTest, task: str = "temporal-order", models=("RNN", "LSTM", "GRU
     for name in ("RNN", "LSTM", "LSTM-default", "GRU", "BiLSTM", "HandRNN"):
         at.checkbox(key=f"compare.model.{name}").set_value(name in models)
     at.number_input(key="compare.epochs").set_value(2)
-    at.number_input(key="compare.hidden").set_value(8)
+    at.number_input(key="compare.hidden_size").set_value(8)
     at.text_input(key="compare.lengths").set_value("4, 8")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -104,6 +105,64 @@ def test_a_tiny_comparison_trains_to_results_with_every_chart_filled(open_page):
     assert any("import torch" in c.value for c in at.code)
 
 
+def _until(condition, timeout: float = 90) -> None:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.05)
+
+
+def test_pause_and_step_hold_a_comparison_across_its_models_and_stop_ends_it(open_page):
+    """One job trains the models in turn: Pause holds it, each Step lets exactly one epoch through,
+    also across the change from one model to the next, and Stop reads as on every page."""
+    at = open_page(PAGE)
+    _tiny(at, models=("RNN", "LSTM"))
+    at.number_input(key="compare.length").set_value(100)
+    at.number_input(key="compare.n_train").set_value(2000)
+    at.number_input(key="compare.epochs").set_value(3)
+    at.run()
+    at.button(key="compare.train").click().run()
+    job = at.session_state[COMPARE_JOB]
+    at.button(key="compare.job.pause").click().run()  # at once: the job holds before its first model
+    assert not at.exception, [e.value for e in at.exception]
+    _until(lambda: job.snapshot().status == "running")  # a worker has it
+    time.sleep(0.5)
+    at.run()
+    assert job.snapshot().paused and not job.snapshot().epochs  # held
+    assert at.button(key="compare.job.resume") and not at.button(key="compare.job.step").disabled
+    assert "Paused before training began" in at.get("progress")[0].proto.text
+
+    def step() -> None:
+        at.button(key="compare.job.step").click().run()
+        _until(lambda: not job.snapshot().stepping)
+        time.sleep(0.5)  # nothing more runs once the epoch has ended
+        at.run()
+
+    for epochs in (1, 2, 3):  # the RNN's three epochs, one per Step
+        step()
+        assert len(job.snapshot().runs["RNN"].epochs) == epochs
+    snap = job.snapshot()
+    assert [len(snap.runs["RNN"].epochs), snap.runs.get("LSTM")] == [3, None]
+    assert "Trained 3 epochs in" in at.get("progress")[0].proto.text  # the RNN's, held before the LSTM
+    assert "paused · Step or Resume goes on" in at.get("progress")[0].proto.text
+    step()  # the next model starts and trains exactly one epoch
+    snap = job.snapshot()
+    assert snap.runs["RNN"].history is not None and len(snap.runs["LSTM"].epochs) == 1 and snap.paused
+    at.run()
+    assert any(c.value.startswith("LSTM: model 2 of 2 · RNN done") for c in at.caption), \
+        [c.value for c in at.caption]
+    at.button(key="compare.job.stop").click().run()
+    assert job.join(60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (warning,) = [w.value for w in at.warning if "Stopped early" in w.value]
+    assert warning.startswith("Stopped early. 2 models trained in")
+    assert any(c.value.startswith("LSTM: Stopped by request") for c in at.caption), \
+        [c.value for c in at.caption]
+    assert [r.label for r in at.session_state[COMPARE_RESULT].runs] == ["RNN", "LSTM"]
+    assert at.button(key="compare.job.pause").disabled and at.button(key="compare.job.stop").disabled
+
+
 def test_the_inspection_follows_the_chosen_lstm_input_and_unit(open_page):
     at = open_page(PAGE)
     _tiny(at, models=("LSTM", "LSTM-default"))
@@ -134,22 +193,61 @@ def test_the_sweep_draws_a_point_per_model_and_length_with_the_chance_line(open_
     assert len(_table(at, "T")) == 4
 
 
-@pytest.mark.parametrize(("widget", "value", "message"), [
-    ("lengths", "10, ten", "whole numbers separated by commas"),
-    ("n_train", 200_000, "too many to hold in memory"),
+def _order(at: AppTest) -> list[tuple[str, str]]:
+    """(element type, key or text) of every element of the main area, in the order drawn."""
+    out: list[tuple[str, str]] = []
+
+    def walk(node) -> None:  # type: ignore[no-untyped-def]
+        children = getattr(node, "children", None)
+        if children:
+            for child in children.values():
+                walk(child)
+            return
+        key = getattr(node, "key", None) or str(getattr(node, "value", ""))[:80]
+        out.append((node.type, key))
+
+    walk(at.main)
+    return out
+
+
+ROW_2 = ("number_input", "compare.batch_size")  # the budget's second row (4 to a row)
+
+
+@pytest.mark.parametrize(("key", "value", "message", "next_widget"), [
+    ("compare.hidden_size", 0, "Hidden size: enter a whole number from 1 to 4,096; got 0.", ROW_2),
+    ("compare.lr", 0.0, "Learning rate: enter a number above 0, at most 10; got 0.", ROW_2),
+    ("compare.epochs", 0, "Epochs: enter a whole number of at least 1; got 0.", ROW_2),
+    ("compare.length", 1, "Sequence length T (memory distance): enter a whole number from 2 to 2,000; got 1.",
+     ("checkbox", "compare.model.RNN")),
 ])
-def test_bad_settings_get_a_message_not_a_traceback(open_page, widget, value, message):
+def test_a_wrong_number_is_explained_under_its_widget_and_train_waits(open_page, key, value, message,
+                                                                     next_widget):
     at = open_page(PAGE)
-    if widget == "lengths":
-        at.text_input(key="compare.lengths").set_value(value).run()
-    else:
-        at.number_input(key="compare.length").set_value(2000)
-        at.number_input(key="compare.n_train").set_value(value).run()
+    at.number_input(key=key).set_value(value).run()  # the entry's own rerun: no Train press needed
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [message]
+    order = _order(at)  # under its row: after the widget, before the next row's first widget
+    error = order.index(("error", message[:80]))
+    assert order.index(("number_input", key)) < error < order.index(next_widget)
+    assert at.button(key="compare.train").disabled and at.button(key="compare.sweep").disabled
+    assert any("Fix the settings marked" in c.value for c in at.caption)
+    at.number_input(key=key).set_value(CompareSettings().length if key == "compare.length" else 8).run()
+    assert not at.error and not at.button(key="compare.train").disabled
+
+
+@pytest.mark.parametrize(("setup", "message"), [
+    ({"compare.lengths": "10, ten"}, "Sweep lengths T: enter whole numbers separated by commas"),
+    ({"compare.length": 2000, "compare.n_train": 200_000}, "These settings cannot train: 200,000 sequences"),
+    ({"compare.hidden_size": 2000}, "These settings cannot train: LSTM: This model would have"),
+])
+def test_bad_settings_get_a_message_not_a_traceback(open_page, setup, message):
+    at = open_page(PAGE)
+    for key, value in setup.items():
+        (at.text_input if key == "compare.lengths" else at.number_input)(key=key).set_value(value)
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     (error,) = at.error
-    assert error.value.startswith("These settings cannot train:")
-    if message:
-        assert message in error.value
+    assert error.value.startswith(message), error.value
     assert at.button(key="compare.train").disabled
 
 
@@ -223,13 +321,11 @@ def test_surnames_train_side_by_side_with_a_confusion_matrix_and_typed_names(ope
 
 
 @pytest.mark.parametrize("query, message", [
-    ({"hidden": "100000"}, "Hidden units must be between 1 and 512; got 100,000"),
-    ({"T": "1"}, "Sequence length T must be between 2 and 2,000; got 1"),
-    ({"lr": "5"}, "Learning rate must be between 1e-05 and 1; got 5"),
     ({"models": "RNN,FOO"}, "unknown model 'FOO'"),
     ({"task": "prices", "ticker": "ZZZ"}, "unknown price series 'ZZZ'"),
+    ({"epochs": "1.5"}, "epochs cannot be '1.5'"),
 ])
-def test_an_address_value_no_widget_can_show_is_refused_not_silently_replaced(query, message):
+def test_an_address_naming_what_no_widget_offers_is_refused_not_silently_replaced(query, message):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page(PAGE)
@@ -239,17 +335,36 @@ def test_an_address_value_no_widget_can_show_is_refused_not_silently_replaced(qu
     assert any("address could not be used" in e.value and message in e.value for e in at.error), \
         [e.value for e in at.error]
     assert not any("Settings loaded" in s.value for s in at.success)
-    assert at.number_input(key="compare.hidden").value == CompareSettings().hidden_size
-    assert at.number_input(key="compare.length").value == CompareSettings().length
+    assert at.number_input(key="compare.hidden_size").value == CompareSettings().hidden_size
+    assert at.number_input(key="compare.epochs").value == CompareSettings().epochs
 
 
-def test_a_settings_file_with_a_value_out_of_range_is_refused():
-    from ui.compare_form import _NUMBERS, _out_of_range, _widget_values
+@pytest.mark.parametrize("query, key, message", [
+    ({"hidden": "100000"}, "compare.hidden_size", "Hidden size: enter a whole number from 1 to 4,096; got 1"),
+    ({"T": "1"}, "compare.length", "Sequence length T (memory distance): enter a whole number from 2 to"),
+    ({"lr": "50"}, "compare.lr", "Learning rate: enter a number above 0, at most 10; got 50."),
+])
+def test_an_address_number_out_of_range_is_shown_in_its_box_with_the_reason_under_it(query, key, message):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key=key).value == float(next(iter(query.values())))
+    assert [e.value[:len(message)] for e in at.error] == [message]
+    assert at.button(key="compare.train").disabled
 
-    values = _widget_values(CompareSettings(epochs=10_000))
-    assert _out_of_range(values) == "Epochs must be between 1 and 500; got 10,000"
-    assert _out_of_range(_widget_values(CompareSettings())) is None
-    assert set(_NUMBERS) <= set(values)
+
+def test_the_forms_defaults_are_the_configs_the_comparison_trains():
+    from lstm_core.compare import model_config
+    from ui.compare_form import _widget_values, default_values, model_form
+
+    base = CompareSettings()
+    shared = model_form().widget_values(model_config("LSTM"), base.train_config())
+    names = ("hidden_size", "forget_bias", "epochs", "lr", "batch_size", "seed")
+    assert set(shared) == {f"compare.{n}" for n in names}
+    assert default_values() == _widget_values(base) and shared.items() <= default_values().items()
 
 
 def test_the_results_headline_names_ties_and_says_when_no_model_beats_the_baseline():

@@ -18,13 +18,11 @@ def wait_for_stop(ctx: JobContext) -> str:
 
 
 def _tab() -> None:
-    import streamlit as st
-
-    from ui.jobs import training_tab
+    from ui import training_panel as panel
     from ui.state import STOCK_JOB
 
-    training_tab(STOCK_JOB, lambda snap: st.caption(f"status {snap.status}"), lambda snap: None,
-                 lambda result: st.success(f"outcome {result}"), idle="Press Train to start.")
+    panel.controls(STOCK_JOB, detail=lambda snap: f"status {snap.status}")
+    panel.outcome(STOCK_JOB, lambda result: panel.Outcome("success", f"outcome {result}"))
 
 
 def test_ordinals() -> None:
