@@ -251,7 +251,8 @@ def train_residual(
 
 
 def _start_note(ar: LinearAR, use_ar: bool) -> str:
-    gain = f"t = {ar.evidence:.1f}, {ar.skill:.0%} of naive's squared error removed"
+    share = f"{ar.skill:.0%}" if 0.01 <= ar.skill <= 0.99 else f"{ar.skill:.1%}"  # never a rounded 100 %
+    gain = f"t = {ar.evidence:.1f}, {share} of naive's squared error removed"
     if use_ar:
         return (f"Starts from the linear autoregression ({ar.lags} lagged changes; its out-of-sample gain "
                 f"over naive: {gain}).")

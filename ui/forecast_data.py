@@ -35,8 +35,9 @@ def _bundled() -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     ticker = st.selectbox("Series", (*bundled_tickers(), *structured_names()), key="stock.bundled",
                           format_func=_series_name,
                           help="Daily prices are close to a random walk: expect a tie with the naive "
-                               "forecast. The other series (CO2, sea temperature, orders, sunspots, "
-                               "unemployment) have trend, seasons or cycles for a model to find.")
+                               "forecast. The other series (hourly temperature, CO2, sea temperature, "
+                               "orders, sunspots, unemployment) have trend, seasons or cycles for a model "
+                               "to find.")
     return cache.bundled_prices(ticker), []
 
 

@@ -38,10 +38,11 @@ def fit_tab(entry: RunEntry) -> None:
     model is compared with, and a forecast beyond the data with its intervals."""
     result, d = entry.result, entry.result.data
     # No min / max on the widget: Streamlit would only turn an out-of-range entry red.
-    steps = int(st.number_input(f"Forecast the next N steps (0-{MAX_STEPS})", value=FUTURE_STEPS, step=1,
+    label = f"Forecast the next N {result.frequency.unit if result.frequency else 'step'}s"
+    steps = int(st.number_input(f"{label} (0-{MAX_STEPS})", value=FUTURE_STEPS, step=1,
                                 key="stock.future_steps", help="Beyond the data; 0 = no forecast."))
     if not 0 <= steps <= MAX_STEPS:
-        st.warning(f"Forecast the next N steps: enter 0 to {MAX_STEPS} (got {steps:,}); showing "
+        st.warning(f"{label}: enter 0 to {MAX_STEPS} (got {steps:,}); showing "
                    f"{min(max(steps, 0), MAX_STEPS)}.")
         steps = min(max(steps, 0), MAX_STEPS)
     future = _future(entry, steps) if steps else None

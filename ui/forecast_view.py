@@ -75,8 +75,16 @@ def provenance_panel(frame: pd.DataFrame, target: str, shown: Sequence[str] = ()
 
 
 def naive_of(data: ForecastData) -> np.ndarray:
-    """The naive forecast of every window (``ForecastData.last``, or ``naive`` once renamed)."""
-    return np.asarray(getattr(data, "naive", None) if hasattr(data, "naive") else data.last, dtype=float)
+    """The naive forecast of every window."""
+    return np.asarray(data.naive, dtype=float)
+
+
+def baseline_label(result: ForecastResult, name: str) -> str:
+    """A baseline's name with what it means at the data's frequency, e.g. naive ("next hour = this
+    hour") or seasonal naive ("same hour yesterday"); other baselines by name."""
+    f = result.frequency
+    phrase = {"naive": f.naive_wording, "seasonal naive": f.seasonal_wording}.get(name) if f else None
+    return f"{name} (\"{phrase}\")" if phrase else name
 
 
 def status_detail(snap: JobSnapshot) -> str:
@@ -112,6 +120,9 @@ def draw_loss(snap: JobSnapshot) -> None:
     st.plotly_chart(loss, key="stock.live_loss")
 
 
+LIVE_SHOWN = 1000  # windows the live fit chart opens on when there are more
+
+
 def draw_fit(snap: JobSnapshot) -> None:
     """The current fit: the latest preview while training, the kept weights' predictions once ended."""
     data = snap.published.get("data")
@@ -125,8 +136,12 @@ def draw_fit(snap: JobSnapshot) -> None:
         predicted = snap.result.predicted
         title = (f"Final predictions (best epoch {h.best_epoch})" if h.restored_best
                  else f"Final predictions (epoch {len(h.epochs)})")
+    if len(data.dates) > LIVE_SHOWN:  # thousands of points are a solid band: open on the latest ones
+        title += f" (last {LIVE_SHOWN:,}; the slider shows all)"
     fig = fit_figure(data.series, data.dates, predicted, data.parts, title=title, y_title=data.cfg.target)
     fig.update_layout(uirevision=_LIVE, height=380)
+    if len(data.dates) > LIVE_SHOWN:
+        fig.update_xaxes(range=[data.dates[-LIVE_SHOWN], data.dates[-1]])
     st.plotly_chart(fig, key="stock.live_fit")
 
 
@@ -140,9 +155,10 @@ def best_baseline(result: ForecastResult) -> tuple[str, np.ndarray]:
 
 
 def same_forecast(result: ForecastResult, predictions: np.ndarray) -> bool:
-    """The model predicts exactly ``predictions`` on every test window (e.g. a switched-off network)."""
+    """The model predicts ``predictions`` on every test window (e.g. a switched-off network), up to
+    the float32 rounding of the network's output (about 1e-7 of the values)."""
     s = result.data.parts["test"]
-    return bool(np.allclose(result.predicted[s], predictions[s], rtol=1e-9, atol=1e-12))
+    return bool(np.allclose(result.predicted[s], predictions[s], rtol=1e-6, atol=1e-12))
 
 
 def skill_against(result: ForecastResult, predictions: np.ndarray) -> SkillInterval | None:
@@ -171,7 +187,8 @@ def verdict(result: ForecastResult) -> Outcome:
     """The model against the best baseline, with the skill's interval: its colour and words."""
     name, predictions = best_baseline(result)
     iv = skill_against(result, predictions)
-    wording = f"the best baseline, {name}" if result.judgement is not None else f"the {name} baseline"
+    label = baseline_label(result, name)
+    wording = f"the best baseline, {label}" if result.judgement is not None else f"the {label} baseline"
     if iv is None:
         return Outcome("info", f"No clear verdict against {wording}: too few test windows to judge.")
     ratio = 1 - iv.skill

@@ -15,7 +15,7 @@ import yfinance as yf
 from streamlit.testing.v1 import AppTest
 
 from ui.forecast_results import file_stem, run_file
-from ui.forecast_view import best_baseline
+from ui.forecast_view import baseline_label, best_baseline, same_forecast
 from ui.state import STOCK_RUNS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -115,9 +115,15 @@ def test_the_verdict_says_no_clear_difference_when_the_interval_holds_zero(open_
     (no_clear,) = _texts(script.info)
     (beats,) = _texts(script.success)
     windows = f"{s.stop - s.start:,} test windows"
-    assert no_clear.startswith(f"No clear difference from the best baseline, {name}") and windows in no_clear
+    label = baseline_label(result, name)
+    assert no_clear.startswith(f"No clear difference from the best baseline, {label}") and windows in no_clear
     assert "interval holds zero" in no_clear
-    assert beats.startswith(f"Beats the best baseline, {name}") and windows in beats
+    assert beats.startswith(f"Beats the best baseline, {label}") and windows in beats
+    assert baseline_label(result, "naive") == 'naive ("tomorrow = today")'  # business days
+    assert baseline_label(result, "drift") == "drift"
+    # float32 rounding of a switched-off network's output is the same forecast; a 0.1 % change is not
+    assert same_forecast(dataclasses.replace(result, predicted=base * (1 + 3e-7)), base)
+    assert not same_forecast(tie, base)
 
 
 def _wait(job, condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
@@ -191,7 +197,7 @@ def test_results_read_well(open_page):
     _train_and_wait(_tiny(at))
     at.number_input(key="stock.future_steps").set_value(100000)
     at.run()
-    assert any("Forecast the next N steps: enter 0 to 250 (got 100,000); showing 250" in w
+    assert any("Forecast the next N business days: enter 0 to 250 (got 100,000); showing 250" in w
                for w in _texts(at.warning)), _texts(at.warning)
     assert file_stem(at.session_state[STOCK_RUNS][-1]) == "NVDA_run1"  # "<stem>_predictions.csv"
 
