@@ -22,17 +22,18 @@ import pandas as pd
 import torch
 from torch import nn
 
-from lstm_core.baselines import Baselines, LinearAR
+from lstm_core.baselines import Baselines
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.forecast_inputs import InputSpec, fit_input_spec, is_whole, window_inputs
 from lstm_core.frequency import Frequency
+from lstm_core.linear_ar import LinearAR
 from lstm_core.models import build_model
 from lstm_core.progress import Callback, EpochProgress, History
 from lstm_core.tasks import REGRESSION
 from lstm_core.training import fit, predict, seeded
 
 if TYPE_CHECKING:  # forecasting imports this module
-    from lstm_core.forecasting import ForecastData
+    from lstm_core.forecast_data import ForecastData
 
 START_EVIDENCE = 2.5  # t-statistic the linear AR's out-of-sample gain over naive needs to be the start,
 START_SKILL = (1.5, 0.2)  # or this t with this share of naive's squared error removed (see trusts_ar)
@@ -166,14 +167,17 @@ def paired_gain(actual: np.ndarray, better: np.ndarray, worse: np.ndarray) -> fl
     return float(gain.mean() / (sd / np.sqrt(len(gain)))) if sd > 0 else 0.0
 
 
-class _Preview(Callback):
-    def __init__(self, model: ResidualForecaster, data: ForecastData, every: int,
+class Preview(Callback):
+    """After the first epoch and every ``every`` epochs, hands (epoch, ``predict()``) to ``sink``:
+    the current predictions in real units, for a live fit chart."""
+
+    def __init__(self, predict: Callable[[], np.ndarray], every: int,
                  sink: Callable[[int, np.ndarray], None]) -> None:
-        self.model, self.data, self.every, self.sink = model, data, every, sink
+        self.predict, self.every, self.sink = predict, every, sink
 
     def on_epoch_end(self, progress: EpochProgress) -> None:
         if progress.epoch == 1 or progress.epoch % self.every == 0:
-            self.sink(progress.epoch, series_predictions(self.model, self.data))
+            self.sink(progress.epoch, self.predict())
 
 
 def series_predictions(model: ResidualForecaster, data: ForecastData) -> np.ndarray:
@@ -242,7 +246,7 @@ def train_residual(
     x = window_inputs(values, dates, rows, spec)
     change = (values[rows] - values[rows - 1] - spec.center) / spec.scale
     y = torch.tensor(change, dtype=torch.float32)[:, None]
-    extra = [_Preview(model, data, preview_every, preview)] if preview else []
+    extra = [Preview(lambda: series_predictions(model, data), preview_every, preview)] if preview else []
     history = fit(model, (x[tr], y[tr]), (x[va], y[va]), train_cfg, REGRESSION, [*callbacks, *extra], stop)
     model.to("cpu")
     last, actual = values[rows[va] - 1], values[rows[va]]

@@ -19,7 +19,7 @@ from lstm_core.forecast_model import ResidualForecaster
 from lstm_core.training import predict
 
 if TYPE_CHECKING:  # forecasting imports this module
-    from lstm_core.forecasting import ForecastData
+    from lstm_core.forecast_data import ForecastData
 
 
 def _future_dates(dates: pd.DatetimeIndex, steps: int) -> pd.DatetimeIndex:

@@ -1,9 +1,7 @@
 """Forecasting pipeline: price table -> windows -> trained model -> judged predictions.
 
-    frame (DatetimeIndex, numeric columns)
-      -> chronological split of the rows: train | validation | test
-      -> scaler fitted on the training rows only
-      -> windows of seq_len rows; target = next value, or its change from the last one
+    frame -> ForecastData (lstm_core.forecast_data: split, scaler fitted on the training rows,
+             windows of seq_len rows, target = next value or its change from the last one)
       -> fit() -> predictions inverse-scaled to real units -> metrics beside the naive
          "tomorrow = today" baseline, and (lstm_core.forecast_judge) beside every baseline,
          with error against horizon and split-conformal intervals
@@ -11,9 +9,6 @@
 Two methods: "direct" trains the configured network on the scaled windows (seed 003's way, and
 the old default); "residual" (lstm_core.forecast_model, the Recommended preset) starts at the
 best linear forecast and lets the network learn only what helps on the validation part.
-
-A window belongs to the part that holds its *target* row, so a test window may read
-the last training rows as inputs (they are known by then) but never a test target.
 """
 
 from __future__ import annotations
@@ -29,110 +24,21 @@ import torch
 
 from lstm_core.baselines import fit_baselines
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
+from lstm_core.forecast_data import ForecastData, prepare_forecast_data
 from lstm_core.forecast_judge import Judgement, future_intervals, judge
-from lstm_core.forecast_model import ResidualForecaster, series_predictions, train_residual
+from lstm_core.forecast_model import Preview, ResidualForecaster, series_predictions, train_residual
 from lstm_core.forecast_paths import forecast_future, multi_step
 from lstm_core.frequency import Frequency, detect_frequency
 from lstm_core.metrics import comparison_verdict, regression_report, skill_score, verdict
 from lstm_core.models import build_model
-from lstm_core.preprocessing import Scaler, make_windows, split_sizes
-from lstm_core.progress import Callback, EpochProgress, History
+from lstm_core.progress import History
 from lstm_core.tasks import REGRESSION
 from lstm_core.training import fit, predict, seeded
 
-PARTS = ("train", "val", "test")
 Method = Literal["direct", "residual"]
 METHODS: tuple[str, ...] = ("direct", "residual")
 # steps ahead in the error-against-horizon table: a day of hours, two weeks of days, a year of months...
 HORIZONS = {"hourly": 24, "daily": 14, "business-daily": 10, "weekly": 13, "monthly": 12, "quarterly": 8}
-
-
-@dataclass(frozen=True)
-class ForecastData:
-    """Windows of one series, scaled, with everything needed to map back to real units."""
-
-    cfg: ForecastDataConfig
-    x: torch.Tensor  # (windows, seq_len, features), scaled, float32
-    y: torch.Tensor  # (windows, 1): scaled next value, or scaled change from the last value
-    dates: pd.DatetimeIndex  # date of each window's target row
-    actual: np.ndarray  # (windows,) target in real units
-    naive: np.ndarray  # (windows,) last input value of the target: the naive "next = last" forecast
-    scaler: Scaler
-    parts: dict[str, slice]  # windows of "train", "val" and "test"
-    series: pd.Series  # the whole target column in real units, for charts
-
-    def tensors(self, part: str) -> tuple[torch.Tensor, torch.Tensor]:
-        s = self.parts[part]
-        return self.x[s], self.y[s]
-
-    def to_values(self, y_scaled: np.ndarray, part: slice = slice(None)) -> np.ndarray:
-        """Model outputs (scaled) for the windows in ``part`` -> target in real units."""
-        y_scaled = np.asarray(y_scaled, dtype=np.float64).reshape(-1)
-        if self.cfg.target_mode == "change":
-            y_scaled = y_scaled + self.scaler.transform_column(self.naive[part], 0)
-        return self.scaler.inverse_column(y_scaled, 0)
-
-    @property
-    def windows(self) -> dict[str, int]:
-        """Windows per part: {"train": n, "val": n, "test": n}."""
-        return {part: _size(s) for part, s in self.parts.items()}
-
-    @property
-    def boundaries(self) -> dict[str, pd.Timestamp]:
-        """First target date of the validation and test parts (where the chart draws lines)."""
-        return {p: self.dates[self.parts[p].start] for p in ("val", "test") if _size(self.parts[p])}
-
-
-def _size(s: slice) -> int:
-    return s.stop - s.start
-
-
-def prepare_forecast_data(
-    frame: pd.DataFrame, cfg: ForecastDataConfig, scaler: Scaler | None = None
-) -> ForecastData:
-    """Split, scale and window ``frame`` as ``cfg`` says.
-
-    The scaler is fitted on the training part, unless a fitted ``scaler`` is given (a saved
-    run's own, so that its model sees its inputs on the scale it was trained on).
-
-    Raises:
-        ValueError: a missing column, missing or infinite values, or too few rows for the split
-            and sequence length (the message says what would work).
-    """
-    missing = [c for c in cfg.columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"column(s) {missing} not in the data; available: {list(frame.columns)}")
-    table = frame[list(cfg.columns)].astype("float64")
-    if table.isna().any().any():
-        bad = [c for c in cfg.columns if table[c].isna().any()]
-        raise ValueError(f"column(s) {bad} have missing values; fill or drop them first")
-    if not np.isfinite(table.to_numpy()).all():
-        bad = [c for c in cfg.columns if not np.isfinite(table[c].to_numpy()).all()]
-        raise ValueError(f"column(s) {bad} have infinite values; fix or drop those rows first")
-    cfg.check_rows(len(table))
-    n_train, n_val, _ = split_sizes(len(table), cfg.val_fraction, cfg.test_fraction)
-    values = table.to_numpy()
-    if scaler is None:
-        scaler = Scaler(cfg.scaler).fit(values[:n_train])
-    windows, next_rows = make_windows(scaler.transform(values), cfg.seq_len)
-    y = next_rows[:, :1]
-    if cfg.target_mode == "change":
-        y = y - windows[:, -1, :1]
-    # window k predicts row k + seq_len, so a part's rows [a, b) are windows [a - seq_len, b - seq_len)
-    cut1, cut2 = n_train - cfg.seq_len, n_train + n_val - cfg.seq_len
-    parts = {"train": slice(0, cut1), "val": slice(cut1, cut2), "test": slice(cut2, len(windows))}
-    target = values[:, 0]
-    return ForecastData(
-        cfg=cfg,
-        x=torch.tensor(windows, dtype=torch.float32),
-        y=torch.tensor(y, dtype=torch.float32),
-        dates=pd.DatetimeIndex(table.index[cfg.seq_len :]),
-        actual=target[cfg.seq_len :],
-        naive=target[cfg.seq_len - 1 : -1],
-        scaler=scaler,
-        parts=parts,
-        series=table[cfg.target],
-    )
 
 
 def build_forecaster(model_cfg: ModelConfig, data_cfg: ForecastDataConfig) -> torch.nn.Module:
@@ -153,7 +59,7 @@ def forecast_report(
 ) -> tuple[pd.DataFrame, float]:
     """Metrics of ``part`` for the model and the naive baseline, and the skill score."""
     s = data.parts[part]
-    if not _size(s):
+    if s.stop <= s.start:
         raise ValueError(f"the {part} part has no windows")
     actual, pred, last = data.actual[s], predicted[s], data.naive[s]
     return regression_report(actual, pred, last), skill_score(actual, pred, last)
@@ -210,18 +116,6 @@ class ForecastResult:
         return out
 
 
-class _Preview(Callback):
-    """Every ``every`` epochs, hands the current predictions (real units) to ``sink``."""
-
-    def __init__(self, model: torch.nn.Module, data: ForecastData, every: int,
-                 sink: Callable[[int, np.ndarray], None]) -> None:
-        self.model, self.data, self.every, self.sink = model, data, every, sink
-
-    def on_epoch_end(self, progress: EpochProgress) -> None:
-        if progress.epoch == 1 or progress.epoch % self.every == 0:
-            self.sink(progress.epoch, predict_values(self.model, self.data))
-
-
 def _fixed(model: torch.nn.Module) -> bool:
     """A residual forecaster whose recurrent part is off has no weights learned by gradient descent."""
     return isinstance(model, ResidualForecaster) and not model.learned
@@ -242,6 +136,29 @@ def data_frequency(data: ForecastData) -> tuple[Frequency | None, list[str]]:
     except ValueError as exc:
         return None, [f"Frequency unknown ({exc}): no seasonal baseline or calendar features."]
     return freq, [freq.description] if freq.kind == "irregular" else []
+
+
+def _train_direct(
+    data: ForecastData,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    callbacks: Sequence[object],
+    stop: threading.Event | None,
+    preview: Callable[[int, np.ndarray], None] | None,
+    preview_every: int,
+) -> tuple[torch.nn.Module, History]:
+    """The "direct" method: the network trained on the scaled windows."""
+    with seeded(train_cfg.seed):
+        model = build_forecaster(model_cfg, data.cfg)
+    if data.cfg.target_mode == "change":
+        # A zero head predicts "no change": training starts exactly at the naive baseline,
+        # so with best-weight restore a model that learns nothing stays close to it.
+        torch.nn.init.zeros_(model.head.weight)
+        torch.nn.init.zeros_(model.head.bias)
+    extra = [Preview(lambda: predict_values(model, data), preview_every, preview)] if preview else []
+    history = fit(model, data.tensors("train"), data.tensors("val"), train_cfg, REGRESSION,
+                  [*callbacks, *extra], stop)
+    return model, history
 
 
 def train_forecaster(
@@ -288,16 +205,7 @@ def train_forecaster(
                                                preview, preview_every)
         notes += more
     else:
-        with seeded(train_cfg.seed):
-            model = build_forecaster(model_cfg, data_cfg)
-        if data_cfg.target_mode == "change":
-            # A zero head predicts "no change": training starts exactly at the naive baseline,
-            # so with best-weight restore a model that learns nothing stays close to it.
-            torch.nn.init.zeros_(model.head.weight)
-            torch.nn.init.zeros_(model.head.bias)
-        extra = [_Preview(model, data, preview_every, preview)] if preview else []
-        history = fit(model, data.tensors("train"), data.tensors("val"), train_cfg, REGRESSION,
-                      [*callbacks, *extra], stop)
+        model, history = _train_direct(data, model_cfg, train_cfg, callbacks, stop, preview, preview_every)
     predicted = predict_values(model, data)
     report, skill = forecast_report(data, predicted)
     steps = horizon or HORIZONS.get(freq.kind if freq is not None else "", 10)

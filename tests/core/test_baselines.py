@@ -7,17 +7,15 @@ import pandas as pd
 import pytest
 
 from lstm_core.baselines import (
-    ar_forecast,
     fit_baselines,
-    fit_linear_ar,
     horizon_actuals,
-    lagged_changes,
     multi_step_forecasts,
     one_step_predictions,
     rmse_by_horizon,
 )
 from lstm_core.config import ForecastDataConfig
 from lstm_core.forecasting import prepare_forecast_data
+from lstm_core.linear_ar import ar_forecast, fit_linear_ar, lagged_changes
 
 
 def test_one_step_baselines_by_hand():
@@ -118,7 +116,7 @@ def test_ar_forecast_feeds_its_own_changes_back():
 
 
 def test_lag_sets_add_the_changes_one_and_two_seasons_back():
-    from lstm_core.baselines import _lag_sets
+    from lstm_core.linear_ar import _lag_sets
 
     plain = _lag_sets(29, None)
     assert plain[0] == (1,) and plain[-1] == tuple(range(1, 30)) and len(plain) == 8

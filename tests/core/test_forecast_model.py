@@ -7,12 +7,13 @@ import pandas as pd
 import pytest
 import torch
 
-from lstm_core.baselines import LinearAR, fit_baselines, fit_linear_ar
+from lstm_core.baselines import fit_baselines
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
 from lstm_core.forecast_inputs import fit_input_spec, window_inputs
 from lstm_core.forecast_model import ResidualForecaster, trusts_ar
 from lstm_core.forecasting import forecast_future, prepare_forecast_data, train_forecaster
 from lstm_core.frequency import detect_frequency
+from lstm_core.linear_ar import LinearAR, fit_linear_ar
 from lstm_core.models import build_model
 
 SMALL = ModelConfig(cell="LSTM", hidden_size=8, num_layers=1)

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
+from lstm_core.forecast_data import PARTS
 from lstm_core.forecasting import (
-    PARTS,
     build_forecaster,
     forecast_future,
     forecast_report,
