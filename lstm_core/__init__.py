@@ -14,9 +14,10 @@ Public API (details in each module):
     progress      Callback, History, TrainStart, BatchProgress, EvalPoint, EpochProgress, StopTraining
     jobs          TrainingJob in worker processes (worker_pool, worker_main, job_context), several runs
     cost          training_cost: seconds per epoch estimated before training, and its warning
-    forecasting   prepare_forecast_data, train_forecaster (direct or residual), forecast_future;
-                  forecast_model / forecast_inputs (the residual forecaster), baselines, frequency,
-                  intervals, forecast_judge, forecast_paths, skill_interval
+    forecasting   prepare_forecast_data (forecast_data), train_forecaster (direct or residual),
+                  forecast_future; forecast_model / forecast_inputs (the residual forecaster),
+                  baselines and linear_ar, frequency, intervals, forecast_judge, forecast_paths,
+                  skill_interval
     classification train_classifier, reading_beliefs, hardest_mistakes (the MNIST demo; augment)
     surnames      seed 004's task: which language is a surname from
     compare, sweep, memory_tasks, introspection, code_snippet   the Compare page
