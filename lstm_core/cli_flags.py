@@ -76,7 +76,7 @@ def add_forecast_parser(subparsers: Any) -> argparse.ArgumentParser:
                     help="CSV: read 03/04/2024 as 4 March; needed when every day is 12 or below")
     fc.add_argument("--preset", help="start from the page's settings: recommended or seed003 "
                     "(default: the config dataclasses' defaults)")
-    fc.add_argument("--last-rows", type=int, help="train on the latest N rows only")
+    fc.add_argument("--last-rows", type=int, help="train on the latest N rows only (0 = all rows)")
     g = fc.add_argument_group("data (defaults: ForecastDataConfig)")
     g.add_argument("--target", help=f"column to predict (default {d.target})")
     g.add_argument("--features", nargs="*", default=None, help="extra input columns")

@@ -81,7 +81,7 @@ def run_forecast(args: argparse.Namespace) -> None:
         data_kw["features"] = tuple(args.features)
     data_cfg = replace(data_base, **data_kw)  # settings first: a typo fails before any loading
     model_cfg, train_cfg = model_train(args, model_base, train_base)
-    rows = args.last_rows if args.last_rows is not None else rows
+    rows = (args.last_rows or None) if args.last_rows is not None else rows  # 0: all rows, as on the page
     _check_outputs(args)
     if args.csv is not None:
         imported = read_price_csv(args.csv, date_column=args.date_column, date_format=args.date_format,

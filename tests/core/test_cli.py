@@ -205,6 +205,9 @@ def test_forecast_preset_sets_the_base_and_flags_override(tmp_path: Path, capsys
     assert record.data_cfg.target_mode == "next" and record.provenance["rows"] == 120
     assert main(["forecast", "--csv", str(csv), "--preset", "best", "--out", str(out)]) == 2
     assert "unknown preset 'best'; presets: recommended, seed003" in capsys.readouterr().err
+    args[args.index("--last-rows") + 1] = "0"  # 0 = all rows, as on the page
+    assert main(args) == 0, capsys.readouterr().err
+    assert load_run(out).provenance["rows"] == len(pd.read_csv(csv))
 
 
 # --- compare and surnames through main() -------------------------------------------------------
