@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import compare_form as form
 from ui import compare_inspect as inspect
+from ui import compare_training as training
 from ui import compare_view as view
 from ui import training_panel as panel
 from ui.compare_jobs import CompareOutcome, SweepOutcome, compare_job, sweep_job
@@ -39,10 +40,11 @@ if action is not None and settings is not None:
     runs = plan_runs(settings)
     if start_job(COMPARE_JOB, compare_job if action == "compare" else sweep_job, settings, runs) is not None:
         st.session_state[COMPARE_META] = (action, settings, runs)
+        st.rerun()  # the settings fold away now, not on a later rerun while they are being edited
 meta = st.session_state.get(COMPARE_META)
 with right:
-    panel.controls(COMPARE_JOB, detail=lambda snap: view.status_detail(meta, snap))
-panel.outcome(COMPARE_JOB, view.judge)
+    panel.controls(COMPARE_JOB, detail=lambda snap: training.status_detail(meta, snap))
+panel.outcome(COMPARE_JOB, training.judge)
 
 # draw
 job = get_job(COMPARE_JOB)
@@ -51,7 +53,7 @@ result = st.session_state[COMPARE_RESULT]
 tabs = st.tabs(["Training", "Results", "Success against distance", "Gradient over time",
                 "Look inside an LSTM", "Show the code"])
 with tabs[0]:
-    panel.charts(COMPARE_JOB, lambda snap: view.draw_training(meta, snap),
+    panel.charts(COMPARE_JOB, lambda snap: training.draw_training(meta, snap),
                  idle="Tick the models and press 'Train the comparison'. One progress line per model and "
                       "the loss and validation curves appear here live; Pause holds the run, Step trains one "
                       "more epoch, Stop ends it.")

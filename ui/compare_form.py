@@ -18,6 +18,7 @@ from lstm_core.compare import DEFAULTS, MODEL_CHOICES, model_config
 from lstm_core.config import Bound, ModelConfig, TrainConfig
 from lstm_core.memory_tasks import MAX_LENGTH
 from ui import compare_settings as cs
+from ui.jobs import running_job
 from ui.model_form import FIELDS, ModelForm
 from ui.state import COMPARE_NOTICE, COMPARE_QUERY_READ, COMPARE_SETTINGS, restore_widgets, widgets_drawn
 
@@ -279,13 +280,16 @@ def _files(settings: cs.CompareSettings | None) -> None:
 
 
 def start_buttons(where, settings: cs.CompareSettings | None, sweep_error: str) -> str | None:
-    """'Train the comparison' and 'Run the sweep over T' in ``where``; "compare", "sweep" or None."""
+    """'Train the comparison' and 'Run the sweep over T' in ``where``; "compare", "sweep" or None.
+    Both wait while this session trains (Stop, or the end of the run, frees them)."""
+    busy = running_job() is not None
+    wait = "A run is going on: Stop it or let it finish first." if busy else None
     train = where.button("Train the comparison", type="primary", key="compare.train", width="stretch",
-                         disabled=settings is None, icon=":material/play_arrow:")
+                         disabled=settings is None or busy, icon=":material/play_arrow:", help=wait)
     sweep = where.button("Run the sweep over T", key="compare.sweep", width="stretch",
-                         disabled=settings is None or bool(sweep_error),
-                         help=sweep_error or "Trains every ticked model at each sweep length, shortest "
-                                             "first.")
+                         disabled=settings is None or bool(sweep_error) or busy,
+                         help=wait or sweep_error or "Trains every ticked model at each sweep length, "
+                                                     "shortest first.")
     if settings is None:
         where.caption("Fix the settings marked in '1 · Task, models and budget' to train.")
         return None

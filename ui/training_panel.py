@@ -118,6 +118,10 @@ def status_text(snap: JobSnapshot) -> str:
         step = f" (step {snap.last_batch.step:,})" if snap.last_batch else ""
         return (f"Paused after epoch {done} of {epochs}{step} · elapsed {format_seconds(elapsed)} · "
                 "Step trains one more epoch, Resume goes on")
+    if not snap.running and len(snap.run_ids) > 1:  # a job of several runs: the whole job, not its last run
+        last = snap.history.stop_reason if snap.history is not None else snap.status
+        took = sum(r.history.elapsed for r in snap.runs.values() if r.history is not None)  # not time paused
+        return f"{len(snap.run_ids)} runs · trained {format_seconds(took)} · {_END_WORDS.get(last, last)}"
     text = f"Epoch {epoch} / {epochs} · elapsed {format_seconds(elapsed)}"
     if snap.running:
         return text + f" · ETA {format_seconds(eta)}" + (" · stopping…" if snap.stop_requested else "")

@@ -145,6 +145,8 @@ def test_pause_and_step_hold_a_comparison_across_its_models_and_stop_ends_it(ope
     assert [len(snap.runs["RNN"].epochs), snap.runs.get("LSTM")] == [3, None]
     assert "Trained 3 epochs in" in at.get("progress")[0].proto.text  # the RNN's, held before the LSTM
     assert "paused · Step or Resume goes on" in at.get("progress")[0].proto.text
+    assert any(c.value == "RNN done; next: LSTM (model 2 of 2)" for c in at.caption)
+    assert at.button(key="compare.train").disabled and at.button(key="compare.sweep").disabled  # one run
     step()  # the next model starts and trains exactly one epoch
     snap = job.snapshot()
     assert snap.runs["RNN"].history is not None and len(snap.runs["LSTM"].epochs) == 1 and snap.paused
@@ -155,6 +157,8 @@ def test_pause_and_step_hold_a_comparison_across_its_models_and_stop_ends_it(ope
     assert job.join(60)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    assert at.get("progress")[0].proto.text.startswith("2 runs · trained ")  # the job's, not the LSTM's
+    assert at.get("progress")[0].proto.text.endswith(" · stopped")
     (warning,) = [w.value for w in at.warning if "Stopped early" in w.value]
     assert warning.startswith("Stopped early. 2 models trained in")
     assert any(c.value.startswith("LSTM: Stopped by request") for c in at.caption), \
@@ -399,7 +403,7 @@ def test_a_stopped_comparison_says_which_model_was_cut_short_and_which_never_sta
     from lstm_core.config import TrainConfig
     from lstm_core.jobs import RunSnapshot
     from lstm_core.progress import History, TrainStart
-    from ui.compare_view import run_state
+    from ui.compare_training import run_state
 
     start = TrainStart(TrainConfig(epochs=3), "classification", "cpu", 100, 10, 2, 6)
     done = RunSnapshot("RNN", start=start, history=History(stop_reason="completed"))

@@ -31,13 +31,13 @@ def _visible_charts(page) -> list[list[int]]:
 
 def _open_form(page) -> None:
     """The settings fold away once a run starts; open them again if they are folded."""
-    button = page.get_by_role("button", name="Run the sweep over T")
+    box = page.get_by_role("textbox", name="Sweep lengths T")
     for _ in range(5):  # the fold arrives with the rerun after Train: open it once it has folded
         page.wait_for_timeout(1000)
-        if button.is_visible():
+        if box.is_visible():
             return
         page.get_by_text("1 · Task, models and budget").click()
-    expect(button).to_be_visible()
+    expect(box).to_be_visible()
 
 
 def _show(page, name: str) -> None:
@@ -72,28 +72,50 @@ def test_a_small_comparison_in_the_browser_fills_every_chart(browser, app_url, w
         screenshot(page, "compare_opened", full_page=False)
         expect(page.get_by_role("spinbutton", name="Sequence length T (memory distance)")).to_have_value("20")
         screenshot(page, "compare_form", full_page=False)
-        pressed = time.monotonic()
         page.get_by_role("button", name="Train the comparison").click()
+        # Pause (pressed at once: the whole comparison takes seconds) holds it, Step trains one epoch.
+        pause = page.get_by_role("button", name="Pause")
+        expect(pause).to_be_enabled()
+        pause.click()
+        expect(page.get_by_text(re.compile(r"Paused (after epoch|before training)|paused · Step")).first
+               ).to_be_visible()
+        step = page.get_by_role("button", name="Step")
+        expect(step).to_be_enabled()
+        step.click()
+        expect(page.get_by_text(re.compile(r"Paused after epoch [1-3] of 3|paused · Step")).first
+               ).to_be_visible(timeout=60_000)
+        screenshot(page, "compare_paused", full_page=False)
+        pressed = time.monotonic()
+        page.get_by_role("button", name="Resume").click()
         page.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=90_000)
         first_chart = time.monotonic() - pressed
-        # The page answers while it trains: a bad sweep length is explained at once.
+        # The page answers while it trains: a bad entry is explained at once, under its widget.
         _open_form(page)
         lengths = page.get_by_role("textbox", name="Sweep lengths T")
         asked = time.monotonic()
         lengths.fill("5, x")
         lengths.press("Tab")
-        expect(page.get_by_text("These settings cannot train", exact=False)).to_be_visible()
+        expect(page.get_by_text("Sweep lengths T: enter whole numbers", exact=False)).to_be_visible()
         answered = time.monotonic() - asked
         lengths.fill("5, 10")
         lengths.press("Tab")
-        expect(page.get_by_text("These settings cannot train", exact=False)).to_have_count(0)
+        expect(page.get_by_text("Sweep lengths T: enter", exact=False)).to_have_count(0)
+        hidden = page.get_by_role("spinbutton", name="Hidden size")
+        hidden.fill("0")
+        hidden.press("Tab")
+        expect(page.get_by_text("Hidden size: enter a whole number from 1 to 4,096; got 0.")).to_be_visible()
+        expect(page.get_by_role("button", name="Run the sweep over T")).to_be_disabled()
+        screenshot(page, "compare_error_under_widget", full_page=False)
+        hidden.fill("16")
+        hidden.press("Tab")
+        expect(page.get_by_text("Hidden size: enter", exact=False)).to_have_count(0)
         _show(page, "Training")
         screenshot(page, "compare_training_live", full_page=False)
-        print(f"first live chart {first_chart:.1f} s after Train; a rerun while training answered in "
+        print(f"first live chart {first_chart:.1f} s after Resume; a rerun while training answered in "
               f"{answered:.2f} s")
         expect(page.get_by_text(re.compile(r"4 models trained"))).to_be_visible(timeout=240_000)
         _assert_no_exception(page)
-        _tab(page, "Training", "4 models trained", screenshot, "compare_training_done", charts=2)
+        _tab(page, "Training", "Each line is one model", screenshot, "compare_training_done", charts=2)
         _show(page, "Results")
         headline = re.compile(r"Best: \w|\w tie with")  # models tied for best are named as a tie
         expect(page.get_by_text(headline).first).to_be_visible()
