@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +32,7 @@ from lstm_core.data.errors import SeriesUnavailableError
 from lstm_core.data.prices import load_prices
 from lstm_core.data.yahoo import fetch_yahoo
 from lstm_core.persistence import RunFileError, load_run
-from lstm_core.safe_io import check_output_paths, files_snapshot
+from lstm_core.safe_io import check_output_paths
 
 DAYS = pd.bdate_range("2024-01-01", periods=40)
 
@@ -102,6 +102,25 @@ CSV_CASES: dict[str, tuple[bytes, dict]] = {
 }
 
 
+def files_snapshot(paths: Iterable[Path]) -> dict[str, tuple[int, int, bytes]]:
+    """(size, mtime_ns, first 64 KiB) of every file under ``paths``: to prove nothing else changed."""
+    out: dict[str, tuple[int, int, bytes]] = {}
+    for root in paths:
+        for p in sorted([root] if root.is_file() else root.rglob("*")):
+            if p.is_file():
+                st = p.stat()
+                with p.open("rb") as fh:
+                    out[str(p)] = (st.st_size, st.st_mtime_ns, fh.read(1 << 16))
+    return out
+
+
+def test_snapshot_sees_changes(tmp_path: Path) -> None:
+    (tmp_path / "a").write_text("1")
+    before = files_snapshot([tmp_path])
+    (tmp_path / "a").write_text("2")
+    assert files_snapshot([tmp_path]) != before
+
+
 @pytest.fixture
 def workdir(tmp_path: Path) -> Iterator[Path]:
     """A folder whose files must come out of every case unchanged."""
@@ -149,7 +168,7 @@ SETTINGS: dict[str, list[str]] = {
     "unknown-preset": ["--preset", "fastest"],
     "unknown-target": ["--target", "Price"],
     "bad-date-format": ["--date-format", "dd/mm"],
-    "last-rows-0": ["--last-rows", "0"],
+    "last-rows-negative": ["--last-rows", "-5"],  # (0 means all rows)
 }
 
 
