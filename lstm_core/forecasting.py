@@ -93,15 +93,6 @@ class ForecastResult:
         table = self.judgement.comparison
         return comparison_verdict(table.loc["model", "test RMSE"], table["test RMSE"].drop("model").to_dict())
 
-    def test_errors(self) -> pd.DataFrame:
-        """Per test window: date, actual, the model's and each baseline's prediction (real units),
-        so that paired errors can be bootstrapped."""
-        s = self.data.parts["test"]
-        columns = {"actual": self.data.actual[s], "model": self.predicted[s]}
-        if self.judgement is not None:
-            columns |= {k: v[s] for k, v in self.judgement.baselines.predictions.items()}
-        return pd.DataFrame(columns, index=self.data.dates[s])
-
     def future(self, steps: int) -> pd.DataFrame:
         """The forecast beyond the data with 80 % and 95 % intervals (columns forecast, lower 80%,
         upper 80%, lower 95%, upper 95%), calibrated on the validation and test origins."""

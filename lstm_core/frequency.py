@@ -88,11 +88,6 @@ class Frequency:
             text += f" with {self.gaps:,} gap{'s' * (self.gaps != 1)} (missing rows, e.g. holidays)"
         return text + "."
 
-    def horizon_label(self, steps: int) -> str:
-        """ "1 hour ahead", "3 months ahead", "2 business days ahead"."""
-        unit = self.unit if steps == 1 else self.unit + "s"
-        return f"{steps} {unit} ahead"
-
     def future_dates(self, last: pd.Timestamp, steps: int) -> pd.DatetimeIndex:
         """The ``steps`` timestamps after ``last`` on this calendar (the usual step if irregular)."""
         if steps < 1:

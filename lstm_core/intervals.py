@@ -11,8 +11,8 @@ with probability at least ``level``; the test part then says how often it really
 coverage shown beside the nominal 80 % and 95 %). Dividing by the size of the recent errors (the
 RMS of the last ten one-step errors, known when the forecast is made) keeps intervals narrow in
 calm stretches and wide in turbulent ones, which matters for prices whose volatility drifts
-between the parts (measured in bench/bench_forecast.py: closer to nominal than a fixed width or
-the recent volatility of the changes).
+between the parts (measured while choosing it: closer to nominal than a fixed width or the recent
+volatility of the changes).
 Multi-step forecasts get one width per horizon, calibrated on the h-step errors.
 """
 
@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 
 LEVELS = (0.80, 0.95)
-VOLATILITY_WINDOW = 20  # changes in the recent-volatility scale
 ERROR_WINDOW = 10  # one-step errors in the recent-error scale (the intervals' default scale)
 
 
@@ -45,23 +44,6 @@ def conformal_quantile(scores: np.ndarray, level: float) -> tuple[float, bool]:
         raise ValueError("conformal intervals need at least one finite calibration residual")
     rank = math.ceil((len(scores) + 1) * level)
     return float(scores[min(rank, len(scores)) - 1]), rank <= len(scores)
-
-
-def recent_volatility(values: np.ndarray, rows: np.ndarray, window: int = VOLATILITY_WINDOW) -> np.ndarray:
-    """RMS of the ``window`` changes before each row (fewer near the start): (len(rows),).
-
-    Only rows ``< t`` are read for row ``t``, so the scale is known when row ``t`` is forecast.
-    A zero volatility is replaced by the series' smallest positive one (never divides by 0).
-    """
-    values = np.asarray(values, dtype=np.float64).reshape(-1)
-    sq = np.concatenate([[0.0], np.cumsum(np.diff(values) ** 2)])  # sq[j] = sum of changes 1..j
-    rows = np.asarray(rows, dtype=np.int64)
-    end = np.clip(rows - 1, 1, len(values) - 1)  # the last change known before row t ends at row t-1
-    start = np.maximum(end - window, 0)
-    out = np.sqrt((sq[end] - sq[start]) / np.maximum(end - start, 1))
-    positive = out[out > 0]
-    floor = positive.min() if len(positive) else 1.0
-    return np.where(out > 0, out, floor)
 
 
 def recent_error_scale(actual: np.ndarray, predicted: np.ndarray, window: int = ERROR_WINDOW) -> np.ndarray:

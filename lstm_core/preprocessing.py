@@ -49,10 +49,6 @@ class Scaler:
         shift, scale = self._check()
         return (np.asarray(values, dtype=np.float64) - shift) / scale
 
-    def inverse_transform(self, values: np.ndarray) -> np.ndarray:
-        shift, scale = self._check()
-        return np.asarray(values, dtype=np.float64) * scale + shift
-
     def transform_column(self, values: np.ndarray, column: int = 0) -> np.ndarray:
         """Scale one column only (e.g. the target among several features)."""
         shift, scale = self._check()

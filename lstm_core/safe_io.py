@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -48,11 +48,6 @@ def atomic_write(target: str | Path, write: Callable[[IO[bytes]], object]) -> Pa
         raise
     _fsync_dir(path.parent)
     return path
-
-
-def atomic_write_bytes(target: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``target`` atomically (see the module docstring)."""
-    return atomic_write(target, lambda fh: fh.write(data))
 
 
 def atomic_write_text(target: str | Path, text: str, encoding: str = "utf-8") -> Path:
@@ -142,15 +137,3 @@ def _check_writable(name: str, path: Path) -> None:
         raise ValueError(f"{name} {path} cannot be written: the folder {existing} is not writable.")
     if path.exists() and not os.access(path, os.W_OK):
         raise ValueError(f"{name} {path} cannot be written: the file is read-only.")
-
-
-def files_snapshot(paths: Iterable[str | Path]) -> dict[str, tuple[int, int, bytes]]:
-    """(size, mtime_ns, first 64 KiB) of every file under ``paths``: to prove nothing else changed."""
-    out: dict[str, tuple[int, int, bytes]] = {}
-    for root in map(Path, paths):
-        for p in sorted([root] if root.is_file() else root.rglob("*")):
-            if p.is_file():
-                st = p.stat()
-                with p.open("rb") as fh:
-                    out[str(p)] = (st.st_size, st.st_mtime_ns, fh.read(1 << 16))
-    return out

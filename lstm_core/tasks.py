@@ -74,15 +74,3 @@ class Classification(Task):
 
 REGRESSION = Regression()
 CLASSIFICATION = Classification()
-TASKS: dict[str, Task] = {t.name: t for t in (REGRESSION, CLASSIFICATION)}
-
-
-def task_named(name: str) -> Task:
-    """The task stored under ``name`` in a run file.
-
-    Raises:
-        ValueError: for an unknown name (the message lists the valid ones).
-    """
-    if name not in TASKS:
-        raise ValueError(f"unknown task {name!r}; valid: {', '.join(TASKS)}")
-    return TASKS[name]

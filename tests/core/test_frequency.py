@@ -35,12 +35,12 @@ def test_regular_calendars_are_named_with_their_season_and_wording(index, kind, 
     assert pd.DatetimeIndex([*index[-5:], *future]).equals(expected)
 
 
-def test_wording_and_horizon_labels_follow_the_unit():
+def test_wording_follows_the_unit():
     hourly = detect_frequency(pd.date_range("2024-01-01", periods=50, freq="h"))
     assert hourly.seasonal_wording == "same hour yesterday"
-    assert hourly.horizon_label(1) == "1 hour ahead" and hourly.horizon_label(6) == "6 hours ahead"
+    assert hourly.unit == "hour" and hourly.naive_wording == "next hour = this hour"
     monthly = detect_frequency(pd.date_range("2000-01-01", periods=50, freq="MS"))
-    assert monthly.seasonal_wording == "same month last year" and monthly.horizon_label(3) == "3 months ahead"
+    assert monthly.seasonal_wording == "same month last year" and monthly.unit == "month"
     assert detect_frequency(pd.date_range("2024-01-01", periods=50, freq="30min")).description == (
         "Data every 30 minutes.")
 

@@ -14,7 +14,6 @@ from lstm_core.intervals import (
     coverage,
     horizon_interval,
     recent_error_scale,
-    recent_volatility,
 )
 
 
@@ -52,17 +51,6 @@ def test_a_scale_follows_the_volatility_and_keeps_coverage_where_it_changes():
         assert abs(coverage(test[half], scaled.lower[half], scaled.upper[half]) - 0.8) < 0.05
     with pytest.raises(ValueError, match="both cal_scale and scale"):
         conformal_interval(cal, np.zeros(1000), np.zeros(2), 0.8, cal_scale)
-
-
-def test_recent_volatility_reads_only_earlier_changes():
-    y = np.r_[np.zeros(10), np.cumsum(np.full(10, 3.0))]  # flat, then steps of 3
-    vol = recent_volatility(y, np.arange(1, 20), window=4)
-    assert vol[9] > 0  # row 10 sees only the flat part: floored to the smallest positive value
-    np.testing.assert_allclose(vol[-1], 3.0)  # row 19 sees four steps of 3
-    changed = y.copy()
-    changed[15:] = 1e6
-    row = np.array([15])
-    np.testing.assert_allclose(recent_volatility(changed, row, 4), recent_volatility(y, row, 4))
 
 
 def test_horizon_intervals_widen_with_the_horizon():

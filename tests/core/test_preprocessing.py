@@ -17,7 +17,6 @@ VALUES = RNG.normal(100.0, 15.0, size=(50, 3))
 def test_scaler_round_trip(kind: str) -> None:
     scaler = Scaler(kind).fit(VALUES)
     scaled = scaler.transform(VALUES)
-    np.testing.assert_allclose(scaler.inverse_transform(scaled), VALUES, rtol=1e-12)
     for col in range(3):
         np.testing.assert_allclose(scaler.transform_column(VALUES[:, col], col), scaled[:, col])
         np.testing.assert_allclose(scaler.inverse_column(scaled[:, col], col), VALUES[:, col], rtol=1e-12)
@@ -41,7 +40,8 @@ def test_constant_column_stays_finite_and_invertible(kind: str) -> None:
     scaler = Scaler(kind).fit(values)
     scaled = scaler.transform(values)
     assert np.isfinite(scaled).all()
-    np.testing.assert_allclose(scaler.inverse_transform(scaled), values)
+    for col in range(values.shape[1]):
+        np.testing.assert_allclose(scaler.inverse_column(scaled[:, col], col), values[:, col])
 
 
 def test_to_dict_from_dict_round_trip_through_json() -> None:
@@ -54,7 +54,6 @@ def test_to_dict_from_dict_round_trip_through_json() -> None:
 def test_unfitted_scaler_says_fit_first() -> None:
     for call in (
         lambda s: s.transform(VALUES),
-        lambda s: s.inverse_transform(VALUES),
         lambda s: s.transform_column(VALUES[:, 0]),
         lambda s: s.inverse_column(VALUES[:, 0]),
         lambda s: s.to_dict(),

@@ -9,7 +9,7 @@ import torch
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.metrics import balanced_accuracy, confusion_matrix, macro_f1, majority_accuracy
 from lstm_core.sequence_classification import SequenceDataset, train_sequence_classifier
-from lstm_core.tasks import CLASSIFICATION, REGRESSION, task_named
+from lstm_core.tasks import CLASSIFICATION, REGRESSION
 
 TRAIN = TrainConfig(epochs=8, batch_size=32, lr=2e-2, seed=0, device="cpu")
 
@@ -67,9 +67,6 @@ def test_tasks_carry_their_loss_metrics_and_reading() -> None:
     torch.testing.assert_close(CLASSIFICATION.read(out).sum(1), torch.ones(3))
     assert REGRESSION.metrics(out, out) == {} and REGRESSION.correct(out, out) is None
     assert float(REGRESSION.loss_function()(torch.zeros(2, 1), torch.ones(2, 1))) == 1.0
-    assert task_named("classification") is CLASSIFICATION
-    with pytest.raises(ValueError, match="unknown task 'ranking'; valid: regression, classification"):
-        task_named("ranking")
 
 
 def test_imbalance_aware_scores() -> None:
