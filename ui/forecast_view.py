@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.data import provenance_of
+from lstm_core.forecast_judge import SAME_RTOL
 from lstm_core.forecasting import ForecastData, ForecastResult
 from lstm_core.jobs import JobSnapshot
 from lstm_core.plots import fit_figure, loss_figure, price_figure
@@ -156,9 +157,9 @@ def best_baseline(result: ForecastResult) -> tuple[str, np.ndarray]:
 
 def same_forecast(result: ForecastResult, predictions: np.ndarray) -> bool:
     """The model predicts ``predictions`` on every test window (e.g. a switched-off network), up to
-    the float32 rounding of the network's output (about 1e-7 of the values)."""
+    the float32 rounding of the network's output (``SAME_RTOL``)."""
     s = result.data.parts["test"]
-    return bool(np.allclose(result.predicted[s], predictions[s], rtol=1e-6, atol=1e-12))
+    return bool(np.allclose(result.predicted[s], predictions[s], rtol=SAME_RTOL, atol=1e-12))
 
 
 def skill_against(result: ForecastResult, predictions: np.ndarray) -> SkillInterval | None:

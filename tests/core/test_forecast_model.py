@@ -10,6 +10,7 @@ import torch
 from lstm_core.baselines import fit_baselines
 from lstm_core.config import ForecastDataConfig, ModelConfig, TrainConfig
 from lstm_core.forecast_inputs import fit_input_spec, window_inputs
+from lstm_core.forecast_judge import judge
 from lstm_core.forecast_model import ResidualForecaster, trusts_ar
 from lstm_core.forecasting import forecast_future, prepare_forecast_data, train_forecaster
 from lstm_core.frequency import detect_frequency
@@ -210,3 +211,14 @@ def test_the_ar_skill_is_the_share_of_naive_squared_error_removed() -> None:
     assert ar.skill == pytest.approx(1 - 0.36, abs=0.1) and trusts_ar(ar)
     walk = fit_linear_ar(np.cumsum(rng.normal(size=600)), 400, 5, 100)
     assert walk.skill < 0.05 and not trusts_ar(walk)
+
+
+def test_a_model_that_is_its_baseline_up_to_float32_is_not_told_the_baseline_beats_it() -> None:
+    data = prepare_forecast_data(seasonal_monthly(), ForecastDataConfig(target="Value", seq_len=24))
+    values = data.series.to_numpy(dtype=np.float64)
+    base = fit_baselines(values, 24, data.parts["train"].stop + 24, data.windows["val"], 12)
+    best = base.predictions["linear AR"]
+    same = judge(values, 24, data.parts, best * (1 + 3e-7), base, None, 6)  # a switched-off network
+    assert same.selected == "model" and not any("beats the model" in n for n in same.notes)
+    worse = judge(values, 24, data.parts, best + 0.5, base, None, 6)
+    assert worse.selected == worse.best_baseline and any("beats the model" in n for n in worse.notes)
