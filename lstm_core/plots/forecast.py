@@ -139,8 +139,10 @@ def _add_future(fig: go.Figure, series: pd.Series, future: pd.Series) -> None:
     # Markers only for a short forecast: hundreds of them merge into what looks like a solid line.
     fig.add_scatter(x=x, y=y, name=FORECAST_NAME, mode="lines+markers" if len(future) <= 40 else "lines",
                     line={"color": "#9467bd", "dash": "dot", "width": 2}, marker={"size": 4})
+    # The label ends at the last forecast, inside the plot ("top left" ran into the legend when the
+    # span was narrow).
     fig.add_vrect(x0=x[0], x1=x[-1], fillcolor="#9467bd", opacity=0.08, line_width=0,
-                  annotation_text="beyond the data", annotation_position="top left")
+                  annotation_text="beyond the data", annotation_position="top right")
 
 
 def horizon_figure(table: pd.DataFrame, x_title: str = "steps ahead", title: str = "Error against horizon",
