@@ -141,8 +141,11 @@ def draw_charts(meta: Meta, snap: JobSnapshot) -> None:
     level = snap.published.get(LEVEL)
     c1, c2 = st.columns(2)
     if losses:
-        c1.plotly_chart(curves_figure(losses, "Training loss (smoothed)", "loss", log_y=not info.percent),
-                        key="compare.live_loss", width="stretch")
+        fig = curves_figure(losses, "Training loss (smoothed)", "loss", log_y=not info.percent)
+        # the whole budget from the start: each curve grows into a fixed frame (a first point alone
+        # drew an axis from -0.5 to 1 epochs)
+        fig.update_xaxes(range=[0, settings.epochs])
+        c1.plotly_chart(fig, key="compare.live_loss", width="stretch")
     else:
         c1.info("The loss curves appear after the first batches.")
     if scores:
@@ -150,13 +153,13 @@ def draw_charts(meta: Meta, snap: JobSnapshot) -> None:
         title = "Validation accuracy" if info.percent else "Validation error (MSE)"
         fig = curves_figure(scores, title, "accuracy (%)" if info.percent else "MSE", level=pct,
                             level_name=level_name(info), log_y=not info.percent)
-        fig.update_xaxes(dtick=1 if settings.epochs <= 15 else None)  # whole epochs, not 1.5
+        fig.update_xaxes(dtick=1 if settings.epochs <= 15 else None,  # whole epochs, not 1.5
+                         range=[0.75, settings.epochs + 0.25])
         c2.plotly_chart(fig, key="compare.live_score", width="stretch")
     else:
         c2.info("The validation score of each model appears when its first epoch ends.")
     st.caption("Each line is one model, on the same data from the same seed. The loss is smoothed over "
-               "batches; "
-               "the right chart is scored on the validation sequences after every epoch"
+               "batches; the right chart is scored on the validation sequences after every epoch"
                + (f", with the {level_name(info)} level dashed." if level is not None else "."))
 
 
