@@ -207,17 +207,6 @@ class ModelForm:
     def labels(self) -> dict[str, str]:
         return {n: self.fields[n].label for n in (*self.model_fields, *self.train_fields)}
 
-    def _empty(self) -> dict[str, str]:
-        """A number left empty where the config has no "torch default" or "off" for it, in words (a
-        config that takes None there would otherwise read the empty box as a setting)."""
-        out = {}
-        for name in (*self.model_fields, *self.train_fields):
-            f = self.fields[name]
-            if f.kind in ("int", "float") and not f.optional and f.off is None \
-                    and st.session_state.get(self.key(name)) is None:
-                out[name] = f"{f.label}: enter {f.allowed() or 'a number'}."
-        return out
-
     def _check(self) -> tuple[ModelConfig | None, TrainConfig | None, dict[str, str]]:
         labels = self.labels()
         model_values = {n: self._value(n) for n in self.model_fields} | self.fixed_model
@@ -226,7 +215,7 @@ class ModelForm:
         train, more = field_errors(TrainConfig, train_values, labels)
         if GENERAL in errors and GENERAL in more:
             more[GENERAL] = f"{errors[GENERAL]} {more[GENERAL]}"
-        return model, train, errors | more | self._empty()  # type: ignore[return-value]
+        return model, train, errors | more  # type: ignore[return-value]
 
     def errors(self) -> dict[str, str]:
         """Field name -> message in the label's words ("" for settings without a widget here)."""

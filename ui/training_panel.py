@@ -103,7 +103,7 @@ def status_text(snap: JobSnapshot) -> str:
     elapsed = snap.history.elapsed if snap.history is not None else snap.elapsed
     if snap.status == "pending":
         return "Waiting for a worker…"
-    if snap.running and snap.paused and not snap.stepping and not snap.epochs:
+    if snap.running and snap.paused and not snap.stepping and snap.start is None:
         return "Paused before training began · Step trains the first epoch, Resume goes on"
     if snap.running and snap.start is None:
         return "Preparing the data and the model…"

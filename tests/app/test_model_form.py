@@ -116,3 +116,28 @@ def test_the_forms_bounds_match_what_the_configs_accept(name: str):
         if bound.whole or edge == bound.low:
             with pytest.raises(ValueError):
                 owner(**(base | {name: outside}))
+
+
+def _one_grid() -> None:
+    import streamlit as st
+
+    from ui.model_form import ModelForm
+
+    form = ModelForm("g", model_fields=("hidden_size", "forget_bias"), train_fields=("epochs", "lr"))
+    for key, value in form.widget_values().items():
+        st.session_state.setdefault(key, value)
+    form.draw(columns=4)
+    st.number_input("after", key="g.after")
+    st.session_state["configs"] = form.configs()
+
+
+def test_one_grid_of_model_and_training_fields_with_each_error_under_its_row():
+    at = AppTest.from_function(_one_grid, default_timeout=30)
+    at.run()
+    assert not at.error and at.session_state["configs"] is not None
+    assert [n.key for n in at.number_input] == ["g.hidden_size", "g.forget_bias", "g.epochs", "g.lr",
+                                                "g.after"]
+    at.number_input(key="g.epochs").set_value(0)
+    at.run()
+    assert [e.value for e in at.error] == ["Epochs: enter a whole number of at least 1; got 0."]
+    assert at.session_state["configs"] is None

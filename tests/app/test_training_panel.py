@@ -91,3 +91,23 @@ def test_pause_step_resume_and_stop_from_the_panel():
     result = job.snapshot().result
     assert result.stop_reason == "stopped" and result.restored_best
     assert any("Kept the best weights" in i.value for i in at.info)
+
+
+def test_the_status_line_of_a_job_of_several_runs():
+    """Paused before any run, held between two runs, and ended: the whole job, not its last run."""
+    from dataclasses import replace
+
+    from lstm_core.jobs import RunSnapshot
+    from lstm_core.progress import TrainStart
+    from ui.training_panel import _IDLE, status_text
+
+    start = TrainStart(TrainConfig(epochs=3), "classification", "cpu", 100, 10, 2, 6)
+    first = RunSnapshot("RNN", start=start, history=History(stop_reason="completed", elapsed=1.25))
+    second = RunSnapshot("LSTM", start=start, history=History(stop_reason="stopped", elapsed=2.0))
+    held = replace(_IDLE, status="running", paused=True)
+    assert status_text(held).startswith("Paused before training began")
+    between = replace(held, start=start, history=first.history, run_ids=("RNN",), runs={"RNN": first})
+    assert status_text(between) == "Trained 0 epochs in 1.2 s · paused · Step or Resume goes on"
+    done = replace(_IDLE, status="done", start=start, history=second.history, run_ids=("RNN", "LSTM"),
+                   runs={"RNN": first, "LSTM": second})
+    assert status_text(done) == "2 runs · trained 3.2 s · stopped"
