@@ -51,8 +51,8 @@ class Judgement:
 
     def coverage_in_words(self) -> list[str]:
         """Each level's measured coverage beside the range a calibrated interval shows on as many
-        test values 19 times in 20 (``intervals.chance_range``), e.g. "80 % interval: covers 95.8 %
-        of 24 test values (a calibrated one: 62 % to 96 %)"."""
+        test values 19 times in 20 (``intervals.chance_range``), e.g. "80% interval: covers 95.8% of
+        24 test values (a calibrated one: 62.5% to 95.8%, 19 times in 20)"."""
         lines = []
         for level, value in sorted(self.coverage.items()):
             if not np.isfinite(value) or self.covered_values < 1:
@@ -60,7 +60,7 @@ class Judgement:
             low, high = chance_range(level, self.covered_values)
             verdict = "" if low <= value <= high else "; outside that range, so not well calibrated here"
             lines.append(f"{level:.0%} interval: covers {value:.1%} of {self.covered_values:,} test values "
-                         f"(a calibrated one: {low:.0%} to {high:.0%}, 19 times in 20{verdict})")
+                         f"(a calibrated one: {low:.1%} to {high:.1%}, 19 times in 20{verdict})")
         return lines
 
 

@@ -6,8 +6,8 @@
        + recurrent net with a zero head (it adds nothing until training finds something)
       -> standardised next change  -> y[t-1] + change   (real units)
 
-A zero head makes the untrained model exactly the linear autoregression (or exactly the naive
-"next = last" forecast when the skip is off), so training can only move it from the best cheap
+A zero head makes the untrained model the linear autoregression (or the naive "next = last"
+forecast when the skip is off), up to float32 rounding, so training can only move it from the best cheap
 forecast, and early stopping on the validation part keeps only what helps there.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +23,7 @@ from torch import nn
 
 from lstm_core.baselines import Baselines
 from lstm_core.config import ModelConfig, TrainConfig
+from lstm_core.forecast_data import ForecastData
 from lstm_core.forecast_inputs import InputSpec, fit_input_spec, is_whole, window_inputs
 from lstm_core.frequency import Frequency
 from lstm_core.linear_ar import LinearAR
@@ -31,9 +31,6 @@ from lstm_core.models import build_model
 from lstm_core.progress import Callback, EpochProgress, History
 from lstm_core.tasks import REGRESSION
 from lstm_core.training import fit, predict, seeded
-
-if TYPE_CHECKING:  # forecasting imports this module
-    from lstm_core.forecast_data import ForecastData
 
 START_EVIDENCE = 2.5  # t-statistic the linear AR's out-of-sample gain over naive needs to be the start,
 START_SKILL = (1.5, 0.2)  # or this t with this share of naive's squared error removed (see trusts_ar)
@@ -255,11 +252,15 @@ def train_residual(
 
 
 def _start_note(ar: LinearAR, use_ar: bool) -> str:
+    if not ar.cv_rows:
+        return ("Starts from the naive forecast: the training part is too short to test the linear "
+                "autoregression out of sample.")
     share = f"{ar.skill:.0%}" if 0.01 <= ar.skill <= 0.99 else f"{ar.skill:.1%}"  # never a rounded 100 %
     gain = f"t = {ar.evidence:.1f}, {share} of naive's squared error removed"
     if use_ar:
-        return (f"Starts from the linear autoregression ({ar.lags} lagged changes; its out-of-sample gain "
-                f"over naive: {gain}).")
+        changes = "1 lagged change" if ar.lags == 1 else f"{ar.lags} lagged changes"
+        return (f"Starts from the linear autoregression ({changes}; its out-of-sample gain over naive: "
+                f"{gain}).")
     return (f"Starts from the naive forecast: the linear autoregression showed no reliable gain over it "
             f"({gain}; needs t > {START_EVIDENCE}, or t > {START_SKILL[0]} with {START_SKILL[1]:.0%} "
             "removed).")

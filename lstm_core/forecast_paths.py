@@ -8,18 +8,14 @@ networks (scaled windows of the target) and the residual forecaster (``lstm_core
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 import torch
 
+from lstm_core.forecast_data import ForecastData
 from lstm_core.forecast_judge import MultiStep
 from lstm_core.forecast_model import ResidualForecaster
 from lstm_core.training import predict
-
-if TYPE_CHECKING:  # forecasting imports this module
-    from lstm_core.forecast_data import ForecastData
 
 
 def _future_dates(dates: pd.DatetimeIndex, steps: int) -> pd.DatetimeIndex:

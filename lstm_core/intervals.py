@@ -2,7 +2,7 @@
 
 Residuals of forecasts the model never trained on (the validation part) calibrate the width::
 
-    score_i  = |actual_i - predicted_i| / scale_i    (scale_i = 1, the recent errors or volatility)
+    score_i  = |actual_i - predicted_i| / scale_i    (scale_i = 1, or the size of the recent errors)
     q        = the ceil((n + 1) * level)-th smallest of the n scores
     interval = predicted -/+ q * scale
 

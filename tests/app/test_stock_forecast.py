@@ -124,6 +124,12 @@ def test_the_verdict_says_no_clear_difference_when_the_interval_holds_zero(open_
     # float32 rounding of a switched-off network's output is the same forecast; a 0.1 % change is not
     assert same_forecast(dataclasses.replace(result, predicted=base * (1 + 3e-7)), base)
     assert not same_forecast(tie, base)
+    # a series around zero: float32 rounding is relative to the series' size, not to each value
+    m = float(np.mean(result.data.actual[s]))
+    data = dataclasses.replace(result.data, actual=result.data.actual - m)
+    rounding = 3e-7 * np.max(np.abs(data.actual[s]))  # values near 0 get this too, not 3e-7 of themselves
+    centred = dataclasses.replace(result, data=data, predicted=base - m + rounding)
+    assert same_forecast(centred, base - m)
 
 
 def _wait(job, condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
