@@ -48,9 +48,8 @@ def model_form() -> ModelForm:
               "lr": "Adam's step size, the same for every model."})
 
 
-# The task's own numbers, which no config of the shared form holds: name -> (label, allowed values).
-_TASK_NUMBERS = {"length": ("Sequence length T", Bound(2, MAX_LENGTH, whole=True)),
-                 "n_train": ("Training sequences", Bound(10, 200_000, whole=True))}
+# The task's own numbers, which no config of the shared form holds (T up to the memory tasks' own limit).
+_TASK_BOUNDS = {"length": Bound(2, MAX_LENGTH, whole=True), "n_train": Bound(10, 200_000, whole=True)}
 
 
 def _widget_values(s: cs.CompareSettings) -> dict[str, object]:
@@ -125,11 +124,11 @@ def _shown(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else repr(value)
 
 
-def _task_number(where, name: str, label: str, help: str, step: int) -> str:  # noqa: A002
+def _task_number(where, name: str, label: str, why: str, step: int) -> str:
     """A number of the task (no min / max: as on the shared form, the error under the row says why);
     what is wrong with it, or ""."""
-    key, bound = f"compare.{name}", _TASK_NUMBERS[name][1]
-    where.number_input(label, key=key, step=step, help=f"{help} Allowed: {bound.describe()}.")
+    key, bound = f"compare.{name}", _TASK_BOUNDS[name]
+    where.number_input(label, key=key, step=step, help=f"{why} Allowed: {bound.describe()}.")
     value = st.session_state.get(key)
     if value is not None and bound.admits(value):
         return ""
@@ -162,12 +161,12 @@ def _data_widgets(task: str, info: cs.TaskInfo) -> list[str]:
     errors = []
     if info.seq_len is None and task != "surnames":
         errors.append(_task_number(c1, "length", "Sequence length T (memory distance)", step=10,
-                                   help="How many steps separate what must be remembered from the answer."))
+                                   why="How many steps separate what must be remembered from the answer."))
     elif task == "prices":
         c1.selectbox("Bundled series", cs.TICKERS, key="compare.ticker")
     if task == "mnist" or (info.seq_len is None and task != "surnames"):
         label = "Training sequences" if task != "mnist" else "Training digits (at most 4,000)"
-        errors.append(_task_number(c2, "n_train", label, step=500, help="Examples each model trains on."))
+        errors.append(_task_number(c2, "n_train", label, step=500, why="Examples each model trains on."))
     return _under(errors)
 
 
