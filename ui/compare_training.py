@@ -174,7 +174,8 @@ def judge(result: CompareOutcome | SweepOutcome) -> Outcome:
     ends = {r.label: ended(r.history) for r in result.runs}
     diverged = [label for label, o in ends.items() if o.text.startswith(DIVERGED)]
     n = len(result.runs)
-    text = f"{n} model{'s' * (n != 1)} trained in {format_seconds(sum(r.seconds for r in result.runs))}."
+    took = sum(r.history.elapsed for r in result.runs)  # training time, as in the status line (no pauses)
+    text = f"{n} model{'s' * (n != 1)} trained in {format_seconds(took)}."
     details = tuple(f"{label}: {o.text}" for label, o in ends.items() if o.level != "success")
     if diverged and len(diverged) == n:
         return Outcome("error", f"{DIVERGED}: every model. {text}", details)

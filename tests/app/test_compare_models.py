@@ -89,6 +89,9 @@ def test_a_tiny_comparison_trains_to_results_with_every_chart_filled(open_page):
     assert isinstance(result, CompareOutcome) and [r.label for r in result.runs] == ["RNN", "LSTM",
                                                                                      "LSTM-default", "GRU"]
     assert all(len(r.history.epochs) == 2 and 0 <= r.metric <= 1 for r in result.runs)
+    (outcome,) = [s.value for s in at.success if "models trained in" in s.value]
+    took = outcome.split(" trained in ")[1].rstrip(".")
+    assert at.get("progress")[0].proto.text == f"4 runs · trained {took} · done"  # one figure for both lines
     table = _table(at, "epochs run")
     assert set(table["model"]) == {"RNN", "LSTM", "LSTM-default", "GRU"}
     assert {"test accuracy", "chance", "parameters", "s / epoch", "epochs run"} <= set(table.columns)
