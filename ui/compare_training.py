@@ -178,7 +178,7 @@ def judge(result: CompareOutcome | SweepOutcome) -> Outcome:
     text = f"{n} model{'s' * (n != 1)} trained in {format_seconds(took)}."
     details = tuple(f"{label}: {o.text}" for label, o in ends.items() if o.level != "success")
     if diverged and len(diverged) == n:
-        return Outcome("error", f"{DIVERGED}: every model. {text}", details)
+        return Outcome("error", f"{DIVERGED}: {'every model' if n > 1 else diverged[0]}. {text}", details)
     if result.stopped:
         return Outcome("warning", f"Stopped early. {text}", details)
     if diverged:

@@ -457,3 +457,28 @@ def test_the_settings_upload_box_says_what_it_loads(open_page):
     boxes = {u.proto.label: u.proto for u in at.get("file_uploader")}
     assert "Load settings (JSON)" in boxes
     assert boxes["Load settings (JSON)"].label_visibility.value == 0  # visible
+
+
+def test_a_diverged_model_reads_as_on_every_page_and_all_diverged_is_an_error():
+    from lstm_core.compare import RunResult
+    from lstm_core.config import ModelConfig
+    from lstm_core.progress import History
+    from ui.compare_training import judge
+    from ui.training_panel import DIVERGED
+
+    def run(label: str, reason: str) -> RunResult:
+        h = History(stop_reason=reason, message="Training diverged: the loss became NaN." if reason ==
+                    "diverged" else "", elapsed=1.0)
+        return RunResult(label, ModelConfig(), None, h, 0.25, 0.25, 100, 1.0)
+
+    some = judge(CompareOutcome(CompareSettings(), [run("RNN", "diverged"), run("LSTM", "completed")], None,
+                                False, "data"))
+    assert some.level == "warning" and some.text == f"{DIVERGED}: RNN. 2 models trained in 2.0 s."
+    assert some.details == (f"RNN: {DIVERGED}: Training diverged: the loss became NaN.",)
+    every = judge(CompareOutcome(CompareSettings(), [run("RNN", "diverged"), run("GRU", "diverged")], None,
+                                 False, "data"))
+    assert every.level == "error" and every.text.startswith(f"{DIVERGED}: every model.")
+    one = judge(CompareOutcome(CompareSettings(), [run("RNN", "diverged")], None, False, "data"))
+    assert one.level == "error" and one.text == f"{DIVERGED}: RNN. 1 model trained in 1.0 s."
+    fine = judge(CompareOutcome(CompareSettings(), [run("LSTM", "completed")], None, False, "data"))
+    assert fine.level == "success" and fine.details == ()
