@@ -1,6 +1,6 @@
 """Compare page widgets -> CompareSettings (every widget keyed "compare.*"), with the link and the JSON.
 
-The model and training numbers are the shared form's (``FORM``, a ``ui.model_form.ModelForm``:
+The model and training numbers are the shared form's (``model_form()``, a ``ui.model_form.ModelForm``:
 defaults from the configs, limits from ``lstm_core.config.BOUNDS``, each error under its widget);
 only the task's own numbers (T, training sequences) have their limits here. The settings are
 remembered across page visits (``restore_widgets``), read once from the page's address
