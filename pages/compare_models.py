@@ -34,16 +34,14 @@ if isinstance(finished, CompareOutcome) and finished.runs:
     st.session_state[COMPARE_RESULT] = finished  # a comparison stopped before any model kept the last one
 elif isinstance(finished, SweepOutcome) and finished.result.points:
     st.session_state[COMPARE_SWEEP] = finished
-left, right = st.columns([1, 3], vertical_alignment="center")
-action = form.start_buttons(left, settings, sweep_error)
+action = form.start_buttons(settings, sweep_error)
 if action is not None and settings is not None:
     runs = plan_runs(settings)
     if start_job(COMPARE_JOB, compare_job if action == "compare" else sweep_job, settings, runs) is not None:
         st.session_state[COMPARE_META] = (action, settings, runs)
         st.rerun()  # the settings fold away now, not on a later rerun while they are being edited
 meta = st.session_state.get(COMPARE_META)
-with right:
-    panel.controls(COMPARE_JOB, detail=lambda snap: training.status_detail(meta, snap))
+panel.controls(COMPARE_JOB, detail=lambda snap: training.status_detail(meta, snap))
 panel.outcome(COMPARE_JOB, training.judge)
 
 # draw

@@ -114,8 +114,10 @@ def init_widgets() -> None:
     restore_widgets(COMPARE_SETTINGS, {"form": tuple(defaults)}, defaults)
     _read_address()
     notice = st.session_state.pop(COMPARE_NOTICE, None)
+    slot = st.empty()  # always there: a notice that comes and goes would shift everything below it, and
+    # Streamlit would draw the page twice over (the old elements faded) until the rerun ends
     if notice is not None:
-        (st.success if notice[0] == "success" else st.error)(notice[1])
+        (slot.success if notice[0] == "success" else slot.error)(notice[1])
 
 
 def _shown(value: object) -> str:
@@ -180,14 +182,14 @@ def _under(errors: list[str]) -> list[str]:
 
 def _model_widgets() -> tuple[str, ...]:
     st.markdown("**Models** (same data, seed and budget)")
-    cols = st.columns(3)
-    for index, (name, key) in enumerate(MODEL_KEYS.items()):
-        cols[index % 3].checkbox(_MODEL_LABELS[name], key=key, help=MODEL_CHOICES[name])
+    row = st.container(horizontal=True, gap="medium")  # wraps: in three columns long labels were cut
+    for name, key in MODEL_KEYS.items():
+        row.checkbox(_MODEL_LABELS[name], key=key, help=MODEL_CHOICES[name])
     return tuple(name for name, key in MODEL_KEYS.items() if st.session_state.get(key))
 
 
 def _sweep_widgets() -> tuple[tuple[int, ...], list[str]]:
-    c = st.columns(4)
+    c = st.columns(2, vertical_alignment="bottom")
     c[0].toggle("Equal parameters", key="compare.equal",
                 help="Size each model's hidden units so its parameter count matches the LSTM's (within 5 %).")
     c[1].text_input("Sweep lengths T", key="compare.lengths",
@@ -278,18 +280,20 @@ def _files(settings: cs.CompareSettings | None) -> None:
                      help="A file saved with 'Settings (JSON)' fills in this form.")
 
 
-def start_buttons(where, settings: cs.CompareSettings | None, sweep_error: str) -> str | None:
-    """'Train the comparison' and 'Run the sweep over T' in ``where``; "compare", "sweep" or None.
-    Both wait while this session trains (Stop, or the end of the run, frees them)."""
+def start_buttons(settings: cs.CompareSettings | None, sweep_error: str) -> str | None:
+    """'Train the comparison' and 'Run the sweep over T' side by side (wrapping on a narrow screen, where
+    columns cut their labels); "compare", "sweep" or None. Both wait while this session trains."""
     busy = running_job() is not None
     wait = "A run is going on: Stop it or let it finish first." if busy else None
-    train = where.button("Train the comparison", type="primary", key="compare.train", width="stretch",
-                         disabled=settings is None or busy, icon=":material/play_arrow:", help=wait)
-    sweep = where.button("Run the sweep over T", key="compare.sweep", width="stretch",
-                         disabled=settings is None or bool(sweep_error) or busy,
-                         help=wait or sweep_error or "Trains every ticked model at each sweep length, "
-                                                     "shortest first.")
-    if settings is None:
-        where.caption("Fix the settings marked in '1 · Task, models and budget' to train.")
+    row = st.container(horizontal=True, vertical_alignment="center")
+    train = row.button("Train the comparison", type="primary", key="compare.train",
+                       disabled=settings is None or busy, icon=":material/play_arrow:", help=wait)
+    sweep = row.button("Run the sweep over T", key="compare.sweep",
+                       disabled=settings is None or bool(sweep_error) or busy,
+                       help=wait or sweep_error or "Trains every ticked model at each sweep length, shortest "
+                                                   "first.")
+    if settings is None:  # in the row: a line between the row and the panel would shift all below it,
+        # and Streamlit would draw the tabs twice (old and new) until the rerun ends
+        row.caption("Fix the settings marked in '1 · Task, models and budget' to train.")
         return None
     return "compare" if train else "sweep" if sweep else None

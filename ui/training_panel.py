@@ -140,19 +140,19 @@ def _buttons(key: str, snap: JobSnapshot) -> None:
     job = get_job(key)
     live = job is not None and snap.running and not snap.stop_requested
     act = (lambda name: (lambda: getattr(job, name)())) if job is not None else (lambda name: None)
-    c = st.columns(3)
+    row = st.container(horizontal=True)  # wraps on a narrow screen (three columns cut the labels there)
     if snap.paused:
-        c[0].button("Resume", key=f"{key}.resume", icon=":material/play_arrow:", disabled=not live,
-                    width="stretch", help="Go on training.", on_click=act("resume"))
+        row.button("Resume", key=f"{key}.resume", icon=":material/play_arrow:", disabled=not live,
+                   help="Go on training.", on_click=act("resume"))
     else:
-        c[0].button("Pause", key=f"{key}.pause", icon=":material/pause:", disabled=not live, width="stretch",
-                    help="Hold training after the current optimiser step; the charts show where it is.",
-                    on_click=act("pause"))
-    c[1].button("Step", key=f"{key}.step", icon=":material/skip_next:", width="stretch",
-                disabled=not (live and snap.paused and not snap.stepping),
-                help="While paused: train one more epoch, then pause again.", on_click=act("step"))
-    c[2].button("Stop", key=f"{key}.stop", icon=":material/stop:", disabled=not live, width="stretch",
-                help="End the run now and keep its best weights.", on_click=act("stop"))
+        row.button("Pause", key=f"{key}.pause", icon=":material/pause:", disabled=not live,
+                   help="Hold training after the current optimiser step; the charts show where it is.",
+                   on_click=act("pause"))
+    row.button("Step", key=f"{key}.step", icon=":material/skip_next:",
+               disabled=not (live and snap.paused and not snap.stepping),
+               help="While paused: train one more epoch, then pause again.", on_click=act("step"))
+    row.button("Stop", key=f"{key}.stop", icon=":material/stop:", disabled=not live,
+               help="End the run now and keep its best weights.", on_click=act("stop"))
 
 
 def controls(key: str, detail: Callable[[JobSnapshot], str] | None = None) -> JobSnapshot | None:
