@@ -199,13 +199,15 @@ def size_and_cost(settings: CompareSettings) -> tuple[str, str]:
     sizes = _sizes(settings)
     known = settings.memory or settings.task == "mnist"
     sizes["seq_len"] = sizes["seq_len"] or 1
-    warning = ""
-    for label, cfg in plan_runs(settings):
+    warning, runs = "", plan_runs(settings)
+    for label, cfg in runs:
         too_big, slow = check_settings(cfg, settings.train_config(), n_train=settings.n_train if known else 1,
                                        **sizes)  # type: ignore[arg-type]
         if too_big:
             return f"{label}: {too_big}", ""
-        warning = warning or (f"{label}: {slow}" if slow else "")
+        if slow and not warning:
+            warning = slow + (f" That is the {label} alone; the {len(runs)} models train one after another."
+                              if len(runs) > 1 else "")
     return "", warning
 
 

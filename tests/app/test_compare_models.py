@@ -482,3 +482,17 @@ def test_a_diverged_model_reads_as_on_every_page_and_all_diverged_is_an_error():
     assert one.level == "error" and one.text == f"{DIVERGED}: RNN. 1 model trained in 1.0 s."
     fine = judge(CompareOutcome(CompareSettings(), [run("LSTM", "completed")], None, False, "data"))
     assert fine.level == "success" and fine.details == ()
+
+
+def test_settings_that_would_train_for_hours_are_warned_about_but_may_train(open_page):
+    at = open_page(PAGE)
+    at.number_input(key="compare.length").set_value(500)
+    at.number_input(key="compare.n_train").set_value(20_000)
+    at.number_input(key="compare.hidden_size").set_value(512)
+    at.number_input(key="compare.epochs").set_value(500)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(w.value.startswith("These settings would take very long") and
+               w.value.endswith("That is the RNN alone; the 3 models train one after another.")
+               for w in at.warning), [w.value for w in at.warning]
+    assert not at.error and not at.button(key="compare.train").disabled
