@@ -9,7 +9,7 @@ import streamlit as st
 from ui import mnist_form as form
 from ui import mnist_view as view
 from ui import training_panel as panel
-from ui.jobs import finished_result, start_job
+from ui.jobs import finished_result, start_job, train_blocked
 from ui.mnist_job import mnist_job
 from ui.navigation import ensure_app_navigation
 from ui.state import MNIST_JOB, MNIST_RECORDED, MNIST_RESULT, set_default
@@ -37,8 +37,10 @@ finished = finished_result(MNIST_JOB, MNIST_RECORDED)
 if finished is not None:
     st.session_state[MNIST_RESULT] = finished  # a failed later run keeps the last good model
 left, right = st.columns([1, 5], vertical_alignment="center")
+blocked = train_blocked()
 if left.button("Train", type="primary", key="mnist.train", icon=":material/play_arrow:", width="stretch",
-               disabled=plan is None, help="Train with the settings in the sidebar."):
+               disabled=plan is None or blocked is not None, help=blocked or "Train with the settings in "
+               "the sidebar."):
     start_job(MNIST_JOB, mnist_job, plan.data, plan.model, plan.train, plan.val_fraction,  # type: ignore[union-attr]
               plan.label_smoothing, plan.augment)  # type: ignore[union-attr]
 with right:

@@ -22,6 +22,7 @@ with st.spinner("Loading the forecasting tools…"):
     from ui import forecast_run as run  # noqa: E402
     from ui import forecast_view as view  # noqa: E402
     from ui import training_panel as panel  # noqa: E402
+    from ui.jobs import train_blocked  # noqa: E402
 
 form.init_widgets()
 runs: list[view.RunEntry] = set_default(STOCK_RUNS, factory=list)
@@ -36,8 +37,9 @@ with st.sidebar:
 
 run.record_finished(runs)  # before a new run may start: a run that ended just now is kept
 left, right = st.columns([1, 6])
+blocked = train_blocked()
 pressed = left.button("Train", type="primary", key="stock.train", icon=":material/play_arrow:",
-                      disabled=plan is None or run.busy(), width="stretch")
+                      disabled=plan is None or blocked is not None, help=blocked, width="stretch")
 if pressed and plan is not None:
     run.start(plan, runs)
 with right:

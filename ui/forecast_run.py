@@ -27,12 +27,6 @@ def record_finished(runs: list[RunEntry]) -> None:
         st.session_state[STOCK_LOADED] = None
 
 
-def busy() -> bool:
-    """This page's run is going on (Train waits for it to end; Stop ends it)."""
-    job = st.session_state.get(STOCK_JOB)
-    return job is not None and job.snapshot().running
-
-
 def start(plan: ForecastPlan, runs: list[RunEntry]) -> None:
     """Train ``plan`` in a worker process (one torch thread there), as this session's forecast job."""
     provenance = dict(plan.frame.attrs.get("provenance", {}))

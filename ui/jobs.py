@@ -77,15 +77,22 @@ def _session_probe() -> Callable[[], bool] | None:
     return lambda: server.is_active_session(session_id)
 
 
+def train_blocked() -> str | None:
+    """Why Train must wait, or None: this session trains already, on any page (one run per browser
+    session). Every page's Train button is off with this as its help while it is not None."""
+    busy = running_job()
+    if busy is None:
+        return None
+    return (f"A training run is already going on the {_PAGE_NAMES.get(busy, busy)} page: stop it or wait "
+            "for it to finish (one run per browser session).")
+
+
 def start_job(key: str, target: Callable[..., Any], *args: Any) -> TrainingJob | None:
     """Start ``target(ctx, *args)`` as this session's job under ``key``; None (with a message) if
     one runs already."""
-    busy = running_job()
-    if busy is not None:
-        st.warning(
-            f"A training run is already going on the {_PAGE_NAMES.get(busy, busy)} page: "
-            "stop it or wait for it to finish (one run per browser session)."
-        )
+    blocked = train_blocked()
+    if blocked is not None:
+        st.warning(blocked)
         return None
     probe = _session_probe()
     job = TrainingJob(target, args, name=key, pool=pool(), orphan_after=orphan_after() if probe else None,

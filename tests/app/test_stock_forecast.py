@@ -429,3 +429,23 @@ def test_settings_too_big_or_too_slow_are_said_before_training(open_page):
     at.run()
     assert any("would take very long on this machine" in w for w in _texts(at.warning)), _texts(at.warning)
     assert not at.button(key=TRAIN).disabled  # warned, not refused
+
+
+def test_while_a_forecast_trains_every_page_keeps_train_off_and_says_why(open_page):
+    at = _tiny(open_page("pages/stock_forecast.py"), epochs=2000)
+    at.number_input(key="stock.patience").set_value(0).run()
+    at.button(key=TRAIN).click().run()
+    job = at.session_state["stock.job"]
+    try:
+        at.run()  # the button was drawn before the press started the run
+        assert at.button(key=TRAIN).disabled  # this page: its own run goes on
+        at.switch_page("pages/mnist_classifier.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        mnist = at.button(key="mnist.train")
+        assert mnist.disabled and "already going on the Forecast page" in mnist.help
+    finally:
+        job.stop()
+        assert job.join(30)
+    at.run()
+    assert not at.button(key="mnist.train").disabled  # free again once the run has ended
