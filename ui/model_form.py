@@ -94,9 +94,9 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("num_layers", "Layers", "int", "Stacked recurrent layers."),
     Field("dropout", "Dropout", "float", "Between stacked layers (needs 2 or more layers).", step=0.05),
     Field("bidirectional", "Bidirectional", "bool", "Read each sequence both ways."),
-    Field("head", "Head", "choice", "What the output layer reads.", options=HEADS,
-          words={"last": "last step", "all": "all steps", "mean": "mean of the steps",
-                 "max": "max of the steps"}),
+    # the options as they are: a sidebar column shows about eight characters of a select box
+    Field("head", "Head", "choice", "What the output layer reads: the last step's output (last), every "
+          "step's (all), or their mean or maximum over the steps (mean, max).", options=HEADS),
     Field("forget_bias", "Forget-gate bias", "float", FORGET_BIAS_WHY, step=0.5, optional=True),
     Field("lr", "Learning rate", "float", "How far each optimiser step moves the weights.", step=1e-4,
           format="%g"),
