@@ -15,9 +15,9 @@ from lstm_core.jobs import JobSnapshot, RunSnapshot
 from lstm_core.plots.compare import curves_figure
 from ui.compare_jobs import LEVEL, POINTS, TRAIL_PREFIX, CompareOutcome, SweepOutcome
 from ui.compare_settings import TaskInfo
-from ui.compare_view import ENDED, Meta, level_name, sweep_chart
+from ui.compare_view import Meta, level_name, sweep_chart
 from ui.jobs import format_seconds
-from ui.training_panel import DIVERGED, Outcome, ended
+from ui.training_panel import DIVERGED, Outcome, end_words, ended
 
 
 def _epoch_score(info: TaskInfo, run: RunSnapshot) -> str:
@@ -41,7 +41,7 @@ def run_state(run: RunSnapshot | None, running: bool, stop_requested: bool) -> s
             return "waiting for its turn"
         return "not trained (stopped before its turn)" if stop_requested else "not trained"
     if run.history is not None:
-        return ENDED.get(run.history.stop_reason, run.history.stop_reason)
+        return end_words(run.history.stop_reason)
     if not running:
         return "stopped"
     return "stopping…" if stop_requested else "training"
@@ -79,14 +79,16 @@ def draw_status(meta: Meta, snap: JobSnapshot) -> None:
 
 def status_detail(meta: Meta | None, snap: JobSnapshot) -> str:
     """Which model the panel's status line (epochs of the model in training) is about, e.g.
-    "LSTM: model 2 of 3 · RNN done"."""
+    "LSTM: model 2 of 3 · RNN diverged", or between two models "RNN diverged; next: LSTM (model 2 of 3)"
+    (each model as it ended, not "done" whatever happened)."""
     if meta is None or not snap.run_ids or not snap.running:
         return ""
     kind, settings, runs = meta
     total, count = len(runs) * (len(settings.lengths) if kind == "sweep" else 1), len(snap.run_ids)
     current = snap.run_ids[-1]
     if snap.runs[current].history is not None and kind == "compare" and count < total:  # between two models
-        return f"{current} done; next: {runs[count][0]} (model {count + 1} of {total})"
+        state = run_state(snap.runs[current], True, False)  # "diverged", "done (early stopping)", ...
+        return f"{current} {state}; next: {runs[count][0]} (model {count + 1} of {total})"
     line = f"{current}: model {count} of {total}"
     finished = [rid for rid in snap.run_ids[:-1] if snap.runs[rid].history is not None]
     if kind == "compare" and finished:

@@ -13,6 +13,7 @@ from lstm_core.compare import RunResult
 from lstm_core.plots.compare import BASELINE_NAME, CHANCE_NAME, gradient_figure, sweep_figure
 from ui.compare_jobs import CompareOutcome, SweepOutcome
 from ui.compare_settings import CompareSettings, TaskInfo
+from ui.training_panel import end_words
 
 Meta = tuple  # (kind "compare" | "sweep", CompareSettings, [(label, ModelConfig), ...])
 
@@ -30,10 +31,6 @@ def format_metric(info: TaskInfo, value: float) -> str:
     return f"{value:.3f}" if info.key == "prices" else f"{value:.4g}"
 
 
-ENDED = {"completed": "done", "early_stopping": "done (early stopping)", "stopped": "stopped",
-         "max_steps": "done (step budget)", "diverged": "diverged"}
-
-
 def results_frame(result: CompareOutcome) -> pd.DataFrame:
     """One row per model, best first."""
     info = result.settings.info
@@ -45,7 +42,7 @@ def results_frame(result: CompareOutcome) -> pd.DataFrame:
                info.metric: format_metric(info, r.metric),
                level_name(info): format_metric(info, r.baseline), "parameters": f"{r.parameters:,}",
                "s / epoch": f"{r.seconds_per_epoch:.2f}", "epochs run": r.epochs_run,
-               "ended": ENDED.get(r.history.stop_reason, r.history.stop_reason)}
+               "ended": end_words(r.history.stop_reason)}
         row.update({k: f"{v:.3f}" for k, v in r.extra.items()})
         rows.append(row)
     return pd.DataFrame(rows)

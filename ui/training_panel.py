@@ -119,19 +119,35 @@ def status_text(snap: JobSnapshot) -> str:
         return (f"Paused after epoch {done} of {epochs}{step} · elapsed {format_seconds(elapsed)} · "
                 "Step trains one more epoch, Resume goes on")
     if not snap.running and len(snap.run_ids) > 1:  # a job of several runs: the whole job, not its last run
-        last = snap.history.stop_reason if snap.history is not None else snap.status
         took = sum(r.history.elapsed for r in snap.runs.values() if r.history is not None)  # not time paused
-        return f"{len(snap.run_ids)} runs · trained {format_seconds(took)} · {_END_WORDS.get(last, last)}"
+        return f"{len(snap.run_ids)} runs · trained {format_seconds(took)} · {end_words(_job_end(snap))}"
     text = f"Epoch {epoch} / {epochs} · elapsed {format_seconds(elapsed)}"
     if snap.running:
         return text + f" · ETA {format_seconds(eta)}" + (" · stopping…" if snap.stop_requested else "")
     if snap.history is not None:
-        return text + f" · {_END_WORDS.get(snap.history.stop_reason, 'finished')}"
+        return text + f" · {END_WORDS.get(snap.history.stop_reason, 'finished')}"
     return text + {"stopped": " · stopped", "failed": " · failed"}.get(snap.status, "")
 
 
-_END_WORDS = {"completed": "done", "early_stopping": "ended by early stopping", "stopped": "stopped",
-              "max_steps": "step budget reached", "diverged": "diverged"}
+# How a run ended, in the same words on every page (the status line, Compare's table and progress lines).
+END_WORDS = {"completed": "done", "early_stopping": "done (early stopping)", "stopped": "stopped",
+             "max_steps": "done (step budget)", "diverged": "diverged"}
+
+
+def end_words(stop_reason: str) -> str:
+    """``stop_reason`` (a History's, or a job's status) in words, e.g. "done (early stopping)"."""
+    return END_WORDS.get(stop_reason, stop_reason)
+
+
+def _job_end(snap: JobSnapshot) -> str:
+    """How a job of several runs ended as a whole: the most serious end of any run (a job that failed,
+    else a run that diverged, else one that was stopped), else its last run's end. A first model that
+    diverged made three models read "3 runs · ... · done" from the last one."""
+    ends = [r.history.stop_reason for rid in snap.run_ids if (r := snap.runs.get(rid)) and r.history]
+    for worst in ("failed", "diverged", "stopped"):
+        if worst in (snap.status, *ends):
+            return worst
+    return snap.history.stop_reason if snap.history is not None else snap.status
 
 
 def _buttons(key: str, snap: JobSnapshot) -> None:

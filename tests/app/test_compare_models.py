@@ -430,6 +430,43 @@ def test_a_stopped_comparison_says_which_model_was_cut_short_and_which_never_sta
     assert cut.fraction < 1.0  # its bar no longer reads full
 
 
+def test_between_two_models_the_detail_says_how_the_last_one_ended_not_done():
+    from dataclasses import replace
+
+    from lstm_core.config import ModelConfig, TrainConfig
+    from lstm_core.jobs import RunSnapshot
+    from lstm_core.progress import History, TrainStart
+    from ui.compare_training import status_detail
+    from ui.training_panel import _IDLE
+
+    start = TrainStart(TrainConfig(epochs=3), "classification", "cpu", 100, 10, 2, 6)
+    meta = ("compare", CompareSettings(), [(m, ModelConfig()) for m in ("RNN", "LSTM", "GRU")])
+
+    def between(*reasons: str) -> str:
+        runs = {m: RunSnapshot(m, start=start, history=History(stop_reason=r))
+                for m, r in zip(("RNN", "LSTM"), reasons, strict=False)}
+        return status_detail(meta, replace(_IDLE, status="running", run_ids=tuple(runs), runs=runs))
+
+    assert between("diverged") == "RNN diverged; next: LSTM (model 2 of 3)"
+    assert between("early_stopping") == "RNN done (early stopping); next: LSTM (model 2 of 3)"
+    assert between("completed") == "RNN done; next: LSTM (model 2 of 3)"
+    assert between("diverged", "completed") == "LSTM done; next: GRU (model 3 of 3)"
+
+
+def test_the_results_table_and_the_status_line_say_how_a_run_ended_in_the_same_words():
+    from lstm_core.compare import RunResult
+    from lstm_core.config import ModelConfig
+    from lstm_core.progress import History
+    from ui.compare_view import results_frame
+    from ui.training_panel import END_WORDS
+
+    runs = [RunResult(m, ModelConfig(), None, History(stop_reason=r, elapsed=1.0), 0.5, 0.25, 100, 1.0)
+            for m, r in (("RNN", "early_stopping"), ("LSTM", "max_steps"), ("GRU", "diverged"))]
+    table = results_frame(CompareOutcome(CompareSettings(), runs, None, False, "data"))
+    assert list(table["ended"]) == [END_WORDS[r] for r in ("early_stopping", "max_steps", "diverged")]
+    assert END_WORDS["early_stopping"] == "done (early stopping)"
+
+
 def test_a_log_loss_axis_over_decades_is_labelled_with_a_few_plain_numbers():
     from lstm_core.plots.compare import curves_figure, log_ticks
 

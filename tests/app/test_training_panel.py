@@ -111,3 +111,27 @@ def test_the_status_line_of_a_job_of_several_runs():
     done = replace(_IDLE, status="done", start=start, history=second.history, run_ids=("RNN", "LSTM"),
                    runs={"RNN": first, "LSTM": second})
     assert status_text(done) == "2 runs · trained 3.2 s · stopped"
+
+
+def test_a_job_of_several_runs_ends_in_the_words_of_its_most_serious_run():
+    """A first model that diverged, or one that was stopped, is not hidden by a last one that completed."""
+    from dataclasses import replace
+
+    from lstm_core.jobs import RunSnapshot
+    from lstm_core.progress import TrainStart
+    from ui.training_panel import _IDLE, END_WORDS, status_text
+
+    start = TrainStart(TrainConfig(epochs=3), "classification", "cpu", 100, 10, 2, 6)
+
+    def job(*reasons: str) -> str:
+        runs = {f"M{i}": RunSnapshot(f"M{i}", start=start, history=History(stop_reason=r, elapsed=1.0))
+                for i, r in enumerate(reasons)}
+        snap = replace(_IDLE, status="done", start=start, history=runs[f"M{len(reasons) - 1}"].history,
+                       run_ids=tuple(runs), runs=runs)
+        return status_text(snap)
+
+    assert job("diverged", "completed", "completed") == "3 runs · trained 3.0 s · diverged"
+    assert job("completed", "stopped", "diverged") == "3 runs · trained 3.0 s · diverged"
+    assert job("completed", "stopped") == "2 runs · trained 2.0 s · stopped"
+    assert job("completed", "completed") == "2 runs · trained 2.0 s · done"
+    assert job("completed", "early_stopping") == f"2 runs · trained 2.0 s · {END_WORDS['early_stopping']}"
