@@ -66,7 +66,7 @@ def ended(history: History, verdict: Outcome | None = None) -> Outcome:
     every page), else ``verdict`` (the page's judgement of the result) with how training ended
     as a detail, else how training ended."""
     if history.stop_reason == "diverged":
-        return Outcome("error", f"{DIVERGED}: {history.message}")
+        return Outcome("error", f"{DIVERGED}: {_why_diverged(history.message)}")
     how = _how_it_ended(history)
     warning = str(getattr(history, "warning", "") or "")
     if verdict is not None:  # a run that went wrong is never green, whatever its kept weights score
@@ -76,6 +76,18 @@ def ended(history: History, verdict: Outcome | None = None) -> Outcome:
         return Outcome("warning", warning, (how,))
     level = "success" if history.stop_reason in ("completed", "max_steps") else "info"
     return Outcome(level, how)
+
+
+_TRAINER_SAYS = "training diverged:"  # how lstm_core's message starts (the command line prints it whole)
+
+
+def _why_diverged(message: str) -> str:
+    """The trainer's message without its own "Training diverged: " (the line leads with ``DIVERGED``
+    already: it read "Diverged: Training diverged: the loss became NaN ...")."""
+    text = message.strip()
+    if text.lower().startswith(_TRAINER_SAYS):
+        text = text[len(_TRAINER_SAYS):].lstrip()
+    return text or "the loss became NaN or infinite."
 
 
 def _how_it_ended(h: History) -> str:

@@ -46,6 +46,27 @@ def test_a_diverged_run_reads_the_same_whatever_the_verdict():
     assert plain == judged and plain.level == "error" and plain.text.startswith(f"{DIVERGED}: ")
 
 
+def test_a_diverged_run_says_diverged_once_with_the_trainers_reason():
+    """The trainer's own message (what the command line prints) starts "Training diverged: "; the
+    outcome line already leads with "Diverged", so it must not read "Diverged: Training diverged: ..."."""
+    import math
+
+    from lstm_core.training import fit
+
+    x = torch.linspace(-1, 1, 32 * 4).reshape(32, 4, 1)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(4, 1))
+    with torch.no_grad():
+        model[1].weight.fill_(math.nan)
+    cfg = TrainConfig(epochs=2, batch_size=8, lr=1e-2, device="cpu")
+    history = fit(model, (x, x[:, -1]), None, cfg)
+    assert history.stop_reason == "diverged" and history.message.startswith("Training diverged: ")
+    out = ended(history)
+    assert out.text.startswith(f"{DIVERGED}: the loss became NaN or infinite ")
+    assert out.text.lower().count("diverged") == 1, out.text
+    silent = ended(History(stop_reason="diverged", message=""))
+    assert silent.text == f"{DIVERGED}: the loss became NaN or infinite."
+
+
 def test_a_verdict_leads_the_outcome_line_with_how_training_ended_beneath():
     h = History(stop_reason="completed", message="")
     out = ended(h, verdict=Outcome("warning", "Ten times worse than the naive forecast"))
