@@ -50,6 +50,17 @@ def _tiny(at: AppTest, task: str = "temporal-order", models=("RNN", "LSTM", "GRU
     assert not at.exception, [e.value for e in at.exception]
 
 
+def _open_with_address(query: dict[str, str]) -> AppTest:
+    """The Compare page reached from the app with ``query`` in its address, drawn without an exception."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def _wait(at: AppTest, seconds: float = 120) -> None:
     job = at.session_state[COMPARE_JOB]
     assert job.join(seconds), "the job did not finish"
@@ -307,12 +318,7 @@ def test_settings_round_trip_through_the_address_and_bad_addresses_are_explained
     assert at.number_input(key="compare.length").value == 50
     assert at.checkbox(key="compare.model.LSTM-default").value
     assert not at.checkbox(key="compare.model.RNN").value
-    bad = AppTest.from_file(APP, default_timeout=60)
-    bad.run()
-    bad.switch_page(PAGE)
-    bad.query_params.update({"T": "many"})
-    bad.run()
-    assert not bad.exception
+    bad = _open_with_address({"T": "many"})
     assert any("address could not be used" in e.value and "length cannot be 'many'" in e.value
                for e in bad.error)
 
@@ -343,12 +349,7 @@ def test_surnames_train_side_by_side_with_a_confusion_matrix_and_typed_names(ope
     ({"epochs": "1.5"}, "epochs cannot be '1.5'"),
 ])
 def test_an_address_naming_what_no_widget_offers_is_refused_not_silently_replaced(query, message):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(PAGE)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _open_with_address(query)
     assert any("address could not be used" in e.value and message in e.value for e in at.error), \
         [e.value for e in at.error]
     assert not any("Settings loaded" in s.value for s in at.success)
@@ -362,12 +363,7 @@ def test_an_address_naming_what_no_widget_offers_is_refused_not_silently_replace
     ({"lr": "50"}, "compare.lr", "Learning rate: enter a number above 0, at most 10; got 50."),
 ])
 def test_an_address_number_out_of_range_is_shown_in_its_box_with_the_reason_under_it(query, key, message):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(PAGE)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _open_with_address(query)
     assert at.number_input(key=key).value == float(next(iter(query.values())))
     assert [e.value[:len(message)] for e in at.error] == [message]
     assert at.button(key="compare.train").disabled
