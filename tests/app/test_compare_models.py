@@ -304,6 +304,24 @@ def test_the_sweep_is_refused_on_real_data_with_a_reason(open_page):
     assert any("28 steps" in m.value for m in at.markdown)
 
 
+def test_mnist_refuses_more_training_digits_than_are_bundled_under_the_box(open_page):
+    from lstm_core.config import MnistDataConfig
+    from lstm_core.data.mnist import load_mnist
+    from ui.compare_form import MNIST_DIGITS
+
+    at = open_page(PAGE)
+    at.selectbox(key="compare.task").select("mnist").run()
+    assert at.number_input(key="compare.n_train").value == 8000  # the memory tasks' default, kept
+    assert [e.value for e in at.error] == [
+        "Training digits (at most 4,000): at most 4,000 digits are bundled; enter a whole number from 10 to "
+        "4,000; got 8,000."]
+    assert at.button(key="compare.train").disabled
+    at.number_input(key="compare.n_train").set_value(4000).run()
+    assert not at.exception and not at.error and not at.button(key="compare.train").disabled
+    data = load_mnist(MnistDataConfig(source="subset", train_limit=None), fallback=False)
+    assert len(data.train_y) == MNIST_DIGITS  # what the page trains on (the Compare job loads it so)
+
+
 def test_settings_round_trip_through_the_address_and_bad_addresses_are_explained():
     s = CompareSettings(task="adding", length=50, models=("LSTM", "LSTM-default"), equal_params=True)
     assert from_mapping(to_query(s), short=True) == s
