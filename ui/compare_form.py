@@ -1,11 +1,10 @@
-"""Compare page widgets -> CompareSettings (every widget keyed "compare.*"), with the link and the JSON.
+"""Compare page widgets -> CompareSettings (every widget keyed "compare.*").
 
 The model and training numbers are the shared form's (``model_form()``, a ``ui.model_form.ModelForm``:
 defaults from the configs, limits from ``lstm_core.config.BOUNDS``, each error under its widget);
 only the task's own numbers (T, training sequences) have their limits here. The settings are
-remembered across page visits (``restore_widgets``), read once from the page's address
-(``?task=adding&T=50``) and written back to it as they change, so the address always reproduces
-what is on screen; a downloaded JSON file does the same.
+remembered across page visits (``restore_widgets``); the link and the JSON file that reproduce them
+are ``ui.compare_links``.
 """
 
 from __future__ import annotations
@@ -17,12 +16,13 @@ import streamlit as st
 from lstm_core.compare import DEFAULTS, MODEL_CHOICES, model_config
 from lstm_core.config import Bound, ModelConfig, TrainConfig
 from lstm_core.memory_tasks import MAX_LENGTH
+from ui import compare_links as links
 from ui import compare_settings as cs
-from ui.jobs import running_job
-from ui.model_form import FIELDS, ModelForm
-from ui.state import COMPARE_NOTICE, COMPARE_QUERY_READ, COMPARE_SETTINGS, restore_widgets, widgets_drawn
+from ui.compare_links import MODEL_FIELDS, MODEL_KEYS, TRAIN_FIELDS
+from ui.jobs import train_blocked
+from ui.model_form import FIELDS, ModelForm, shown
+from ui.state import COMPARE_NOTICE, COMPARE_SETTINGS, restore_widgets, widgets_drawn
 
-MODEL_KEYS = {name: f"compare.model.{name}" for name in MODEL_CHOICES}
 _MODEL_LABELS = {"RNN": "RNN (plain, tanh)", "LSTM": "LSTM (forget-gate bias below)",
                  "LSTM-default": "LSTM-default (torch's init)", "GRU": "GRU", "BiLSTM": "BiLSTM (both ways)",
                  "HandRNN": "HandRNN (seed 004, by hand)"}
@@ -30,9 +30,6 @@ _FORGET_HELP = ("The forget gate's initial bias of every LSTM here (not 'LSTM-de
                 "starts at sigmoid(3) = 0.95, open, so the cell keeps what it stored and its gradient "
                 "reaches far back from the first update; torch's default (about 0) starts it half shut.")
 
-# Every model of a comparison gets these settings; CompareSettings names them as the configs do.
-MODEL_FIELDS, TRAIN_FIELDS = ("hidden_size", "forget_bias"), ("epochs", "lr", "batch_size", "seed")
-SHARED = (*MODEL_FIELDS, *TRAIN_FIELDS)
 
 
 def model_form() -> ModelForm:
@@ -54,78 +51,22 @@ MNIST_DIGITS = 4_000  # training digits of the bundled subset (its 5,000 less th
 _MNIST_BOUND = Bound(10, MNIST_DIGITS, whole=True)  # the loader takes more without a word and gives 4,000
 
 
-def _widget_values(s: cs.CompareSettings) -> dict[str, object]:
-    values: dict[str, object] = {
-        "compare.task": s.task, "compare.length": s.length, "compare.n_train": s.n_train,
-        "compare.ticker": s.ticker, "compare.equal": s.equal_params,
-        "compare.lengths": ", ".join(map(str, s.lengths)),
-    }  # fmt: skip
-    values.update({f"compare.{name}": getattr(s, name) for name in SHARED})
-    values.update({key: name in s.models for name, key in MODEL_KEYS.items()})
-    return values
-
-
 def default_values() -> dict[str, object]:
     """Every widget's default: the model and training ones from the configs the page trains."""
     base = cs.CompareSettings()
-    return _widget_values(base) | model_form().widget_values(model_config("LSTM"), base.train_config())
-
-
-def _apply(s: cs.CompareSettings, source: str) -> None:
-    """Put loaded settings into the widgets, or raise ValueError for a choice no widget offers. A number
-    outside its limits is shown in its box with the reason under it, as if typed there."""
-    if s.task not in cs.task_keys():
-        raise ValueError(f"unknown task {s.task!r}; valid: {', '.join(cs.task_keys())}")
-    unknown = [m for m in s.models if m not in MODEL_CHOICES]
-    if unknown:
-        raise ValueError(f"unknown model {unknown[0]!r}; valid: {', '.join(MODEL_CHOICES)}")
-    if s.ticker not in cs.TICKERS:
-        raise ValueError(f"unknown price series {s.ticker!r}; bundled: {', '.join(cs.TICKERS)}")
-    st.session_state.update(_widget_values(s))
-    st.session_state[COMPARE_NOTICE] = ("success", f"Settings loaded from {source}.")
-
-
-def _read_address() -> None:
-    """Once per session: settings named in the page's address replace the defaults."""
-    if st.session_state.get(COMPARE_QUERY_READ):
-        return
-    st.session_state[COMPARE_QUERY_READ] = True
-    given = {k: v for k, v in st.query_params.to_dict().items() if k in cs.QUERY_KEYS}
-    if not given:
-        return
-    try:
-        _apply(cs.from_mapping(given, short=True), "the page's address")
-    except ValueError as exc:
-        st.session_state[COMPARE_NOTICE] = ("error", f"The settings in the page's address could not be used: "
-                                                     f"{exc}. The form shows the defaults instead.")
-
-
-def _load_json() -> None:
-    upload = st.session_state.get("compare.settings_file")
-    if upload is None:
-        return
-    try:
-        _apply(cs.from_json(upload.getvalue()), upload.name)
-    except ValueError as exc:
-        st.session_state[COMPARE_NOTICE] = ("error", f"Could not use {upload.name}: {exc}.")
+    return links.widget_values(base) | model_form().widget_values(model_config("LSTM"), base.train_config())
 
 
 def init_widgets() -> None:
     """Each widget's value: from the address (first visit), the user's, the remembered one, or the default."""
     defaults = default_values()
     restore_widgets(COMPARE_SETTINGS, {"form": tuple(defaults)}, defaults)
-    _read_address()
+    links.read_address()
     notice = st.session_state.pop(COMPARE_NOTICE, None)
     slot = st.empty()  # always there: a notice that comes and goes would shift everything below it, and
     # Streamlit would draw the page twice over (the old elements faded) until the rerun ends
     if notice is not None:
         (slot.success if notice[0] == "success" else slot.error)(notice[1])
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:g}" if isinstance(value, float) else repr(value)
 
 
 def _task_number(where, name: str, label: str, why: str, step: int, bound: Bound | None = None,
@@ -138,7 +79,7 @@ def _task_number(where, name: str, label: str, why: str, step: int, bound: Bound
     if value is not None and bound.admits(value):
         return ""
     return (f"{label}: {reason + '; ' if reason else ''}enter {bound.describe()}"
-            + ("." if value is None else f"; got {_shown(value)}."))
+            + ("." if value is None else f"; got {shown(value)}."))
 
 
 def _lengths(text: str) -> tuple[tuple[int, ...], str]:
@@ -151,11 +92,18 @@ def _lengths(text: str) -> tuple[tuple[int, ...], str]:
                     f"{text!r}.")
 
 
+def _task_changed() -> None:
+    """Switching to MNIST brings the training-set size within the bundled digits (8,000 -> 4,000)."""
+    if st.session_state.get("compare.task") == "mnist" and st.session_state["compare.n_train"] > MNIST_DIGITS:
+        st.session_state["compare.n_train"] = MNIST_DIGITS
+
+
 def _task_section() -> tuple[str, cs.TaskInfo]:
     keys = cs.task_keys()
     if st.session_state.get("compare.task") not in keys:
         st.session_state["compare.task"] = keys[0]
-    task = st.selectbox("Task", keys, key="compare.task", format_func=lambda k: cs.task_info(k).title)
+    task = st.selectbox("Task", keys, key="compare.task", format_func=lambda k: cs.task_info(k).title,
+                        on_change=_task_changed)
     info = cs.task_info(task)
     level = info.level_text[0].upper() + info.level_text[1:]
     st.markdown(f"**{info.title}.** {info.definition}  \n*{level}.*")
@@ -171,7 +119,7 @@ def _data_widgets(task: str, info: cs.TaskInfo) -> list[str]:
     elif task == "prices":
         c1.selectbox("Bundled series", cs.TICKERS, key="compare.ticker")
     if task == "mnist" or (info.seq_len is None and task != "surnames"):
-        mnist = task == "mnist"  # the memory tasks' 8,000 left in the box is an error, not a silent 4,000
+        mnist = task == "mnist"  # more than 4,000 is an error here, not a silent 4,000 in the loader
         label = f"Training digits (at most {MNIST_DIGITS:,})" if mnist else "Training sequences"
         errors.append(_task_number(c2, "n_train", label, step=500, why="Examples each model trains on.",
                                    bound=_MNIST_BOUND if mnist else None,
@@ -214,16 +162,6 @@ def _read(configs: tuple[ModelConfig, TrainConfig], models: tuple[str, ...],
                               n_train=int(s["compare.n_train"]), models=models,
                               equal_params=bool(s["compare.equal"]), lengths=lengths,
                               ticker=s["compare.ticker"], **shared)
-
-
-def _sync_address(settings: cs.CompareSettings) -> None:
-    wanted = cs.to_query(settings)
-    for key in cs.QUERY_KEYS:
-        if key in st.query_params and key not in wanted:
-            del st.query_params[key]
-    for key, value in wanted.items():
-        if st.query_params.get(key) != value:
-            st.query_params[key] = value
 
 
 def _parameter_table(settings: cs.CompareSettings) -> None:
@@ -269,29 +207,19 @@ def settings_form() -> tuple[cs.CompareSettings | None, str]:
         if message:
             st.error(f"These settings cannot train: {message}", icon=":material/error:")
     if settings is not None and not error:
-        _sync_address(settings)
+        links.sync_address(settings)
         _parameter_table(settings)
         if sweep_error and settings.memory:
             st.warning(f"The sweep cannot run: {sweep_error}")
-    _files(settings)
+    links.settings_files(settings)
     return (None if error else settings), sweep_error
-
-
-def _files(settings: cs.CompareSettings | None) -> None:
-    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
-    if settings is not None:
-        c1.download_button("Settings (JSON)", cs.to_json(settings), "compare_settings.json",
-                           "application/json", key="compare.settings_download", icon=":material/download:")
-    # named: unnamed, it read as one more upload box for run files
-    c2.file_uploader("Load settings (JSON)", type=["json"], key="compare.settings_file", on_change=_load_json,
-                     help="A file saved with 'Settings (JSON)' fills in this form.")
 
 
 def start_buttons(settings: cs.CompareSettings | None, sweep_error: str) -> str | None:
     """'Train the comparison' and 'Run the sweep over T' side by side (wrapping on a narrow screen, where
     columns cut their labels); "compare", "sweep" or None. Both wait while this session trains."""
-    busy = running_job() is not None
-    wait = "A run is going on: Stop it or let it finish first." if busy else None
+    wait = train_blocked()
+    busy = wait is not None
     row = st.container(horizontal=True, vertical_alignment="center")
     train = row.button("Train the comparison", type="primary", key="compare.train",
                        disabled=settings is None or busy, icon=":material/play_arrow:", help=wait)

@@ -143,7 +143,7 @@ def field_errors(build: Callable[..., object], values: Mapping[str, object], lab
     for name, value in values.items():
         bound = bounds.get(name)
         if name in labels and value is not None and bound is not None and not bound.admits(value):
-            errors[name] = f"{labels[name]}: enter {bound.describe()}; got {_shown(value)}."
+            errors[name] = f"{labels[name]}: enter {bound.describe()}; got {shown(value)}."
             kwargs.pop(name)
     for _ in range(len(values) + 1):
         try:
@@ -162,7 +162,8 @@ def field_errors(build: Callable[..., object], values: Mapping[str, object], lab
     return None, errors
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
+    """A number as the error messages show it: 8,000 or 0.001."""
     if isinstance(value, int):
         return f"{value:,}"
     return f"{value:g}" if isinstance(value, float) else repr(value)

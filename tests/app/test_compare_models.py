@@ -311,13 +311,13 @@ def test_mnist_refuses_more_training_digits_than_are_bundled_under_the_box(open_
 
     at = open_page(PAGE)
     at.selectbox(key="compare.task").select("mnist").run()
-    assert at.number_input(key="compare.n_train").value == 8000  # the memory tasks' default, kept
+    assert at.number_input(key="compare.n_train").value == 4000  # the memory tasks' 8,000 brought down
+    assert not at.exception and not at.error and not at.button(key="compare.train").disabled
+    at.number_input(key="compare.n_train").set_value(8000).run()
     assert [e.value for e in at.error] == [
         "Training digits (at most 4,000): at most 4,000 digits are bundled; enter a whole number from 10 to "
         "4,000; got 8,000."]
     assert at.button(key="compare.train").disabled
-    at.number_input(key="compare.n_train").set_value(4000).run()
-    assert not at.exception and not at.error and not at.button(key="compare.train").disabled
     data = load_mnist(MnistDataConfig(source="subset", train_limit=None), fallback=False)
     assert len(data.train_y) == MNIST_DIGITS  # what the page trains on (the Compare job loads it so)
 
@@ -389,13 +389,14 @@ def test_an_address_number_out_of_range_is_shown_in_its_box_with_the_reason_unde
 
 def test_the_forms_defaults_are_the_configs_the_comparison_trains():
     from lstm_core.compare import model_config
-    from ui.compare_form import _widget_values, default_values, model_form
+    from ui.compare_form import default_values, model_form
+    from ui.compare_links import widget_values
 
     base = CompareSettings()
     shared = model_form().widget_values(model_config("LSTM"), base.train_config())
     names = ("hidden_size", "forget_bias", "epochs", "lr", "batch_size", "seed")
     assert set(shared) == {f"compare.{n}" for n in names}
-    assert default_values() == _widget_values(base) and shared.items() <= default_values().items()
+    assert default_values() == widget_values(base) and shared.items() <= default_values().items()
 
 
 def test_the_results_headline_names_ties_and_says_when_no_model_beats_the_baseline():
