@@ -28,11 +28,15 @@ from typing import Literal
 import numpy as np
 import torch
 
+from lstm_core.bounds import Bound
+
 # Longest sequence a task may have: a plain Python loop over steps (ManualLSTM, HandRNN) and
 # backpropagation through time both grow with T, and the page's point is made by T = 200.
 MAX_LENGTH = 2000
 # Cap on generated floats (samples x steps x features) for one split, to keep memory bounded.
 MAX_VALUES = 200_000_000
+# T and the training sequences: one table for this config, the CLI and the Compare page's boxes.
+TASK_BOUNDS = {"length": Bound(2, MAX_LENGTH, whole=True), "n_train": Bound(10, 200_000, whole=True)}
 
 TaskKind = Literal["classification", "regression"]
 
@@ -53,8 +57,8 @@ class MemoryTaskConfig:
     seed: int = 0  # the same seed gives the same sequences
 
     def __post_init__(self) -> None:
-        _int_in("length", self.length, 2, MAX_LENGTH)
-        _int_in("n_train", self.n_train, 1, 10_000_000)
+        for name, bound in TASK_BOUNDS.items():
+            _int_in(name, getattr(self, name), int(bound.low), int(bound.high))  # type: ignore[arg-type]
         _int_in("n_val", self.n_val, 0, 10_000_000)
         _int_in("n_test", self.n_test, 1, 10_000_000)
         _int_in("seed", self.seed, 0, 2**32 - 1)

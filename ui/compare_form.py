@@ -2,9 +2,9 @@
 
 The model and training numbers are the shared form's (``model_form()``, a ``ui.model_form.ModelForm``:
 defaults from the configs, limits from ``lstm_core.config.BOUNDS``, each error under its widget);
-only the task's own numbers (T, training sequences) have their limits here. The settings are
-remembered across page visits (``restore_widgets``); the link and the JSON file that reproduce them
-are ``ui.compare_links``.
+the task's own numbers (T, training sequences) take theirs from ``lstm_core.memory_tasks.TASK_BOUNDS``.
+The settings are remembered across page visits (``restore_widgets``); the link and the JSON file
+that reproduce them are ``ui.compare_links``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import streamlit as st
 
 from lstm_core.compare import DEFAULTS, MODEL_CHOICES, model_config
 from lstm_core.config import Bound, ModelConfig, TrainConfig
-from lstm_core.memory_tasks import MAX_LENGTH
+from lstm_core.memory_tasks import TASK_BOUNDS
 from ui import compare_links as links
 from ui import compare_settings as cs
 from ui.compare_links import MODEL_FIELDS, MODEL_KEYS, TRAIN_FIELDS
@@ -45,8 +45,6 @@ def model_form() -> ModelForm:
               "lr": "Adam's step size, the same for every model."})
 
 
-# The task's own numbers, which no config of the shared form holds (T up to the memory tasks' own limit).
-_TASK_BOUNDS = {"length": Bound(2, MAX_LENGTH, whole=True), "n_train": Bound(10, 200_000, whole=True)}
 MNIST_DIGITS = 4_000  # training digits of the bundled subset (its 5,000 less the 20 % held out for the test)
 _MNIST_BOUND = Bound(10, MNIST_DIGITS, whole=True)  # the loader takes more without a word and gives 4,000
 
@@ -73,7 +71,7 @@ def _task_number(where, name: str, label: str, why: str, step: int, bound: Bound
                  reason: str = "") -> str:
     """A number of the task (no min / max: as on the shared form, the error under the row says why);
     what is wrong with it, or "". ``bound`` and ``reason`` (why) where a task allows less than its own."""
-    key, bound = f"compare.{name}", bound or _TASK_BOUNDS[name]
+    key, bound = f"compare.{name}", bound or TASK_BOUNDS[name]
     where.number_input(label, key=key, step=step, help=f"{why} Allowed: {bound.describe()}.")
     value = st.session_state.get(key)
     if value is not None and bound.admits(value):

@@ -120,7 +120,8 @@ def test_marker_signal():
         ({"n_test": 0}, "n_test must be"),
         ({"n_val": -1}, "n_val must be"),
         ({"seed": -1}, "seed must be"),
-        ({"n_train": 1_000_000, "length": 2000}, "too many to hold in memory"),
+        ({"n_train": 200_001}, "n_train must be a whole number in \\[10, 200,000\\]"),  # as on the page
+        ({"n_val": 1_000_000, "length": 2000}, "too many to hold in memory"),
     ],
 )
 def test_config_validation(kwargs, message):
