@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -161,7 +160,7 @@ class RunResult:
     metric: float  # test accuracy (0-1), test MSE, or RMSE / naive on prices
     baseline: float  # chance accuracy, the predict-the-mean MSE, the majority class or 1 (naive)
     parameters: int
-    seconds: float  # training time, evaluation included
+    seconds: float  # training time (History.elapsed: validation included, time paused not)
     gradient: np.ndarray | None = None  # |d loss / d x_t| per step on a few test inputs, if measured
     extra: dict[str, float] = field(default_factory=dict)  # further scores, e.g. macro-F1
     confusion: np.ndarray | None = None  # (classes, classes) test counts, confusion[true, predicted]
@@ -212,9 +211,8 @@ def train_one(
     with seeded(train_cfg.seed):  # the same initial draw for every model of a comparison
         model = build_model(cfg, **sizes)
     task = CLASSIFICATION if spec.kind == "classification" else REGRESSION
-    start = time.perf_counter()
     history = fit(model, data.train, data.val, train_cfg, task, callbacks=callbacks, stop=stop)
-    seconds = time.perf_counter() - start
+    seconds = history.elapsed  # training time without pauses: the figure the page's status line shows
     mse, scores = evaluate(model, *data.test, task)  # the task's loss is the MSE of a regression
     metric = scores["accuracy"] if task is CLASSIFICATION else mse
     return RunResult(label, cfg, model, history, metric, data.baseline, parameter_count(model), seconds)
