@@ -91,6 +91,8 @@ def _why_diverged(message: str) -> str:
 
 
 def _how_it_ended(h: History) -> str:
+    if not h.epochs and h.message:  # e.g. "not trained: validation part too short"
+        return h.message[:1].upper() + h.message[1:] + "."
     kept = f" Kept the best weights (epoch {h.best_epoch})." if getattr(h, "restored_best", False) else ""
     if h.stop_reason in ("stopped", "early_stopping"):
         return f"{h.message}{kept}"
@@ -133,6 +135,8 @@ def status_text(snap: JobSnapshot) -> str:
     if not snap.running and len(snap.run_ids) > 1:  # a job of several runs: the whole job, not its last run
         took = sum(r.history.elapsed for r in snap.runs.values() if r.history is not None)  # not time paused
         return f"{len(snap.run_ids)} runs · trained {format_seconds(took)} · {end_words(_job_end(snap))}"
+    if not snap.running and snap.start is None and snap.status == "done":  # e.g. too little data to train
+        return f"Finished without training the network in {format_seconds(snap.elapsed)} (the notes say why)"
     text = f"Epoch {epoch} / {epochs} · elapsed {format_seconds(elapsed)}"
     if snap.running:
         return text + f" · ETA {format_seconds(eta)}" + (" · stopping…" if snap.stop_requested else "")

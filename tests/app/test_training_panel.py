@@ -74,6 +74,12 @@ def test_a_verdict_leads_the_outcome_line_with_how_training_ended_beneath():
     assert out.details[0].startswith("Trained 0 epochs")
 
 
+def test_a_run_that_did_not_train_says_why_not_zero_epochs():
+    h = History(message="not trained: validation part too short")  # the residual forecaster's fallback
+    out = ended(h, verdict=Outcome("info", "Same forecast as the best baseline"))
+    assert out.details[0] == "Not trained: validation part too short."
+
+
 def _wait(at: AppTest, condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
     end = time.monotonic() + timeout
     while not condition(at.session_state["stock.job"].snapshot()):
@@ -132,6 +138,8 @@ def test_the_status_line_of_a_job_of_several_runs():
     done = replace(_IDLE, status="done", start=start, history=second.history, run_ids=("RNN", "LSTM"),
                    runs={"RNN": first, "LSTM": second})
     assert status_text(done) == "2 runs · trained 3.2 s · stopped"
+    untrained = replace(_IDLE, status="done", started_at=10.0, finished_at=10.1)  # too little data to train
+    assert status_text(untrained) == "Finished without training the network in 0.1 s (the notes say why)"
 
 
 def test_a_job_of_several_runs_ends_in_the_words_of_its_most_serious_run():
