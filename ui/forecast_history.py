@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.plots import overlay_figure
-from ui.forecast_view import RunEntry, best_baseline, skill_against
+from ui.forecast_view import RunEntry, best_baseline, same_forecast, skill_against
 from ui.state import STOCK_OVERLAID
+from ui.training_panel import end_words
 
 
 def _period(entry: RunEntry) -> str:
@@ -27,17 +28,21 @@ def outcome_row(entry: RunEntry) -> dict[str, str]:
     name, base = best_baseline(entry.result)
     iv = skill_against(entry.result, base)
     skill = "—" if iv is None else f"{iv.skill:+.1%} [{iv.low:+.1%}, {iv.high:+.1%}]"
+    verdict = "—" if iv is None else iv.direction
+    if same_forecast(entry.result, base):  # as the Metrics tab says: not "-0.0 % · worse"
+        skill, verdict = "0", "the same forecast"
     return {"run": entry.label, "data": str(entry.settings.get("data", "")), "test period": _period(entry),
             "test RMSE": f"{_test_rmse(entry):,.4g}", "best baseline": name,
-            "skill over it [95 %]": skill, "verdict": "—" if iv is None else iv.direction,
-            "epochs": f"{len(h.epochs)}, best {h.best_epoch}" if h.epochs else "—", "ended": h.stop_reason}
+            "skill over it [95 %]": skill, "verdict": verdict,
+            "epochs": f"{len(h.epochs)}, best {h.best_epoch}" if h.epochs else "—",
+            "ended": end_words(h.stop_reason) if h.epochs else "not trained"}
 
 
 def best_earlier(runs: list[RunEntry]) -> RunEntry | None:
     """The earlier run (not the newest) on the newest run's data with the highest skill over its best
-    baseline; None if there is none."""
-    data = runs[-1].settings.get("data")
-    earlier = [r for r in runs[:-1] if r.settings.get("data") == data] or runs[:-1]
+    baseline; None if there is none (runs on other data are not comparable: other units, other dates)."""
+    same = ("data", "target")
+    earlier = [r for r in runs[:-1] if all(r.settings.get(k) == runs[-1].settings.get(k) for k in same)]
     if not earlier:
         return None
 

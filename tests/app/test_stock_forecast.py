@@ -222,6 +222,20 @@ def test_history_flags_runs_scored_on_different_test_periods_and_overlays_newest
     assert any("on the" in c and "test dates they share" in c for c in _texts(at.caption))
 
 
+def test_history_never_pairs_runs_on_different_series_and_names_same_forecasts(open_page):
+    at = open_page("pages/stock_forecast.py")
+    _train_and_wait(_tiny(at))
+    at.selectbox(key="stock.bundled").select("AMZN").run()
+    _train_and_wait(_tiny(at))
+    assert at.multiselect(key="stock.overlay").value == ["run 2"]  # NVDA's prices are not AMZN's
+    history = _table(at, "test period")
+    for run in at.session_state[STOCK_RUNS]:
+        row = history.loc[run.label]
+        same = same_forecast(run.result, best_baseline(run.result)[1])
+        assert (row["verdict"] == "the same forecast") == same
+        assert row["ended"] in ("done", "done (early stopping)")
+
+
 def test_bad_csv_shows_its_message(open_page):
     at = open_page("pages/stock_forecast.py")
     _upload(at, "prices.csv", b"name,colour\nfoo,red\nbar,blue\n")
