@@ -113,6 +113,9 @@ def training_tab(key: str, frame: pd.DataFrame | None, target: str) -> None:
 
 def draw_loss(snap: JobSnapshot) -> None:
     """The loss curves, from the first batch on."""
+    if not snap.running and snap.start is None:  # ended before any training (e.g. too few windows)
+        st.info("No network was trained in this run: the notes under the verdict say why.")
+        return
     total = snap.start.cfg.epochs if snap.start else None
     per_epoch = snap.start.steps_per_epoch if snap.start else None
     loss = loss_figure(snap.epochs, total_epochs=total, title="Loss (scaled units)",

@@ -236,6 +236,15 @@ def test_history_never_pairs_runs_on_different_series_and_names_same_forecasts(o
         assert row["ended"] in ("done", "done (early stopping)")
 
 
+def test_a_run_too_short_to_train_the_network_says_so_instead_of_empty_charts(open_page):
+    at = _tiny(open_page("pages/stock_forecast.py"))
+    at.number_input(key="stock.last_rows").set_value(200).run()  # 19 validation windows: fewer than 50
+    _train_and_wait(at)
+    assert not at.session_state[STOCK_RUNS][-1].result.history.epochs
+    assert any(i.startswith("No network was trained in this run") for i in _texts(at.info)), _texts(at.info)
+    assert "Not trained: validation part too short." in _texts(at.caption)
+
+
 def test_bad_csv_shows_its_message(open_page):
     at = open_page("pages/stock_forecast.py")
     _upload(at, "prices.csv", b"name,colour\nfoo,red\nbar,blue\n")
