@@ -36,7 +36,7 @@ with st.sidebar:
 finished = finished_result(MNIST_JOB, MNIST_RECORDED)
 if finished is not None:
     st.session_state[MNIST_RESULT] = finished  # a failed later run keeps the last good model
-left, right = st.columns([1, 5], vertical_alignment="center")
+left, right = st.columns([1, 4], vertical_alignment="center")
 blocked = train_blocked()
 if left.button("Train", type="primary", key="mnist.train", icon=":material/play_arrow:", width="stretch",
                disabled=plan is None or blocked is not None, help=blocked or "Train with the settings in "

@@ -36,7 +36,7 @@ with st.sidebar:
             plan = form.settings(frame)
 
 run.record_finished(runs)  # before a new run may start: a run that ended just now is kept
-left, right = st.columns([1, 6])
+left, right = st.columns([1, 4])
 blocked = train_blocked()
 pressed = left.button("Train", type="primary", key="stock.train", icon=":material/play_arrow:",
                       disabled=plan is None or blocked is not None, help=blocked, width="stretch")
