@@ -124,10 +124,12 @@ GENERAL = ""  # the errors() key of a setting that has no widget on this form
 
 def in_words(message: str, labels: Mapping[str, str]) -> str:
     """A config's message with its field names replaced by the widgets' labels (longest first),
-    e.g. "dropout only acts ... with num_layers=1" -> "Dropout only acts ... with Layers=1"."""
+    e.g. "dropout only acts ... with num_layers=1" -> "Dropout only acts ... with Layers=1.", as a
+    sentence: capital first, full stop last."""
     for name in sorted(labels, key=len, reverse=True):
         message = message.replace(name, labels[name])
-    return message[:1].upper() + message[1:]
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 def field_errors(build: Callable[..., object], values: Mapping[str, object], labels: Mapping[str, str],

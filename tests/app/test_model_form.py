@@ -141,3 +141,12 @@ def test_one_grid_of_model_and_training_fields_with_each_error_under_its_row():
     at.run()
     assert [e.value for e in at.error] == ["Epochs: enter a whole number of at least 1; got 0."]
     assert at.session_state["configs"] is None
+
+
+def test_a_config_message_reads_as_a_sentence_in_the_labels_words():
+    from ui.model_form import in_words
+
+    labels = {"seq_len": "Sequence length", "num_layers": "Layers"}
+    assert in_words("seq_len 90 is too long: use seq_len <= 60", labels) == (
+        "Sequence length 90 is too long: use Sequence length <= 60.")
+    assert in_words("dropout needs num_layers >= 2.", labels) == "Dropout needs Layers >= 2."
