@@ -48,11 +48,11 @@ def _probe_for_record(record) -> Probe:
         data = load_mnist(MnistDataConfig(source="subset"), fallback=False)
         x, y = data.test_x[:PROBE_SIZE], data.test_y[:PROBE_SIZE]
         return Probe(x, y, y, "class", tuple(f"test digit {k + 1}: a {int(y[k])}" for k in range(len(x))))
-    raise ValueError(f"a {record.kind!r} run cannot be opened here; use a Stock forecast or MNIST run file")
+    raise ValueError(f"a {record.kind!r} run cannot be opened here; use a Forecast or MNIST run file")
 
 
 def _upload() -> None:
-    upload = st.file_uploader("Or open an LSTM run file saved on the Stock forecast or MNIST page",
+    upload = st.file_uploader("Or open an LSTM run file saved on the Forecast or MNIST page",
                               type=["lstmrun", "pt", "bin"], key="compare.run_upload")
     if upload is None or (st.session_state.get(COMPARE_UPLOADED) or (None,))[0] == upload.name:
         return
