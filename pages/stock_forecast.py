@@ -47,7 +47,7 @@ with right:
 if plan is None:
     st.caption("Choose data and fix the settings marked in the sidebar to train." if frame is not None
                else "Choose data in the sidebar to train.")
-panel.outcome(STOCK_JOB, view.judge)
+panel.outcome(STOCK_JOB, lambda result: view.judge(result, run.which_run()))
 
 target = st.session_state.get("stock.target", "Close")
 entry = st.session_state.get(STOCK_LOADED) or (runs[-1] if runs else None)

@@ -27,6 +27,15 @@ def record_finished(runs: list[RunEntry]) -> None:
         st.session_state[STOCK_LOADED] = None
 
 
+def which_run() -> str:
+    """The run the current job trains, in words: "Run 3, on EU electrical equipment orders, monthly."."""
+    meta = st.session_state.get(STOCK_JOB_META)
+    if meta is None:
+        return ""
+    label, _, provenance = meta
+    return f"{label[:1].upper()}{label[1:]}, on {provenance.get('name', 'the data')}."
+
+
 def start(plan: ForecastPlan, runs: list[RunEntry]) -> None:
     """Train ``plan`` in a worker process (one torch thread there), as this session's forecast job."""
     provenance = dict(plan.frame.attrs.get("provenance", {}))

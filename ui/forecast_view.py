@@ -216,11 +216,13 @@ def verdict(result: ForecastResult) -> Outcome:
                    f"{numbers}.")
 
 
-def judge(result: ForecastResult) -> Outcome:
-    """The outcome line of a finished run: a divergence, else the verdict, with how training ended
-    and the method's notes beneath."""
+def judge(result: ForecastResult, which: str = "") -> Outcome:
+    """The outcome line of a finished run: a divergence, else the verdict, with which run it was
+    (``which``, e.g. "Run 3, on EU electrical equipment orders.": the data chosen since may differ),
+    how training ended and the method's notes beneath."""
     outcome = ended(result.history, verdict=verdict(result))
-    return Outcome(outcome.level, outcome.text, (*outcome.details, *result.notes))
+    details = (which, *outcome.details, *result.notes) if which else (*outcome.details, *result.notes)
+    return Outcome(outcome.level, outcome.text, details)
 
 
 def idle(frame: pd.DataFrame | None, target: str) -> None:

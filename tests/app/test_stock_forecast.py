@@ -407,6 +407,7 @@ def test_a_run_that_got_worse_is_never_green(open_page):
 
     at = open_page("pages/stock_forecast.py")
     _train_and_wait(_tiny(at))
+    assert "Run 1, on NVIDIA (NVDA)." in _texts(at.caption)  # which run the outcome line is about
     result = at.session_state[STOCK_RUNS][-1].result
     history = dataclasses.replace(result.history, warning="Training went wrong: the loss rose 40x.")
     perfect = dataclasses.replace(result, history=history, predicted=result.data.actual.copy())
