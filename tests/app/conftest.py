@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,3 +25,16 @@ def open_page() -> Callable[[str], AppTest]:
         return at
 
     return open_
+
+
+@pytest.fixture
+def wait_until() -> Callable[..., None]:
+    """`wait_until(job, condition, timeout=60)`: poll ``job.snapshot()`` until ``condition(snapshot)``."""
+
+    def wait(job, condition: Callable[[object], bool], timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+        end = time.monotonic() + timeout
+        while not condition(job.snapshot()):
+            assert time.monotonic() < end, "timed out"
+            time.sleep(0.05)
+
+    return wait

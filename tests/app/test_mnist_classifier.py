@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 from types import MappingProxyType
 
 import pytest
@@ -167,25 +166,18 @@ def test_seed_000_preset_matches_the_seed(open_page):
     assert at.number_input(key="mnist.epochs").value == 84  # 3,000 steps over the 3,600 digits it fits on
 
 
-def _wait(job, condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while not condition(job.snapshot()):
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.05)
-
-
-def test_pause_step_and_stop_keep_a_model(open_page):
+def test_pause_step_and_stop_keep_a_model(open_page, wait_until):
     at = open_page("pages/mnist_classifier.py")
     _small(at, "Recommended", train_limit=600)
     at.number_input(key="mnist.epochs").set_value(50).run()
     at.button(key=TRAIN).click().run()
     job = at.session_state[MNIST_JOB]
-    _wait(job, lambda s: len(s.epochs) >= 1)
+    wait_until(job, lambda s: len(s.epochs) >= 1)
     at.button(key=f"{MNIST_JOB}.pause").click().run()
     assert job.snapshot().paused and at.button(key=f"{MNIST_JOB}.resume")
     held = len(job.snapshot().epochs)
     at.button(key=f"{MNIST_JOB}.step").click().run()
-    _wait(job, lambda s: not s.stepping and len(s.epochs) > held)
+    wait_until(job, lambda s: not s.stepping and len(s.epochs) > held)
     at.button(key=f"{MNIST_JOB}.stop").click().run()
     assert job.join(60), "Stop did not end the run"
     at.run()

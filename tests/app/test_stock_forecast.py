@@ -132,21 +132,14 @@ def test_the_verdict_says_no_clear_difference_when_the_interval_holds_zero(open_
     assert same_forecast(centred, base - m)
 
 
-def _wait(job, condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while not condition(job.snapshot()):
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.05)
-
-
-def test_pause_step_resume_and_stop_keeps_the_best_weights(open_page):
+def test_pause_step_resume_and_stop_keeps_the_best_weights(open_page, wait_until):
     at = _tiny(open_page("pages/stock_forecast.py"), epochs=2000)
     at.number_input(key="stock.patience").set_value(0)
     at.run()
     at.button(key=TRAIN).click()
     at.run()
     job = at.session_state["stock.job"]
-    _wait(job, lambda s: len(s.epochs) >= 1)
+    wait_until(job, lambda s: len(s.epochs) >= 1)
     at.button(key="stock.job.pause").click()
     at.run()
     assert job.snapshot().paused and at.button(key="stock.job.resume")
@@ -154,7 +147,7 @@ def test_pause_step_resume_and_stop_keeps_the_best_weights(open_page):
     held = len(job.snapshot().epochs)
     at.button(key="stock.job.step").click()
     at.run()
-    _wait(job, lambda s: not s.stepping)
+    wait_until(job, lambda s: not s.stepping)
     assert len(job.snapshot().epochs) in (held + 1, held + 2)
     at.button(key="stock.job.resume").click()
     at.run()

@@ -80,20 +80,13 @@ def test_a_run_that_did_not_train_says_why_not_zero_epochs():
     assert out.details[0] == "Not trained: validation part too short."
 
 
-def _wait(at: AppTest, condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while not condition(at.session_state["stock.job"].snapshot()):
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.05)
-
-
-def test_pause_step_resume_and_stop_from_the_panel():
+def test_pause_step_resume_and_stop_from_the_panel(wait_until):
     at = AppTest.from_function(_page, default_timeout=30)
     at.run()
     assert at.button(key="stock.job.pause").disabled
     at.button(key="t.train").click()
     at.run()
-    _wait(at, lambda s: len(s.epochs) >= 1)
+    wait_until(at.session_state["stock.job"], lambda s: len(s.epochs) >= 1)
     at.run()
     at.button(key="stock.job.pause").click()
     at.run()
@@ -104,7 +97,7 @@ def test_pause_step_resume_and_stop_from_the_panel():
     held = len(job.snapshot().epochs)
     at.button(key="stock.job.step").click()
     at.run()
-    _wait(at, lambda s: not s.stepping)
+    wait_until(at.session_state["stock.job"], lambda s: not s.stepping)
     time.sleep(0.3)
     assert len(job.snapshot().epochs) in (held + 1, held + 2)  # one epoch, started from a held step
     at.run()
