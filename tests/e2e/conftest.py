@@ -72,13 +72,26 @@ def browser(chromium_path: Path):
 
 
 @pytest.fixture
-def page(browser, app_url: str):
+def new_page(browser, app_url: str):
+    """`new_page(width=1400, height=900, timeout_ms=30_000)`: a page in a fresh browser context (its
+    own Streamlit session) on the app; every context is closed when the test ends."""
+    contexts = []
+
+    def open_page(width: int = 1400, height: int = 900, timeout_ms: int = 30_000):
+        context = browser.new_context(base_url=app_url, viewport={"width": width, "height": height})
+        context.set_default_timeout(timeout_ms)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
     """A fresh browser context (its own Streamlit session) per test; 30 s default waits."""
-    context = browser.new_context(base_url=app_url, viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    return new_page()
 
 
 @pytest.fixture
